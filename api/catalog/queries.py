@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.catalog.models import Product, Sku
+from api.reads import load_by_key, load_groups
+
+
+def skus_query(*, search: str | None = None, active: bool | None = None) -> Select[tuple[Sku]]:
+    """SKUs whose code starts with, or whose name or barcode contains, the search text."""
+    statement = select(Sku)
+    if search:
+        needle = search.strip().lower().replace("%", r"\%").replace("_", r"\_")
+        statement = statement.where(
+            or_(
+                func.lower(Sku.code).like(f"{needle}%", escape="\\"),
+                func.lower(Sku.name).like(f"%{needle}%", escape="\\"),
+                Sku.barcode == search.strip(),  # type: ignore[arg-type]
+            )
+        )
+    if active is not None:
+        statement = statement.where(Sku.active == active)  # type: ignore[arg-type]
+    return statement
+
+
+async def skus_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Sku | None]:
+    return await load_by_key(session, Sku, Sku.id, ids)
+
+
+async def skus_by_code(session: AsyncSession, codes: Sequence[str]) -> list[Sku | None]:
+    return await load_by_key(session, Sku, Sku.code, codes)
+
+
+async def products_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Product | None]:
+    return await load_by_key(session, Product, Product.id, ids)
+
+
+async def skus_by_product_id(session: AsyncSession, ids: Sequence[int]) -> list[list[Sku]]:
+    return await load_groups(session, Sku, Sku.product_id, ids, order_by=Sku.id)
+
+
+async def sku_by_code(session: AsyncSession, code: str) -> Sku | None:
+    return (await skus_by_code(session, [code]))[0]

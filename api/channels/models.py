@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from api.dbtypes import UtcDateTime, utcnow
+
+
+class Channel(SQLModel, table=True):
+    """Where an order came from: web shop, marketplace, POS, phone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(64), unique=True, nullable=False)
+    name: str = Field(sa_type=String(200), nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

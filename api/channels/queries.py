@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.channels.models import Channel
+from api.reads import load_by_key
+
+
+async def list_channels(session: AsyncSession) -> Sequence[Channel]:
+    return (await session.exec(select(Channel).order_by(col(Channel.id)))).all()
+
+
+async def channels_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Channel | None]:
+    return await load_by_key(session, Channel, Channel.id, ids)
+
+
+async def channel_by_code(session: AsyncSession, code: str) -> Channel | None:
+    return (await session.exec(select(Channel).where(Channel.code == code))).first()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from sqlmodel import select
+
+from api import validation
+from api.channels.models import Channel
+from api.db import UnitOfWork
+from api.errors import AlreadyExists
+from api.events.models import EventType
+
+
+async def create_channel(uow: UnitOfWork, *, code: str, name: str) -> Channel:
+    code = validation.code(code, "code")
+    name = validation.text(name, "name")
+    existing = await uow.session.exec(select(Channel.id).where(Channel.code == code))
+    if existing.first() is not None:
+        raise AlreadyExists("channel", code, field=["code"])
+    channel = Channel(code=code, name=name)
+    uow.session.add(channel)
+    await uow.session.flush()
+    assert channel.id is not None
+    uow.add_event(
+        EventType.CHANNEL_CREATED,
+        aggregate_type="channel",
+        aggregate_id=channel.id,
+        payload={"code": code, "name": name},
+    )
+    await uow.commit()
+    return channel

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from api import validation
+from api.customers.models import Customer, CustomerAddress
+from api.db import UnitOfWork
+from api.events.models import EventType
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str | None = None
+    region: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+async def find_or_create_customer(
+    uow: UnitOfWork, *, email: str, name: str, phone: str | None = None
+) -> Customer:
+    """The customer with this email, created on first sight. Does not commit: part of a command."""
+    email = validation.email(email)
+    name = validation.text(name, "customer.name")
+    existing = (
+        (await uow.session.execute(select(Customer).where(Customer.email == email)))
+        .scalars()
+        .first()
+    )
+    if existing is not None:
+        return existing
+    customer = Customer(
+        email=email, name=name, phone=validation.optional_text(phone, "customer.phone", max_length=32)
+    )
+    uow.session.add(customer)
+    await uow.session.flush()
+    assert customer.id is not None
+    uow.add_event(
+        EventType.CUSTOMER_CREATED,
+        aggregate_type="customer",
+        aggregate_id=customer.id,
+        payload={"email": email},
+    )
+    return customer
+
+
+async def add_address(
+    uow: UnitOfWork, *, customer_id: int, address: AddressInput, is_default: bool = False
+) -> CustomerAddress:
+    """Records an address for a customer. Does not commit: part of a command."""
+    latitude, longitude = address.latitude, address.longitude
+    if latitude is not None and longitude is not None:
+        validation.coordinates(latitude, longitude)
+    row = CustomerAddress(
+        customer_id=customer_id,
+        name=validation.text(address.name, "address.name"),
+        line1=validation.text(address.line1, "address.line1"),
+        line2=validation.optional_text(address.line2, "address.line2"),
+        city=validation.text(address.city, "address.city", max_length=100),
+        region=validation.optional_text(address.region, "address.region", max_length=100),
+        postal_code=validation.text(address.postal_code, "address.postalCode", max_length=20),
+        country=validation.country(address.country, "address.country"),
+        latitude=latitude,
+        longitude=longitude,
+        is_default=is_default,
+    )
+    uow.session.add(row)
+    await uow.session.flush()
+    return row

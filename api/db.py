@@ -1,0 +1,148 @@
+"""Engine and session factories, and the unit of work every command runs in."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event, insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.dbtypes import utcnow
+from api.events.models import Event, EventType
+from api.settings import Settings
+
+# Any constant works; it names the lock that orders event writers (see UnitOfWork._write_events).
+EVENT_LOG_LOCK_KEY = 0x0E5E7
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """One engine per process; sessions for reads, units of work for commands."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {"echo": echo}
+        if not self.is_sqlite:
+            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
+        )
+        # SQLite has one writer at a time; queueing writers here avoids lock-upgrade deadlocks.
+        self._writer_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(settings.database_url, pool_size=settings.db_pool_size, echo=settings.sql_echo)
+
+    def session(self) -> AsyncSession:
+        return self.sessionmaker()
+
+    def unit_of_work(self, actor: str) -> UnitOfWork:
+        return UnitOfWork(self, actor)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@dataclass
+class PendingEvent:
+    type: EventType
+    aggregate_type: str
+    aggregate_id: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class UnitOfWork:
+    """One command, one transaction: rows, ledger movements and events commit together or not at all.
+
+    Leaving the block without ``commit()`` rolls everything back, events included.
+    """
+
+    session: AsyncSession
+
+    def __init__(self, database: Database, actor: str) -> None:
+        self.database = database
+        self.actor = actor
+        self._events: list[PendingEvent] = []
+        self._committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        if self.database._writer_lock is not None:
+            await self.database._writer_lock.acquire()
+        self.session = self.database.sessionmaker()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+            await self.session.close()
+        finally:
+            if self.database._writer_lock is not None:
+                self.database._writer_lock.release()
+
+    def add_event(
+        self,
+        type_: EventType,
+        *,
+        aggregate_type: str,
+        aggregate_id: int,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        self._events.append(PendingEvent(type_, aggregate_type, aggregate_id, payload or {}))
+
+    @property
+    def pending_events(self) -> list[PendingEvent]:
+        return list(self._events)
+
+    async def commit(self) -> None:
+        await self._write_events()
+        await self.session.commit()
+        self._committed = True
+
+    async def _write_events(self) -> None:
+        if not self._events:
+            return
+        if not self.database.is_sqlite:
+            # A sequence hands out ids in call order, not commit order; holding this lock from
+            # the insert to the commit makes event ids visible in increasing order, so a reader
+            # that has seen id N never later finds a committed id below N.
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK_KEY}
+            )
+        now = utcnow()
+        await self.session.execute(
+            insert(Event),
+            [
+                {
+                    "occurred_at": now,
+                    "type": pending.type.value,
+                    "aggregate_type": pending.aggregate_type,
+                    "aggregate_id": pending.aggregate_id,
+                    "actor": self.actor,
+                    "payload": pending.payload,
+                }
+                for pending in self._events
+            ],
+        )

@@ -1,0 +1,66 @@
+"""Typed domain errors. Services raise them; the GraphQL layer turns them into userErrors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_ID = "INVALID_ID"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    STALE_VERSION = "STALE_VERSION"
+    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+
+
+class DomainError(Exception):
+    """An expected failure of a command, with a stable code and the input field it concerns."""
+
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+    def __init__(
+        self, message: str, *, field: list[str] | None = None, **data: Any
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.data = data
+
+
+class InvalidInput(DomainError):
+    code = ErrorCode.INVALID_INPUT
+
+
+class InvalidId(DomainError):
+    code = ErrorCode.INVALID_ID
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, what: str, key: object, *, field: list[str] | None = None) -> None:
+        super().__init__(f"{what} {key!s} does not exist", field=field, what=what, key=str(key))
+
+
+class AlreadyExists(DomainError):
+    code = ErrorCode.ALREADY_EXISTS
+
+    def __init__(self, what: str, key: object, *, field: list[str] | None = None) -> None:
+        super().__init__(f"{what} {key!s} already exists", field=field, what=what, key=str(key))
+
+
+class IllegalTransition(DomainError):
+    code = ErrorCode.ILLEGAL_TRANSITION
+
+
+class InvalidCredentials(DomainError):
+    code = ErrorCode.INVALID_CREDENTIALS
+
+
+class IdempotencyConflict(DomainError):
+    code = ErrorCode.IDEMPOTENCY_CONFLICT

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String
+from sqlmodel import Field, SQLModel
+
+from api.dbtypes import BigIntegerId, UtcDateTime, utcnow
+
+
+class EventType(StrEnum):
+    CHANNEL_CREATED = "CHANNEL_CREATED"
+    LOCATION_CREATED = "LOCATION_CREATED"
+    BIN_CREATED = "BIN_CREATED"
+    PRODUCT_CREATED = "PRODUCT_CREATED"
+    SKU_UPDATED = "SKU_UPDATED"
+    CUSTOMER_CREATED = "CUSTOMER_CREATED"
+    USER_CREATED = "USER_CREATED"
+    API_KEY_CREATED = "API_KEY_CREATED"
+    API_KEY_REVOKED = "API_KEY_REVOKED"
+    INVENTORY_RECEIVED = "INVENTORY_RECEIVED"
+    INVENTORY_ADJUSTED = "INVENTORY_ADJUSTED"
+    INVENTORY_STATE_MOVED = "INVENTORY_STATE_MOVED"
+    SAFETY_STOCK_SET = "SAFETY_STOCK_SET"
+    TRANSFER_SHIPPED = "TRANSFER_SHIPPED"
+    TRANSFER_RECEIVED = "TRANSFER_RECEIVED"
+
+
+class Event(SQLModel, table=True):
+    """One committed state change. ``id`` order is commit order (see UnitOfWork)."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_aggregate", "aggregate_type", "aggregate_id", "id"),
+        Index("ix_event_type_id", "type", "id"),
+    )
+
+    id: int | None = Field(default=None, sa_type=BigIntegerId, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+    type: str = Field(sa_type=String(64), nullable=False)
+    aggregate_type: str = Field(sa_type=String(32), nullable=False)
+    aggregate_id: int = Field(nullable=False)
+    actor: str = Field(sa_type=String(64), nullable=False)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

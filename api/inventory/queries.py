@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.catalog.models import Sku
+from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, Transfer
+from api.reads import load_by_key
+
+Level = InventoryLevel
+
+
+def inventory_levels_query(
+    *,
+    location_id: int | None = None,
+    sku_id: int | None = None,
+    below_safety_stock: bool | None = None,
+) -> Select[tuple[InventoryLevel]]:
+    statement = select(InventoryLevel)
+    if location_id is not None:
+        statement = statement.where(Level.location_id == location_id)  # type: ignore[arg-type]
+    if sku_id is not None:
+        statement = statement.where(Level.sku_id == sku_id)  # type: ignore[arg-type]
+    if below_safety_stock is not None:
+        below = Level.on_hand - Level.reserved < Level.safety_stock  # type: ignore[operator]
+        statement = statement.where(below if below_safety_stock else ~below)
+    return statement
+
+
+async def inventory_levels_by_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[InventoryLevel | None]:
+    return await load_by_key(session, InventoryLevel, InventoryLevel.id, ids)
+
+
+async def transfers_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Transfer | None]:
+    return await load_by_key(session, Transfer, Transfer.id, ids)
+
+
+async def levels_for_sku(session: AsyncSession, sku_id: int) -> list[InventoryLevel]:
+    result = await session.execute(
+        select(InventoryLevel).where(Level.sku_id == sku_id).order_by(Level.location_id)  # type: ignore[arg-type]
+    )
+    return list(result.scalars())
+
+
+@dataclass(frozen=True)
+class LevelSnapshot:
+    """A level's stock buckets as the ledger says they stood at a moment."""
+
+    location_id: int
+    sku: Sku
+    at: datetime
+    on_hand: int
+    reserved: int
+    incoming: int
+    damaged: int
+    quality_control: int
+
+
+async def inventory_level_at(
+    session: AsyncSession, *, location_id: int, sku: Sku, at: datetime
+) -> LevelSnapshot:
+    result = await session.execute(
+        select(InventoryMovement.bucket, func.sum(InventoryMovement.quantity))
+        .where(
+            InventoryMovement.location_id == location_id,  # type: ignore[arg-type]
+            InventoryMovement.sku_id == sku.id,  # type: ignore[arg-type]
+            InventoryMovement.created_at <= at,  # type: ignore[arg-type]
+        )
+        .group_by(InventoryMovement.bucket)
+    )
+    totals = {bucket: int(total) for bucket, total in result.all()}
+    return LevelSnapshot(
+        location_id=location_id,
+        sku=sku,
+        at=at,
+        **{bucket.value: totals.get(bucket.value, 0) for bucket in InventoryBucket},
+    )

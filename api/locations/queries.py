@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+
+from api.locations.models import Bin, Location
+from api.reads import load_by_key
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def locations_query(*, ships: bool | None = None) -> Select[tuple[Location]]:
+    statement = select(Location)
+    if ships is not None:
+        statement = statement.where(Location.ships == ships)  # type: ignore[arg-type]
+    return statement
+
+
+async def locations_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Location | None]:
+    return await load_by_key(session, Location, Location.id, ids)
+
+
+async def bins_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Bin | None]:
+    return await load_by_key(session, Bin, Bin.id, ids)

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from api import validation
+from api.db import UnitOfWork
+from api.errors import AlreadyExists, NotFound
+from api.events.models import EventType
+from api.locations.models import Bin, Location
+
+
+@dataclass(frozen=True)
+class AddressFields:
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str | None = None
+    region: str | None = None
+
+
+async def create_location(
+    uow: UnitOfWork,
+    *,
+    code: str,
+    name: str,
+    address: AddressFields,
+    latitude: float,
+    longitude: float,
+    ships: bool = True,
+    priority: int = 0,
+) -> Location:
+    code = validation.code(code, "code")
+    latitude, longitude = validation.coordinates(latitude, longitude)
+    location = Location(
+        code=code,
+        name=validation.text(name, "name"),
+        line1=validation.text(address.line1, "address.line1"),
+        line2=validation.optional_text(address.line2, "address.line2"),
+        city=validation.text(address.city, "address.city", max_length=100),
+        region=validation.optional_text(address.region, "address.region", max_length=100),
+        postal_code=validation.text(address.postal_code, "address.postalCode", max_length=20),
+        country=validation.country(address.country, "address.country"),
+        latitude=latitude,
+        longitude=longitude,
+        ships=ships,
+        priority=validation.non_negative(priority, "priority", maximum=1000),
+    )
+    if (await uow.session.exec(select(Location.id).where(Location.code == code))).first():
+        raise AlreadyExists("location", code, field=["code"])
+    uow.session.add(location)
+    await uow.session.flush()
+    assert location.id is not None
+    uow.add_event(
+        EventType.LOCATION_CREATED,
+        aggregate_type="location",
+        aggregate_id=location.id,
+        payload={"code": code, "name": location.name, "ships": ships},
+    )
+    await uow.commit()
+    return location
+
+
+async def create_bin(
+    uow: UnitOfWork,
+    *,
+    location_id: int,
+    code: str,
+    aisle: int = 0,
+    bay: int = 0,
+    level: int = 0,
+    pick_sequence: int | None = None,
+) -> Bin:
+    code = validation.code(code, "code")
+    if await uow.session.get(Location, location_id) is None:
+        raise NotFound("location", location_id, field=["locationId"])
+    duplicate = await uow.session.exec(
+        select(Bin.id).where(Bin.location_id == location_id, Bin.code == code)
+    )
+    if duplicate.first() is not None:
+        raise AlreadyExists("bin", code, field=["code"])
+    aisle = validation.non_negative(aisle, "aisle", maximum=9999)
+    bay = validation.non_negative(bay, "bay", maximum=9999)
+    level = validation.non_negative(level, "level", maximum=99)
+    sequence = (
+        validation.non_negative(pick_sequence, "pickSequence")
+        if pick_sequence is not None
+        else default_pick_sequence(aisle, bay, level)
+    )
+    bin_ = Bin(
+        location_id=location_id, code=code, aisle=aisle, bay=bay, level=level,
+        pick_sequence=sequence,
+    )
+    uow.session.add(bin_)
+    await uow.session.flush()
+    assert bin_.id is not None
+    uow.add_event(
+        EventType.BIN_CREATED,
+        aggregate_type="bin",
+        aggregate_id=bin_.id,
+        payload={"locationId": location_id, "code": code, "pickSequence": sequence},
+    )
+    await uow.commit()
+    return bin_
+
+
+def default_pick_sequence(aisle: int, bay: int, level: int) -> int:
+    """A serpentine walk: odd aisles are walked up the bays, even aisles back down."""
+    walked_bay = bay if aisle % 2 == 1 else 9999 - bay
+    return (aisle * 10_000 + walked_bay) * 100 + level

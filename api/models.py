@@ -1,0 +1,32 @@
+"""Every table, imported once so that ``SQLModel.metadata`` (and Alembic) sees them all."""
+
+from sqlmodel import SQLModel
+
+from api.catalog.models import Product, Sku
+from api.channels.models import Channel
+from api.customers.models import Customer, CustomerAddress
+from api.events.models import Event
+from api.idempotency.models import IdempotencyRecord
+from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
+from api.locations.models import Bin, Location
+from api.users.models import ApiKey, User
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ApiKey",
+    "Bin",
+    "Channel",
+    "Customer",
+    "CustomerAddress",
+    "Event",
+    "IdempotencyRecord",
+    "InventoryLevel",
+    "InventoryMovement",
+    "Location",
+    "Product",
+    "Sku",
+    "Transfer",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,93 @@
+"""Building blocks for reads: batch loads in key order, and keyset pagination."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+ModelT = TypeVar("ModelT", bound=SQLModel)
+KeyT = TypeVar("KeyT", bound=Hashable)
+
+
+async def load_by_key(
+    session: AsyncSession,
+    model: type[ModelT],
+    column: Any,
+    keys: Sequence[KeyT],
+) -> list[ModelT | None]:
+    """One row per key (or None), in the order of ``keys``: the shape a DataLoader wants."""
+    result = await session.execute(select(model).where(column.in_(set(keys))))
+    found = {getattr(row, column.key): row for row in result.scalars()}
+    return [found.get(key) for key in keys]
+
+
+async def load_groups(
+    session: AsyncSession,
+    model: type[ModelT],
+    column: Any,
+    keys: Sequence[KeyT],
+    order_by: Any = None,
+) -> list[list[ModelT]]:
+    """All rows per key, in the order of ``keys``: one-to-many in one query."""
+    statement = select(model).where(column.in_(set(keys)))
+    if order_by is not None:
+        statement = statement.order_by(order_by)
+    result = await session.execute(statement)
+    groups: dict[Any, list[ModelT]] = defaultdict(list)
+    for row in result.scalars():
+        groups[getattr(row, column.key)].append(row)
+    return [groups.get(key, []) for key in keys]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Relay arguments with cursors already decoded to the sort key (an id)."""
+
+    first: int | None = None
+    after: int | None = None
+    last: int | None = None
+    before: int | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    key: ColumnElement[int],
+    request: PageRequest,
+) -> Page:
+    """Keyset pagination on a unique, increasing key: one query, cost independent of the offset."""
+    if request.after is not None:
+        statement = statement.where(key > request.after)
+    if request.before is not None:
+        statement = statement.where(key < request.before)
+    if request.last is not None and request.first is None:
+        limit = request.last
+        result = await session.execute(statement.order_by(key.desc()).limit(limit + 1))
+        rows = list(result.scalars())
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        rows.reverse()
+        return Page(rows, request.before is not None, has_more)
+    limit = request.first if request.first is not None else 50
+    result = await session.execute(statement.order_by(key).limit(limit + 1))
+    rows = list(result.scalars())
+    has_more = len(rows) > limit
+    return Page(rows[:limit], has_more, request.after is not None)
+
+
+async def count(session: AsyncSession, statement: Select[Any]) -> int:
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    return int((await session.execute(counted)).scalar_one())

@@ -1,0 +1,52 @@
+"""Runtime configuration, read from the environment (prefix ``OMS_``) and passed explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'oms.db'}"
+INSECURE_DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMS_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("OMS_DATABASE_URL", "DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    secret_key: str = Field(
+        default=INSECURE_DEV_SECRET, min_length=32, description="Signs staff access tokens."
+    )
+    token_lifetime_minutes: int = Field(default=720, ge=1, le=60 * 24 * 30)
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["http://127.0.0.1:5173", "http://localhost:5173"],
+        description="Origins allowed to call the API from a browser (the admin app).",
+    )
+    log_level: str = Field(default="INFO")
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    page_size_max: int = Field(default=250, ge=1, le=1000)
+    graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
+    sql_echo: bool = False
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_log_level(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.reads import load_by_key
+from api.users.models import ApiKey, User
+
+
+def users_query() -> Select[tuple[User]]:
+    return select(User)
+
+
+def api_keys_query(*, include_revoked: bool = False) -> Select[tuple[ApiKey]]:
+    statement = select(ApiKey)
+    if not include_revoked:
+        statement = statement.where(ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+    return statement
+
+
+async def users_by_id(session: AsyncSession, ids: Sequence[int]) -> list[User | None]:
+    return await load_by_key(session, User, User.id, ids)
+
+
+async def api_keys_by_id(session: AsyncSession, ids: Sequence[int]) -> list[ApiKey | None]:
+    return await load_by_key(session, ApiKey, ApiKey.id, ids)

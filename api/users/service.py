@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from api import validation
+from api.auth import (
+    API_KEY_SCOPES,
+    DUMMY_PASSWORD_HASH,
+    Permission,
+    Principal,
+    Role,
+    api_key_matches,
+    api_key_prefix,
+    generate_api_key,
+    hash_password,
+    issue_access_token,
+    verify_password,
+)
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import AlreadyExists, IllegalTransition, InvalidCredentials, InvalidInput, NotFound
+from api.events.models import EventType
+from api.users.models import ApiKey, User
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+MIN_PASSWORD_LENGTH = 10
+
+
+async def create_user(
+    uow: UnitOfWork, *, email: str, password: str, role: Role, name: str | None = None
+) -> User:
+    email = validation.email(email)
+    if not MIN_PASSWORD_LENGTH <= len(password) <= 256:
+        raise InvalidInput(
+            f"password must be {MIN_PASSWORD_LENGTH} to 256 characters", field=["password"]
+        )
+    if (await uow.session.execute(select(User.id).where(User.email == email))).first():
+        raise AlreadyExists("user", email, field=["email"])
+    user = User(
+        email=email,
+        name=validation.text(name or email.split("@")[0], "name"),
+        password_hash=hash_password(password),
+        role=role.value,
+    )
+    uow.session.add(user)
+    await uow.session.flush()
+    assert user.id is not None
+    uow.add_event(
+        EventType.USER_CREATED,
+        aggregate_type="user",
+        aggregate_id=user.id,
+        payload={"email": email, "role": role.value},
+    )
+    await uow.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    token: str
+    expires_at: object
+
+
+async def login(
+    uow: UnitOfWork, *, email: str, password: str, secret_key: str, lifetime: timedelta
+) -> LoginResult:
+    """A signed access token for valid credentials. Unknown email and wrong password look alike."""
+    user = (
+        (await uow.session.execute(select(User).where(User.email == email.strip().lower())))
+        .scalars()
+        .first()
+    )
+    password_ok = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, password)
+    if user is None or not password_ok or not user.active:
+        raise InvalidCredentials("email or password is wrong", field=["password"])
+    assert user.id is not None
+    user.last_login_at = utcnow()
+    token, expires_at = issue_access_token(
+        user.id, Role(user.role), secret_key=secret_key, lifetime=lifetime
+    )
+    await uow.commit()
+    return LoginResult(user, token, expires_at)
+
+
+@dataclass(frozen=True)
+class CreatedApiKey:
+    api_key: ApiKey
+    secret: str
+
+
+def parse_scopes(scopes: Iterable[str]) -> list[Permission]:
+    parsed: list[Permission] = []
+    for scope in scopes:
+        try:
+            permission = Permission(scope.strip())
+        except ValueError:
+            raise InvalidInput(f"unknown scope {scope!r}", field=["scopes"]) from None
+        if permission not in API_KEY_SCOPES:
+            raise InvalidInput(f"scope {scope} cannot be given to an API key", field=["scopes"])
+        if permission not in parsed:
+            parsed.append(permission)
+    if not parsed:
+        raise InvalidInput("an API key needs at least one scope", field=["scopes"])
+    return parsed
+
+
+async def create_api_key(
+    uow: UnitOfWork, *, name: str, scopes: Iterable[str], created_by_user_id: int | None = None
+) -> CreatedApiKey:
+    name = validation.text(name, "name")
+    permissions = parse_scopes(scopes)
+    generated = generate_api_key()
+    api_key = ApiKey(
+        name=name,
+        prefix=generated.prefix,
+        key_hash=generated.key_hash,
+        scopes=[permission.value for permission in permissions],
+        created_by_user_id=created_by_user_id,
+    )
+    uow.session.add(api_key)
+    await uow.session.flush()
+    assert api_key.id is not None
+    uow.add_event(
+        EventType.API_KEY_CREATED,
+        aggregate_type="api_key",
+        aggregate_id=api_key.id,
+        payload={"name": name, "scopes": api_key.scopes},
+    )
+    await uow.commit()
+    return CreatedApiKey(api_key, generated.secret)
+
+
+async def revoke_api_key(uow: UnitOfWork, *, api_key_id: int) -> ApiKey:
+    api_key = await uow.session.get(ApiKey, api_key_id)
+    if api_key is None:
+        raise NotFound("API key", api_key_id, field=["id"])
+    if api_key.revoked_at is not None:
+        raise IllegalTransition("this API key is already revoked", field=["id"])
+    api_key.revoked_at = utcnow()
+    uow.add_event(
+        EventType.API_KEY_REVOKED,
+        aggregate_type="api_key",
+        aggregate_id=api_key_id,
+        payload={"name": api_key.name},
+    )
+    await uow.commit()
+    return api_key
+
+
+async def principal_for_api_key(session: AsyncSession, secret: str) -> Principal | None:
+    """The principal of a live API key, or None for an unknown, wrong or revoked one."""
+    prefix = api_key_prefix(secret)
+    if prefix is None:
+        return None
+    api_key = (
+        (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalars().first()
+    )
+    if api_key is None or api_key.revoked_at is not None:
+        return None
+    if not api_key_matches(secret, api_key.key_hash):
+        return None
+    assert api_key.id is not None
+    return Principal.api_key(api_key.id, frozenset(Permission(s) for s in api_key.scopes))
+

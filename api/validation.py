@@ -1,0 +1,78 @@
+"""Input checks shared by services. Each failure is an InvalidInput naming the field."""
+
+from __future__ import annotations
+
+import re
+
+from api.errors import InvalidInput
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+MAX_QUANTITY = 1_000_000
+
+
+def code(value: str, field: str) -> str:
+    value = value.strip()
+    if not CODE_PATTERN.fullmatch(value):
+        raise InvalidInput(
+            f"{field} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            field=[field],
+        )
+    return value
+
+
+def text(value: str, field: str, *, max_length: int = 200, required: bool = True) -> str:
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(f"{field} must not be blank", field=[field])
+    if len(value) > max_length:
+        raise InvalidInput(f"{field} must be at most {max_length} characters", field=[field])
+    return value
+
+
+def optional_text(value: str | None, field: str, *, max_length: int = 200) -> str | None:
+    if value is None:
+        return None
+    return text(value, field, max_length=max_length, required=False) or None
+
+
+def email(value: str, field: str = "email") -> str:
+    value = value.strip().lower()
+    if len(value) > 254 or not EMAIL_PATTERN.fullmatch(value):
+        raise InvalidInput(f"{field} is not a valid email address", field=[field])
+    return value
+
+
+def country(value: str, field: str = "country") -> str:
+    value = value.strip().upper()
+    if not COUNTRY_PATTERN.fullmatch(value):
+        raise InvalidInput(f"{field} must be an ISO 3166-1 alpha-2 code", field=[field])
+    return value
+
+
+def currency(value: str, field: str = "currency") -> str:
+    value = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise InvalidInput(f"{field} must be an ISO 4217 code", field=[field])
+    return value
+
+
+def positive_quantity(value: int, field: str = "quantity") -> int:
+    if not 1 <= value <= MAX_QUANTITY:
+        raise InvalidInput(f"{field} must be between 1 and {MAX_QUANTITY}", field=[field])
+    return value
+
+
+def non_negative(value: int, field: str, *, maximum: int = 2**31 - 1) -> int:
+    if not 0 <= value <= maximum:
+        raise InvalidInput(f"{field} must be between 0 and {maximum}", field=[field])
+    return value
+
+
+def coordinates(latitude: float, longitude: float) -> tuple[float, float]:
+    if not -90 <= latitude <= 90:
+        raise InvalidInput("latitude must be between -90 and 90", field=["latitude"])
+    if not -180 <= longitude <= 180:
+        raise InvalidInput("longitude must be between -180 and 180", field=["longitude"])
+    return latitude, longitude
