@@ -44,3 +44,7 @@ async def skus_by_product_id(session: AsyncSession, ids: Sequence[int]) -> list[
 
 async def sku_by_code(session: AsyncSession, code: str) -> Sku | None:
     return (await skus_by_code(session, [code]))[0]
+
+
+def products_query() -> Select[tuple[Product]]:
+    return select(Product)

@@ -17,13 +17,14 @@ Level = InventoryLevel
 def inventory_levels_query(
     *,
     location_id: int | None = None,
-    sku_id: int | None = None,
+    sku_code: str | None = None,
     below_safety_stock: bool | None = None,
 ) -> Select[tuple[InventoryLevel]]:
     statement = select(InventoryLevel)
     if location_id is not None:
         statement = statement.where(Level.location_id == location_id)  # type: ignore[arg-type]
-    if sku_id is not None:
+    if sku_code is not None:
+        sku_id = select(Sku.id).where(Sku.code == sku_code).scalar_subquery()
         statement = statement.where(Level.sku_id == sku_id)  # type: ignore[arg-type]
     if below_safety_stock is not None:
         below = Level.on_hand - Level.reserved < Level.safety_stock  # type: ignore[operator]

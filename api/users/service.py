@@ -18,6 +18,7 @@ from api.auth import (
     generate_api_key,
     hash_password,
     issue_access_token,
+    principal_from_access_token,
     verify_password,
 )
 from api.db import UnitOfWork
@@ -167,3 +168,16 @@ async def principal_for_api_key(session: AsyncSession, secret: str) -> Principal
     assert api_key.id is not None
     return Principal.api_key(api_key.id, frozenset(Permission(s) for s in api_key.scopes))
 
+
+
+async def authenticate(
+    session: AsyncSession, credential: str | None, *, secret_key: str
+) -> Principal:
+    """The principal behind a bearer credential: a staff access token or a partner API key."""
+    if not credential:
+        return Principal.anonymous()
+    if api_key_prefix(credential) is not None:
+        principal = await principal_for_api_key(session, credential)
+    else:
+        principal = principal_from_access_token(credential, secret_key=secret_key)
+    return principal or Principal.anonymous()

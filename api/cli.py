@@ -1,0 +1,124 @@
+"""The ``oms`` command line: migrate, seed, serve, create-user, create-api-key."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from api.auth import SYSTEM_ACTOR, Role
+from api.db import Database
+from api.errors import DomainError
+from api.settings import PROJECT_ROOT, Settings
+
+app = typer.Typer(help="Order Management System", no_args_is_help=True, add_completion=False)
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Database], Awaitable[T]]) -> T:
+    async def main() -> T:
+        database = Database.from_settings(Settings())
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as error:
+        typer.secho(f"error: {error.message} ({error.code.value})", fg="red", err=True)
+        raise typer.Exit(1) from error
+
+
+def migrate_database(database_url: str, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, revision)
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Bring the database schema up to date (creates the SQLite file when missing)."""
+    settings = Settings()
+    if settings.is_sqlite:
+        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    migrate_database(settings.database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def seed() -> None:
+    """Load demo data: locations, channels, 200 SKUs with stock, customers, staff users."""
+    from api.seed import DEMO_LOGINS, seed_demo_data
+
+    created = _run(seed_demo_data)
+    typer.echo("demo data loaded" if created else "demo data already present")
+    for email, password, role in DEMO_LOGINS:
+        typer.echo(f"  {role:<9} {email} / {password}")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+    reload: bool = False,
+) -> None:
+    """Run the API (GraphQL and GraphiQL at /graphql)."""
+    import uvicorn
+
+    typer.echo(f"OMS API on http://{host}:{port}/graphql")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=Settings().log_level.lower(),
+    )
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    role: Annotated[Role, typer.Option()] = Role.ADMIN,
+    name: str | None = None,
+) -> None:
+    """Create a staff user (the first admin, for one)."""
+    from api.users import service
+
+    async def work(database: Database) -> int | None:
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            user = await service.create_user(
+                uow, email=email, password=password, role=role, name=name
+            )
+        return user.id
+
+    _run(work)
+    typer.echo(f"created {role.value} {email}")
+
+
+@app.command("create-api-key")
+def create_api_key(
+    name: Annotated[str, typer.Option()],
+    scopes: Annotated[str, typer.Option(help="Comma-separated, e.g. orders:read,inventory:read")],
+) -> None:
+    """Create a partner API key and print it (only this once)."""
+    from api.users import service
+
+    async def work(database: Database) -> str:
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            created = await service.create_api_key(uow, name=name, scopes=scopes.split(","))
+        return created.secret
+
+    secret = _run(work)
+    typer.echo(secret)
+    typer.secho("Store it now: only its hash is kept.", err=True, fg="yellow")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.customers.models import Customer, CustomerAddress
+from schema.context import Info
+from schema.relay import Node, encode_global_id
+
+
+@strawberry.type(name="CustomerAddress")
+class CustomerAddressType:
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postal_code: str
+    country: str
+    latitude: float | None
+    longitude: float | None
+    is_default: bool
+
+    @classmethod
+    def from_row(cls, row: CustomerAddress) -> CustomerAddressType:
+        return cls(
+            name=row.name,
+            line1=row.line1,
+            line2=row.line2,
+            city=row.city,
+            region=row.region,
+            postal_code=row.postal_code,
+            country=row.country,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            is_default=row.is_default,
+        )
+
+
+@strawberry.type(name="Customer")
+class CustomerType(Node):
+    pk: strawberry.Private[int]
+    email: str
+    name: str
+    phone: str | None
+    created_at: datetime
+
+    @strawberry.field
+    async def addresses(self, info: Info) -> list[CustomerAddressType]:
+        rows = await info.context.loaders.addresses_by_customer_id.load(self.pk)
+        return [CustomerAddressType.from_row(row) for row in rows]
+
+    @classmethod
+    def from_row(cls, row: Customer) -> CustomerType:
+        assert row.id is not None
+        return cls(
+            id=encode_global_id("Customer", row.id),
+            pk=row.id,
+            email=row.email,
+            name=row.name,
+            phone=row.phone,
+            created_at=row.created_at,
+        )

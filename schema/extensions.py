@@ -1,0 +1,41 @@
+"""Schema extensions: masking of unexpected errors."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+logger = logging.getLogger("oms.graphql")
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    # Errors raised as GraphQLError (client errors, permissions) and those with no original
+    # exception (syntax, validation, variable coercion) are meant for the client.
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Shows clients a request id instead of an internal error, and logs the real one with it."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", "-")
+        logger.error(
+            "unexpected error in %s (request %s)",
+            ".".join(str(part) for part in error.path or []),
+            request_id,
+            exc_info=error.original_error,
+        )
+        return GraphQLError(
+            message=f"Unexpected error. Quote request id {request_id} when reporting it.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

@@ -1,0 +1,161 @@
+"""The /graphql endpoint: GraphQL over HTTP (media types, status codes) and the request context."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from cross_web import HTTPException
+from graphql import ExecutionResult
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+
+from api.db import Database
+from api.settings import Settings
+from api.users.service import authenticate
+from schema.context import Context
+from schema.loaders import Loaders
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+HTML = "text/html"
+
+
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media and quality > 0:
+            ranges.append((media.lower(), quality))
+    return sorted(ranges, key=lambda item: -item[1])
+
+
+def negotiate(accept: str | None, *, method: str) -> str | None:
+    """The response media type for an Accept header; None when we can offer nothing acceptable."""
+    if not accept:
+        return JSON
+    for media, _quality in _media_ranges(accept):
+        if media in (GRAPHQL_RESPONSE_JSON, JSON):
+            return media
+        if media == HTML and method == "GET":
+            return HTML
+        if media in ("*/*", "application/*"):
+            return JSON
+    return None
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation and variable errors: nothing was executed, so there is no data."""
+    return result.data is None and bool(result.errors) and all(
+        error.path is None for error in result.errors
+    )
+
+
+class MethodNotAllowed(HTTPException):
+    def __init__(self, reason: str, allow: str) -> None:
+        super().__init__(405, reason)
+        self.allow = allow
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: BaseSchema, *, settings: Settings, database: Database) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.settings = settings
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media_type = negotiate(request.headers.get("accept"), method=request.method)
+        response: Response
+        if media_type is None:
+            response = self._error_response(
+                406, f"Acceptable media types: {GRAPHQL_RESPONSE_JSON}, {JSON}", JSON
+            )
+        elif request.method == "POST" and not self._is_json_body(request):
+            response = self._error_response(415, f"Send the request body as {JSON}", media_type)
+        else:
+            request.state.media_type = media_type
+            try:
+                response = await self.run(request)
+            except HTTPException as error:
+                response = self._error_response(error.status_code, error.reason, media_type)
+                if isinstance(error, MethodNotAllowed):
+                    response.headers["allow"] = error.allow
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _is_json_body(request: Request) -> bool:
+        content_type = request.headers.get("content-type", "")
+        return content_type.split(";")[0].strip().lower() == JSON
+
+    @staticmethod
+    def _error_response(status: int, message: str, media_type: str) -> Response:
+        media_type = media_type if media_type in (GRAPHQL_RESPONSE_JSON, JSON) else JSON
+        return JSONResponse(
+            {"errors": [{"message": message}]},
+            status_code=status,
+            media_type=f"{media_type}; charset=utf-8",
+        )
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                raise MethodNotAllowed("Mutations must be sent with POST", "POST") from error
+            raise
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        async with self.database.session() as session:
+            principal = await authenticate(
+                session, _bearer(request), secret_key=self.settings.secret_key
+            )
+        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+        if isinstance(request, Request):
+            request.state.sub_response = response
+        return Context(
+            settings=self.settings,
+            database=self.database,
+            principal=principal,
+            request_id=request_id,
+            loaders=Loaders.create(self.database),
+            request=request,
+            response=response,
+        )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data = process_result(result)
+        if request.state.media_type == GRAPHQL_RESPONSE_JSON and _is_request_error(result):
+            request.state.sub_response.status_code = 400
+            data.pop("data", None)
+        request.state.sub_response.media_type = request.state.media_type
+        return data
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media_type = getattr(sub_response, "media_type", None) or JSON
+        response.headers["content-type"] = f"{media_type}; charset=utf-8"
+        return response
+
+
+def _bearer(request: Request | WebSocket) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    return credential.strip() if scheme.lower() == "bearer" else None

@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.auth import Permission
+from api.catalog.queries import sku_by_code
+from api.inventory import queries, service
+from api.inventory.models import AdjustmentReason as DomainAdjustmentReason
+from api.inventory.models import InventoryLevel
+from api.inventory.rules import InventoryState as DomainInventoryState
+from schema import fields
+from schema.catalog.types import SkuType
+from schema.context import Info
+from schema.errors import ClientError, UserError
+from schema.inventory.types import (
+    AdjustmentReason,
+    Availability,
+    InventoryLevelSnapshot,
+    InventoryLevelType,
+    InventoryState,
+    TransferType,
+)
+from schema.relay import Connection, connection, decode_id, query_id
+
+
+@strawberry.type
+class InventoryQueries:
+    @fields.query(Permission.INVENTORY_READ)
+    async def inventory_levels(
+        self,
+        info: Info,
+        location_id: strawberry.ID | None = None,
+        sku: str | None = None,
+        below_safety_stock: bool | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[InventoryLevelType]:
+        location_pk = query_id(location_id, "Location", "locationId") if location_id else None
+        return await connection(
+            info,
+            queries.inventory_levels_query(
+                location_id=location_pk, sku_code=sku, below_safety_stock=below_safety_stock
+            ),
+            InventoryLevel.id,  # type: ignore[arg-type]
+            InventoryLevelType.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @fields.query(Permission.INVENTORY_READ, description="Stock of one SKU per location and in total.")
+    async def availability(self, info: Info, sku: str) -> Availability:
+        async with info.context.database.session() as session:
+            row = await sku_by_code(session, sku)
+            if row is None or row.id is None:
+                raise ClientError(f"SKU {sku} does not exist")
+            levels = await queries.levels_for_sku(session, row.id)
+        return Availability.from_levels(SkuType.from_row(row), levels)
+
+    @fields.query(
+        Permission.INVENTORY_READ,
+        description="A level's stock buckets at a past moment, rebuilt from the ledger.",
+    )
+    async def inventory_level_at(
+        self, info: Info, location_id: strawberry.ID, sku: str, at: datetime
+    ) -> InventoryLevelSnapshot:
+        location_pk = query_id(location_id, "Location", "locationId")
+        if at.tzinfo is None:
+            raise ClientError("at must carry a time zone, e.g. 2026-01-31T12:00:00Z")
+        async with info.context.database.session() as session:
+            row = await sku_by_code(session, sku)
+            if row is None:
+                raise ClientError(f"SKU {sku} does not exist")
+            if await info.context.loaders.location_by_id.load(location_pk) is None:
+                raise ClientError("locationId does not name a location")
+            snapshot = await queries.inventory_level_at(
+                session, location_id=location_pk, sku=row, at=at
+            )
+        return InventoryLevelSnapshot.from_snapshot(snapshot)
+
+
+@strawberry.input
+class ReceiveInventoryInput:
+    location_id: strawberry.ID
+    sku: str
+    quantity: int
+    reference: str | None = None
+    expected_on_hand: int | None = strawberry.field(
+        default=None, description="Compare-and-swap: refused with STALE_VERSION when it differs."
+    )
+
+
+@strawberry.input
+class AdjustInventoryInput:
+    location_id: strawberry.ID
+    sku: str
+    delta: int = strawberry.field(description="Signed change of on-hand stock.")
+    reason: AdjustmentReason  # type: ignore[valid-type]
+    expected_on_hand: int | None = strawberry.field(
+        default=None, description="Compare-and-swap: refused with STALE_VERSION when it differs."
+    )
+    note: str | None = None
+
+
+@strawberry.input
+class SetSafetyStockInput:
+    location_id: strawberry.ID
+    sku: str
+    quantity: int
+
+
+@strawberry.input
+class MoveInventoryStateInput:
+    location_id: strawberry.ID
+    sku: str
+    quantity: int
+    from_: InventoryState = strawberry.field(name="from")  # type: ignore[valid-type]
+    to: InventoryState  # type: ignore[valid-type]
+    reason: str | None = None
+
+
+@strawberry.type
+class InventoryLevelPayload:
+    inventory_level: InventoryLevelType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TransferInventoryInput:
+    from_location_id: strawberry.ID
+    to_location_id: strawberry.ID
+    sku: str
+    quantity: int
+    reference: str | None = None
+
+
+@strawberry.input
+class ReceiveTransferInput:
+    transfer_id: strawberry.ID
+    quantity: int | None = strawberry.field(
+        default=None, description="Part of the outstanding quantity; all of it when omitted."
+    )
+
+
+@strawberry.type
+class TransferPayload:
+    transfer: TransferType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _level_payload(level: InventoryLevel) -> InventoryLevelPayload:
+    return InventoryLevelPayload(inventory_level=InventoryLevelType.from_row(level))
+
+
+@strawberry.type
+class InventoryMutations:
+    @fields.mutation(Permission.INVENTORY_WRITE)
+    async def receive_inventory(self, info: Info, input: ReceiveInventoryInput) -> InventoryLevelPayload:
+        location_id = decode_id(input.location_id, "Location", "locationId")
+        async with info.context.unit_of_work() as uow:
+            level = await service.receive_inventory(
+                uow,
+                location_id=location_id,
+                sku_code=input.sku,
+                quantity=input.quantity,
+                reference=input.reference,
+                expected_on_hand=input.expected_on_hand,
+            )
+        return _level_payload(level)
+
+    @fields.mutation(Permission.INVENTORY_WRITE)
+    async def adjust_inventory(self, info: Info, input: AdjustInventoryInput) -> InventoryLevelPayload:
+        location_id = decode_id(input.location_id, "Location", "locationId")
+        async with info.context.unit_of_work() as uow:
+            level = await service.adjust_inventory(
+                uow,
+                location_id=location_id,
+                sku_code=input.sku,
+                delta=input.delta,
+                reason=DomainAdjustmentReason(input.reason),
+                expected_on_hand=input.expected_on_hand,
+                note=input.note,
+            )
+        return _level_payload(level)
+
+    @fields.mutation(Permission.INVENTORY_WRITE)
+    async def set_safety_stock(self, info: Info, input: SetSafetyStockInput) -> InventoryLevelPayload:
+        location_id = decode_id(input.location_id, "Location", "locationId")
+        async with info.context.unit_of_work() as uow:
+            level = await service.set_safety_stock(
+                uow, location_id=location_id, sku_code=input.sku, quantity=input.quantity
+            )
+        return _level_payload(level)
+
+    @fields.mutation(Permission.INVENTORY_WRITE)
+    async def move_inventory_state(
+        self, info: Info, input: MoveInventoryStateInput
+    ) -> InventoryLevelPayload:
+        location_id = decode_id(input.location_id, "Location", "locationId")
+        async with info.context.unit_of_work() as uow:
+            level = await service.move_inventory_state(
+                uow,
+                location_id=location_id,
+                sku_code=input.sku,
+                quantity=input.quantity,
+                source=DomainInventoryState(input.from_),
+                target=DomainInventoryState(input.to),
+                reason=input.reason,
+            )
+        return _level_payload(level)
+
+    @fields.mutation(Permission.INVENTORY_WRITE)
+    async def transfer_inventory(self, info: Info, input: TransferInventoryInput) -> TransferPayload:
+        from_id = decode_id(input.from_location_id, "Location", "fromLocationId")
+        to_id = decode_id(input.to_location_id, "Location", "toLocationId")
+        async with info.context.unit_of_work() as uow:
+            transfer = await service.transfer_inventory(
+                uow,
+                from_location_id=from_id,
+                to_location_id=to_id,
+                sku_code=input.sku,
+                quantity=input.quantity,
+                reference=input.reference,
+            )
+        return TransferPayload(transfer=TransferType.from_row(transfer))
+
+    @fields.mutation(Permission.INVENTORY_WRITE)
+    async def receive_transfer(self, info: Info, input: ReceiveTransferInput) -> TransferPayload:
+        transfer_id = decode_id(input.transfer_id, "Transfer", "transferId")
+        async with info.context.unit_of_work() as uow:
+            transfer = await service.receive_transfer(
+                uow, transfer_id=transfer_id, quantity=input.quantity
+            )
+        return TransferPayload(transfer=TransferType.from_row(transfer))

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.inventory.models import AdjustmentReason as DomainAdjustmentReason
+from api.inventory.models import InventoryLevel, Transfer
+from api.inventory.models import TransferStatus as DomainTransferStatus
+from api.inventory.queries import LevelSnapshot
+from api.inventory.rules import InventoryState as DomainInventoryState
+from schema.catalog.types import SkuType
+from schema.context import Info
+from schema.locations.types import BinType, LocationType
+from schema.relay import Node, encode_global_id
+
+InventoryState = strawberry.enum(DomainInventoryState, name="InventoryState")
+TransferStatus = strawberry.enum(DomainTransferStatus, name="TransferStatus")
+
+
+AdjustmentReason = strawberry.enum(
+    DomainAdjustmentReason,
+    name="AdjustmentReason",
+    description="Why on-hand stock was corrected.",
+)
+
+
+async def _location(info: Info, location_id: int) -> LocationType:
+    row = await info.context.loaders.location_by_id.load(location_id)
+    assert row is not None
+    return LocationType.from_row(row)
+
+
+async def _sku(info: Info, sku_id: int) -> SkuType:
+    row = await info.context.loaders.sku_by_id.load(sku_id)
+    assert row is not None
+    return SkuType.from_row(row)
+
+
+@strawberry.type(
+    name="InventoryLevel",
+    description="Stock of one SKU at one location. available = onHand - reserved - safetyStock.",
+)
+class InventoryLevelType(Node):
+    pk: strawberry.Private[int]
+    location_id: strawberry.Private[int]
+    sku_id: strawberry.Private[int]
+    bin_id: strawberry.Private[int | None]
+    on_hand: int
+    reserved: int
+    available: int
+    incoming: int
+    damaged: int
+    quality_control: int
+    safety_stock: int
+    version: int
+    updated_at: datetime
+
+    @strawberry.field
+    async def location(self, info: Info) -> LocationType:
+        return await _location(info, self.location_id)
+
+    @strawberry.field
+    async def sku(self, info: Info) -> SkuType:
+        return await _sku(info, self.sku_id)
+
+    @strawberry.field(description="The SKU's pick bin at this location, when assigned.")
+    async def bin(self, info: Info) -> BinType | None:
+        if self.bin_id is None:
+            return None
+        row = await info.context.loaders.bin_by_id.load(self.bin_id)
+        return BinType.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: InventoryLevel) -> InventoryLevelType:
+        assert row.id is not None
+        return cls(
+            id=encode_global_id("InventoryLevel", row.id),
+            pk=row.id,
+            location_id=row.location_id,
+            sku_id=row.sku_id,
+            bin_id=row.bin_id,
+            on_hand=row.on_hand,
+            reserved=row.reserved,
+            available=row.available,
+            incoming=row.incoming,
+            damaged=row.damaged,
+            quality_control=row.quality_control,
+            safety_stock=row.safety_stock,
+            version=row.version,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.type(description="Quantities summed over locations.")
+class InventoryTotals:
+    on_hand: int
+    reserved: int
+    available: int
+    incoming: int
+    damaged: int
+    quality_control: int
+
+
+@strawberry.type
+class Availability:
+    sku: SkuType
+    total: InventoryTotals
+    locations: list[InventoryLevelType]
+
+    @classmethod
+    def from_levels(cls, sku: SkuType, levels: list[InventoryLevel]) -> Availability:
+        return cls(
+            sku=sku,
+            total=InventoryTotals(
+                on_hand=sum(level.on_hand for level in levels),
+                reserved=sum(level.reserved for level in levels),
+                available=sum(level.available for level in levels),
+                incoming=sum(level.incoming for level in levels),
+                damaged=sum(level.damaged for level in levels),
+                quality_control=sum(level.quality_control for level in levels),
+            ),
+            locations=[InventoryLevelType.from_row(level) for level in levels],
+        )
+
+
+@strawberry.type(description="A level's stock as the ledger says it stood at a past moment.")
+class InventoryLevelSnapshot:
+    location_id: strawberry.Private[int]
+    sku: SkuType
+    at: datetime
+    on_hand: int
+    reserved: int
+    incoming: int
+    damaged: int
+    quality_control: int
+
+    @strawberry.field
+    async def location(self, info: Info) -> LocationType:
+        return await _location(info, self.location_id)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: LevelSnapshot) -> InventoryLevelSnapshot:
+        return cls(
+            location_id=snapshot.location_id,
+            sku=SkuType.from_row(snapshot.sku),
+            at=snapshot.at,
+            on_hand=snapshot.on_hand,
+            reserved=snapshot.reserved,
+            incoming=snapshot.incoming,
+            damaged=snapshot.damaged,
+            quality_control=snapshot.quality_control,
+        )
+
+
+@strawberry.type(name="Transfer", description="Stock moving between two locations.")
+class TransferType(Node):
+    pk: strawberry.Private[int]
+    sku_id: strawberry.Private[int]
+    from_location_id: strawberry.Private[int]
+    to_location_id: strawberry.Private[int]
+    quantity: int
+    received_quantity: int
+    status: TransferStatus  # type: ignore[valid-type]
+    reference: str | None
+    created_at: datetime
+    received_at: datetime | None
+
+    @strawberry.field
+    async def sku(self, info: Info) -> SkuType:
+        return await _sku(info, self.sku_id)
+
+    @strawberry.field
+    async def from_location(self, info: Info) -> LocationType:
+        return await _location(info, self.from_location_id)
+
+    @strawberry.field
+    async def to_location(self, info: Info) -> LocationType:
+        return await _location(info, self.to_location_id)
+
+    @classmethod
+    def from_row(cls, row: Transfer) -> TransferType:
+        assert row.id is not None
+        return cls(
+            id=encode_global_id("Transfer", row.id),
+            pk=row.id,
+            sku_id=row.sku_id,
+            from_location_id=row.from_location_id,
+            to_location_id=row.to_location_id,
+            quantity=row.quantity,
+            received_quantity=row.received_quantity,
+            status=DomainTransferStatus(row.status),
+            reference=row.reference,
+            created_at=row.created_at,
+            received_at=row.received_at,
+        )

@@ -1,0 +1,51 @@
+"""Permission checks for fields and mutations: who may see or do what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission, PermissionExtension
+
+from api.auth import Permission
+from schema.context import Info
+from schema.errors import Forbidden, Unauthenticated
+
+
+def require(info: Info, permission: Permission) -> None:
+    principal = info.context.principal
+    if not principal.is_authenticated:
+        raise Unauthenticated("authentication required: send Authorization: Bearer <token>")
+    if not principal.can(permission):
+        raise Forbidden(f"this needs the {permission.value} permission")
+
+
+class HasPermission(BasePermission):
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        require(info, self.permission)
+        return True
+
+
+class IsAuthenticated(BasePermission):
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        if not info.context.principal.is_authenticated:
+            raise Unauthenticated("authentication required: send Authorization: Bearer <token>")
+        return True
+
+
+class IsAnyone(BasePermission):
+    """Explicitly open: the field checks credentials itself (login) or shows only the caller."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return True
+
+
+def allow(permission: Permission | None) -> PermissionExtension:
+    checks: list[BasePermission] = [HasPermission(permission)] if permission else [IsAnyone()]
+    return PermissionExtension(permissions=checks, use_directives=False)
+
+
+def authenticated() -> PermissionExtension:
+    return PermissionExtension(permissions=[IsAuthenticated()], use_directives=False)

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import strawberry
+
+from api.auth import Permission as DomainPermission
+from api.auth import PrincipalKind as DomainPrincipalKind
+from api.auth import Role as DomainRole
+from api.users import queries, service
+from api.users.models import ApiKey, User
+from schema import fields
+from schema.context import Info
+from schema.errors import UserError
+from schema.relay import Connection, connection, decode_id
+from schema.users.types import ApiKeyType, Permission, Role, UserType, Viewer
+
+
+@strawberry.type
+class UserQueries:
+    @fields.query(None, description="The caller: null for anonymous requests.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        principal = info.context.principal
+        if not principal.is_authenticated:
+            return None
+        assert principal.id is not None
+        user = api_key = None
+        if principal.kind is DomainPrincipalKind.STAFF:
+            row = await info.context.loaders.user_by_id.load(principal.id)
+            user = UserType.from_row(row) if row else None
+        else:
+            key_row = await info.context.loaders.api_key_by_id.load(principal.id)
+            api_key = ApiKeyType.from_row(key_row) if key_row else None
+        return Viewer(
+            kind=principal.kind,
+            permissions=sorted(principal.permissions),
+            user=user,
+            api_key=api_key,
+        )
+
+    @fields.query(DomainPermission.USERS_MANAGE)
+    async def users(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[UserType]:
+        return await connection(
+            info, queries.users_query(), User.id, UserType.from_row,  # type: ignore[arg-type]
+            first=first, after=after, last=last, before=before,
+        )
+
+    @fields.query(DomainPermission.API_KEYS_MANAGE)
+    async def api_keys(
+        self,
+        info: Info,
+        include_revoked: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ApiKeyType]:
+        return await connection(
+            info,
+            queries.api_keys_query(include_revoked=include_revoked),
+            ApiKey.id,  # type: ignore[arg-type]
+            ApiKeyType.from_row,
+            first=first, after=after, last=last, before=before,
+        )
+
+
+@strawberry.input
+class LoginInput:
+    email: str
+    password: str
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None = strawberry.field(
+        default=None, description="Send as `Authorization: Bearer <token>`."
+    )
+    expires_at: datetime | None = None
+    user: UserType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateUserInput:
+    email: str
+    password: str
+    role: Role  # type: ignore[valid-type]
+    name: str | None = None
+
+
+@strawberry.type
+class CreateUserPayload:
+    user: UserType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    scopes: list[Permission]  # type: ignore[valid-type]
+
+
+@strawberry.type
+class CreateApiKeyPayload:
+    api_key: ApiKeyType | None = None
+    secret: str | None = strawberry.field(
+        default=None, description="The key itself. Shown once; only its hash is kept."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RevokeApiKeyInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class RevokeApiKeyPayload:
+    api_key: ApiKeyType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class UserMutations:
+    @fields.mutation(None, description="Exchange staff credentials for an access token.")
+    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+        settings = info.context.settings
+        async with info.context.unit_of_work() as uow:
+            result = await service.login(
+                uow,
+                email=input.email,
+                password=input.password,
+                secret_key=settings.secret_key,
+                lifetime=timedelta(minutes=settings.token_lifetime_minutes),
+            )
+        return LoginPayload(
+            token=result.token, expires_at=result.expires_at, user=UserType.from_row(result.user)
+        )
+
+    @fields.mutation(DomainPermission.USERS_MANAGE)
+    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
+        async with info.context.unit_of_work() as uow:
+            user = await service.create_user(
+                uow,
+                email=input.email,
+                password=input.password,
+                role=DomainRole(input.role),
+                name=input.name,
+            )
+        return CreateUserPayload(user=UserType.from_row(user))
+
+    @fields.mutation(DomainPermission.API_KEYS_MANAGE)
+    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+        principal = info.context.principal
+        creator = principal.id if principal.kind is DomainPrincipalKind.STAFF else None
+        async with info.context.unit_of_work() as uow:
+            created = await service.create_api_key(
+                uow, name=input.name, scopes=input.scopes, created_by_user_id=creator
+            )
+        return CreateApiKeyPayload(api_key=ApiKeyType.from_row(created.api_key), secret=created.secret)
+
+    @fields.mutation(DomainPermission.API_KEYS_MANAGE)
+    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+        api_key_id = decode_id(input.id, "ApiKey", "id")
+        async with info.context.unit_of_work() as uow:
+            api_key = await service.revoke_api_key(uow, api_key_id=api_key_id)
+        return RevokeApiKeyPayload(api_key=ApiKeyType.from_row(api_key))
