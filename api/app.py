@@ -45,10 +45,10 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    database = Database.from_settings(settings)
+    database = database or Database.from_settings(settings)
     graphql = GraphQLView(build_schema(), settings=settings, database=database)
 
     async def health(_: Request) -> JSONResponse:

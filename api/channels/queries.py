@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.channels.models import Channel
 from api.reads import load_by_key
 
 
 async def list_channels(session: AsyncSession) -> Sequence[Channel]:
-    return (await session.exec(select(Channel).order_by(col(Channel.id)))).all()
+    return (await session.execute(select(Channel).order_by(Channel.id))).scalars().all()
 
 
 async def channels_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Channel | None]:
@@ -18,4 +18,4 @@ async def channels_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Chan
 
 
 async def channel_by_code(session: AsyncSession, code: str) -> Channel | None:
-    return (await session.exec(select(Channel).where(Channel.code == code))).first()
+    return (await session.execute(select(Channel).where(Channel.code == code))).scalars().first()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlalchemy import select
 
 from api import validation
 from api.channels.models import Channel
@@ -12,7 +12,7 @@ from api.events.models import EventType
 async def create_channel(uow: UnitOfWork, *, code: str, name: str) -> Channel:
     code = validation.code(code, "code")
     name = validation.text(name, "name")
-    existing = await uow.session.exec(select(Channel.id).where(Channel.code == code))
+    existing = await uow.session.execute(select(Channel.id).where(Channel.code == code))
     if existing.first() is not None:
         raise AlreadyExists("channel", code, field=["code"])
     channel = Channel(code=code, name=name)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.catalog.models import Sku
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, Transfer

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 
 from api.locations.models import Bin, Location
 from api.reads import load_by_key
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def locations_query(*, ships: bool | None = None) -> Select[tuple[Location]]:

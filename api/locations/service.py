@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlalchemy import select
 
 from api import validation
 from api.db import UnitOfWork
@@ -48,7 +48,7 @@ async def create_location(
         ships=ships,
         priority=validation.non_negative(priority, "priority", maximum=1000),
     )
-    if (await uow.session.exec(select(Location.id).where(Location.code == code))).first():
+    if (await uow.session.execute(select(Location.id).where(Location.code == code))).first():
         raise AlreadyExists("location", code, field=["code"])
     uow.session.add(location)
     await uow.session.flush()
@@ -76,7 +76,7 @@ async def create_bin(
     code = validation.code(code, "code")
     if await uow.session.get(Location, location_id) is None:
         raise NotFound("location", location_id, field=["locationId"])
-    duplicate = await uow.session.exec(
+    duplicate = await uow.session.execute(
         select(Bin.id).where(Bin.location_id == location_id, Bin.code == code)
     )
     if duplicate.first() is not None:

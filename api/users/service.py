@@ -26,7 +26,7 @@ from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidCredentials, InvalidInput, NotFound
 from api.events.models import EventType
 from api.users.models import ApiKey, User
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 MIN_PASSWORD_LENGTH = 10
 

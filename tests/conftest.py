@@ -1,0 +1,143 @@
+"""Databases for the tests: every database-backed test runs on SQLite and on PostgreSQL.
+
+Each run creates its own PostgreSQL database and drops it at the end. Under CI=true a missing
+PostgreSQL fails the run instead of skipping its tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from api.cli import migrate_database
+from api.db import Database
+from api.models import metadata
+from api.settings import Settings
+from tests import postgres
+from tests.factories import TEST_SECRET
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | None]:
+    try:
+        url, cluster = postgres.server_url()
+    except postgres.PostgresUnavailable as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required under CI: {error}", pytrace=False)
+        yield None
+        return
+    yield url
+    if cluster is not None:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: str | None) -> Iterator[str]:
+    """A migrated database of this run's own."""
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server and no binaries to start one (outside CI)")
+    url = postgres.create_database(postgres_server)
+    migrate_database(url)
+    yield url
+    postgres.drop_database(postgres_server, url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    migrate_database(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def _truncate_all() -> str:
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    return f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "oms.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key=TEST_SECRET, db_pool_size=30)
+
+
+@pytest.fixture
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    db = Database.from_settings(settings)
+    if not db.is_sqlite:
+        async with db.engine.begin() as connection:
+            await connection.execute(text(_truncate_all()))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def pg_database_url(postgres_url: str) -> str:
+    return postgres_url
+
+
+@pytest.fixture
+async def pg_database(pg_database_url: str) -> AsyncIterator[Database]:
+    """PostgreSQL only: for claims about real parallel connections."""
+    db = Database(pg_database_url, pool_size=30)
+    async with db.engine.begin() as connection:
+        await connection.execute(text(_truncate_all()))
+    yield db
+    await db.dispose()
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements(database: Database) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    event.listen(database.engine.sync_engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(database.engine.sync_engine, "before_cursor_execute", counter)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per database backend, so a run shows that both suites ran."""
+    counts: dict[str, Counter[str]] = {backend: Counter() for backend in BACKENDS}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") not in ("call", "setup") or (
+                outcome == "passed" and report.when != "call"
+            ):
+                continue
+            for backend in BACKENDS:
+                if re.search(rf"[\[-]{backend}[\]-]", report.nodeid) or backend in report.keywords:
+                    counts[backend][outcome] += 1
+                    break
+    terminalreporter.section("database backends")
+    for backend, counter in counts.items():
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counter.items())) or "none"
+        terminalreporter.write_line(f"{backend}: {summary}")

@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from api.auth import SYSTEM_ACTOR
+from api.db import Database
+from api.dbtypes import utcnow
+from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.events.models import Event, EventType
+from api.inventory import queries, service
+from api.inventory.errors import InsufficientStock, StaleVersion
+from api.inventory.models import (
+    AdjustmentReason,
+    InventoryBucket,
+    InventoryLevel,
+    InventoryMovement,
+    TransferStatus,
+)
+from api.inventory.rules import InventoryState
+from api.locations.models import Location
+from tests.factories import make_location, make_product, receive
+
+
+@pytest.fixture
+async def berlin(database: Database) -> Location:
+    await make_product(database, "SKU-1", "SKU-2")
+    return await make_location(database, "BER")
+
+
+async def ledger_totals(database: Database, location: Location, sku_id: int) -> dict[str, int]:
+    async with database.session() as session:
+        rows = await session.execute(
+            select(InventoryMovement.bucket, func.sum(InventoryMovement.quantity))
+            .where(InventoryMovement.location_id == location.id, InventoryMovement.sku_id == sku_id)
+            .group_by(InventoryMovement.bucket)
+        )
+        return {bucket: int(total) for bucket, total in rows.all()}
+
+
+async def assert_ledger_matches(database: Database, level: InventoryLevel) -> None:
+    async with database.session() as session:
+        location = await session.get(Location, level.location_id)
+        current = await session.get(InventoryLevel, level.id)
+    assert location is not None and current is not None
+    totals = await ledger_totals(database, location, level.sku_id)
+    for bucket in InventoryBucket:
+        assert getattr(current, bucket.value) == totals.get(bucket.value, 0), bucket
+
+
+async def event_types(database: Database) -> list[str]:
+    async with database.session() as session:
+        return list((await session.execute(select(Event.type).order_by(Event.id))).scalars())
+
+
+async def test_receive_adds_on_hand_with_a_ledger_row_and_an_event(database: Database, berlin: Location) -> None:
+    level = await receive(database, berlin, "SKU-1", 10)
+    level = await receive(database, berlin, "SKU-1", 5)
+    assert (level.on_hand, level.available, level.version) == (15, 15, 2)
+    await assert_ledger_matches(database, level)
+    assert (await event_types(database)).count(EventType.INVENTORY_RECEIVED) == 2
+
+
+async def test_receive_refuses_unknown_sku_and_location_and_writes_nothing(
+    database: Database, berlin: Location
+) -> None:
+    before = await event_types(database)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(NotFound) as unknown_sku:
+            await service.receive_inventory(uow, location_id=berlin.id, sku_code="NOPE", quantity=1)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(NotFound) as unknown_location:
+            await service.receive_inventory(uow, location_id=9999, sku_code="SKU-1", quantity=1)
+    assert unknown_sku.value.field == ["sku"]
+    assert unknown_location.value.field == ["locationId"]
+    assert await event_types(database) == before
+
+
+@pytest.mark.parametrize("quantity", [0, -3, 1_000_001])
+async def test_receive_refuses_quantities_out_of_range(
+    database: Database, berlin: Location, quantity: int
+) -> None:
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InvalidInput):
+            await service.receive_inventory(
+                uow, location_id=berlin.id, sku_code="SKU-1", quantity=quantity
+            )
+
+
+async def test_adjust_below_zero_is_insufficient_stock_and_changes_nothing(
+    database: Database, berlin: Location
+) -> None:
+    level = await receive(database, berlin, "SKU-1", 3)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InsufficientStock) as refused:
+            await service.adjust_inventory(
+                uow, location_id=berlin.id, sku_code="SKU-1", delta=-4,
+                reason=AdjustmentReason.SHRINKAGE,
+            )
+    assert (refused.value.data["requested"], refused.value.data["available"]) == (4, 3)
+    async with database.session() as session:
+        current = await session.get(InventoryLevel, level.id)
+    assert current is not None and current.on_hand == 3
+    await assert_ledger_matches(database, level)
+
+
+async def test_adjust_with_stale_expected_on_hand_is_refused(database: Database, berlin: Location) -> None:
+    await receive(database, berlin, "SKU-1", 10)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(StaleVersion) as stale:
+            await service.adjust_inventory(
+                uow, location_id=berlin.id, sku_code="SKU-1", delta=-1,
+                reason=AdjustmentReason.CYCLE_COUNT, expected_on_hand=9,
+            )
+    assert stale.value.data == {"expected": 9, "actual": 10}
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        level = await service.adjust_inventory(
+            uow, location_id=berlin.id, sku_code="SKU-1", delta=-1,
+            reason=AdjustmentReason.CYCLE_COUNT, expected_on_hand=10,
+        )
+    assert level.on_hand == 9
+
+
+async def test_adjust_zero_delta_is_invalid(database: Database, berlin: Location) -> None:
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InvalidInput):
+            await service.adjust_inventory(
+                uow, location_id=berlin.id, sku_code="SKU-1", delta=0,
+                reason=AdjustmentReason.CORRECTION,
+            )
+
+
+async def test_safety_stock_lowers_available_but_not_on_hand(database: Database, berlin: Location) -> None:
+    await receive(database, berlin, "SKU-1", 10)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        level = await service.set_safety_stock(
+            uow, location_id=berlin.id, sku_code="SKU-1", quantity=4
+        )
+    assert (level.on_hand, level.safety_stock, level.available) == (10, 4, 6)
+    async with database.session() as session:
+        below = await session.execute(queries.inventory_levels_query(below_safety_stock=True))
+        above = await session.execute(queries.inventory_levels_query(below_safety_stock=False))
+    assert below.scalars().all() == []
+    assert [row.id for row in above.scalars()] == [level.id]
+
+
+async def test_move_to_damaged_and_back_keeps_the_ledger_true(database: Database, berlin: Location) -> None:
+    await receive(database, berlin, "SKU-1", 10)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        level = await service.move_inventory_state(
+            uow, location_id=berlin.id, sku_code="SKU-1", quantity=3,
+            source=InventoryState.AVAILABLE, target=InventoryState.DAMAGED,
+        )
+    assert (level.on_hand, level.damaged) == (7, 3)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        level = await service.move_inventory_state(
+            uow, location_id=berlin.id, sku_code="SKU-1", quantity=2,
+            source=InventoryState.DAMAGED, target=InventoryState.QUALITY_CONTROL,
+        )
+    assert (level.on_hand, level.damaged, level.quality_control) == (7, 1, 2)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InsufficientStock) as refused:
+            await service.move_inventory_state(
+                uow, location_id=berlin.id, sku_code="SKU-1", quantity=3,
+                source=InventoryState.QUALITY_CONTROL, target=InventoryState.AVAILABLE,
+            )
+    assert refused.value.data["available"] == 2
+    await assert_ledger_matches(database, level)
+
+
+async def test_move_between_the_same_state_is_invalid(database: Database, berlin: Location) -> None:
+    await receive(database, berlin, "SKU-1", 10)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InvalidInput):
+            await service.move_inventory_state(
+                uow, location_id=berlin.id, sku_code="SKU-1", quantity=1,
+                source=InventoryState.DAMAGED, target=InventoryState.DAMAGED,
+            )
+
+
+async def test_transfer_moves_stock_to_incoming_then_on_hand_in_parts(
+    database: Database, berlin: Location
+) -> None:
+    hamburg = await make_location(database, "HAM")
+    await receive(database, berlin, "SKU-1", 10)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        transfer = await service.transfer_inventory(
+            uow, from_location_id=berlin.id, to_location_id=hamburg.id, sku_code="SKU-1", quantity=6
+        )
+    async with database.session() as session:
+        levels = {level.location_id: level for level in await queries.levels_for_sku(session, transfer.sku_id)}
+    assert (levels[berlin.id].on_hand, levels[hamburg.id].incoming) == (4, 6)
+
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        partial = await service.receive_transfer(uow, transfer_id=transfer.id, quantity=2)
+    assert (partial.received_quantity, partial.status) == (2, TransferStatus.IN_TRANSIT)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InvalidInput):
+            await service.receive_transfer(uow, transfer_id=transfer.id, quantity=5)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        done = await service.receive_transfer(uow, transfer_id=transfer.id)
+    assert (done.received_quantity, done.status) == (6, TransferStatus.RECEIVED)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(IllegalTransition):
+            await service.receive_transfer(uow, transfer_id=transfer.id)
+
+    async with database.session() as session:
+        levels = {level.location_id: level for level in await queries.levels_for_sku(session, transfer.sku_id)}
+    assert (levels[hamburg.id].on_hand, levels[hamburg.id].incoming) == (6, 0)
+    for level in levels.values():
+        await assert_ledger_matches(database, level)
+
+
+async def test_transfer_refuses_more_than_is_free_and_the_same_location(
+    database: Database, berlin: Location
+) -> None:
+    hamburg = await make_location(database, "HAM")
+    await receive(database, berlin, "SKU-1", 2)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InsufficientStock):
+            await service.transfer_inventory(
+                uow, from_location_id=berlin.id, to_location_id=hamburg.id, sku_code="SKU-1", quantity=3
+            )
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InvalidInput):
+            await service.transfer_inventory(
+                uow, from_location_id=berlin.id, to_location_id=berlin.id, sku_code="SKU-1", quantity=1
+            )
+
+
+async def test_level_at_a_past_moment_comes_from_the_ledger(database: Database, berlin: Location) -> None:
+    level = await receive(database, berlin, "SKU-1", 10)
+    between = utcnow()
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        await service.adjust_inventory(
+            uow, location_id=berlin.id, sku_code="SKU-1", delta=-4, reason=AdjustmentReason.SHRINKAGE
+        )
+    async with database.session() as session:
+        sku = (await session.execute(select(InventoryLevel).where(InventoryLevel.id == level.id))).scalar_one()
+        from api.catalog.models import Sku
+
+        sku_row = await session.get(Sku, sku.sku_id)
+        assert sku_row is not None
+        before = await queries.inventory_level_at(
+            session, location_id=berlin.id, sku=sku_row, at=between - timedelta(days=1)
+        )
+        middle = await queries.inventory_level_at(session, location_id=berlin.id, sku=sku_row, at=between)
+        now = await queries.inventory_level_at(session, location_id=berlin.id, sku=sku_row, at=utcnow())
+    assert (before.on_hand, middle.on_hand, now.on_hand) == (0, 10, 6)
+
+
+async def test_a_command_that_fails_midway_leaves_no_row_and_no_event(
+    database: Database, berlin: Location
+) -> None:
+    before = await event_types(database)
+    with pytest.raises(RuntimeError):
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            uow.add_event(EventType.INVENTORY_RECEIVED, aggregate_type="inventory_level", aggregate_id=1)
+            await service._ensure_level(uow, berlin.id, 1)  # noqa: SLF001 - a half-done command
+            raise RuntimeError("crash between writes")
+    assert await event_types(database) == before
+    async with database.session() as session:
+        assert (await session.execute(select(func.count()).select_from(InventoryLevel))).scalar_one() == 0
