@@ -85,6 +85,16 @@ def serve(
     )
 
 
+@app.command("export-schema")
+def export_schema(path: str = str(PROJECT_ROOT / "schema.graphql")) -> None:
+    """Write the GraphQL SDL (the contract the admin app and partners build on)."""
+    from schema import build_schema
+
+    with open(path, "w", encoding="utf-8") as sdl:
+        sdl.write(build_schema().as_str() + "\n")
+    typer.echo(f"wrote {path}")
+
+
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option()],

@@ -8,9 +8,13 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import event, insert, text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dbtypes import utcnow
 from api.events.models import Event, EventType
@@ -69,7 +73,7 @@ class PendingEvent:
 
 
 class UnitOfWork:
-    """One command, one transaction: rows, ledger movements and events commit together or not at all.
+    """One command, one transaction: rows, ledger movements and events commit together, or none.
 
     Leaving the block without ``commit()`` rolls everything back, events included.
     """

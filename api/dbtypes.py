@@ -10,7 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
-# Deterministic constraint names, so migrations can name what they alter or drop (SQLite batch mode).
+# Deterministic constraint names, so migrations can name what they alter (SQLite batch mode).
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -23,12 +23,11 @@ class DomainError(Exception):
 
     code: ErrorCode = ErrorCode.INVALID_INPUT
 
-    def __init__(
-        self, message: str, *, field: list[str] | None = None, **data: Any
-    ) -> None:
+    def __init__(self, message: str, *, field: list[str] | None = None, **data: Any) -> None:
         super().__init__(message)
         self.message = message
-        self.field = field
+        # "address.country" and ["address", "country"] both name the same input path.
+        self.field = [part for name in field for part in name.split(".")] if field else None
         self.data = data
 
 

@@ -7,9 +7,9 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlmodel import SQLModel
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 ModelT = TypeVar("ModelT", bound=SQLModel)
 KeyT = TypeVar("KeyT", bound=Hashable)
@@ -65,7 +65,7 @@ class Page:
 async def paginate(
     session: AsyncSession,
     statement: Select[Any],
-    key: ColumnElement[int],
+    key: Any,
     request: PageRequest,
 ) -> Page:
     """Keyset pagination on a unique, increasing key: one query, cost independent of the offset."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from api.auth import SYSTEM_ACTOR, Role
 from api.catalog.service import SkuFields, create_product
@@ -27,23 +30,119 @@ CHANNELS = [("web", "Web shop"), ("marketplace", "Marketplace"), ("pos", "Point 
 
 # code, name, street, city, postal code, country, latitude, longitude, ships, priority
 LOCATIONS = [
-    ("BER-WH", "Berlin warehouse", "Am Borsigturm 100", "Berlin", "13507", "DE", 52.5877, 13.2846, True, 1),
-    ("HAM-WH", "Hamburg warehouse", "Ausschläger Elbdeich 4", "Hamburg", "20539", "DE", 53.5389, 10.0345, True, 2),
-    ("MUC-ST", "Munich store", "Kaufingerstraße 14", "Munich", "80331", "DE", 48.1374, 11.5734, True, 3),
-    ("CGN-3PL", "Cologne 3PL", "Butzweilerhofallee 5", "Cologne", "50829", "DE", 50.9738, 6.8935, True, 4),
-    ("VIE-ST", "Vienna store", "Mariahilfer Straße 77", "Vienna", "1060", "AT", 48.1986, 16.3494, False, 5),
+    (
+        "BER-WH",
+        "Berlin warehouse",
+        "Am Borsigturm 100",
+        "Berlin",
+        "13507",
+        "DE",
+        52.5877,
+        13.2846,
+        True,
+        1,
+    ),
+    (
+        "HAM-WH",
+        "Hamburg warehouse",
+        "Ausschläger Elbdeich 4",
+        "Hamburg",
+        "20539",
+        "DE",
+        53.5389,
+        10.0345,
+        True,
+        2,
+    ),
+    (
+        "MUC-ST",
+        "Munich store",
+        "Kaufingerstraße 14",
+        "Munich",
+        "80331",
+        "DE",
+        48.1374,
+        11.5734,
+        True,
+        3,
+    ),
+    (
+        "CGN-3PL",
+        "Cologne 3PL",
+        "Butzweilerhofallee 5",
+        "Cologne",
+        "50829",
+        "DE",
+        50.9738,
+        6.8935,
+        True,
+        4,
+    ),
+    (
+        "VIE-ST",
+        "Vienna store",
+        "Mariahilfer Straße 77",
+        "Vienna",
+        "1060",
+        "AT",
+        48.1986,
+        16.3494,
+        False,
+        5,
+    ),
 ]
 
 PRODUCTS = [
-    "Trail Runner", "City Sneaker", "Wool Sock", "Rain Jacket", "Fleece Hoodie", "Merino Tee",
-    "Canvas Tote", "Travel Backpack", "Down Vest", "Chino Trouser", "Denim Jacket", "Linen Shirt",
-    "Beanie", "Sun Cap", "Leather Belt", "Hiking Boot", "Yoga Legging", "Swim Short",
-    "Puffer Coat", "Knit Sweater", "Polo Shirt", "Cargo Short", "Rain Boot", "Scarf",
-    "Glove", "Windbreaker", "Sport Bra", "Running Short", "Thermal Top", "Sandal",
-    "Loafer", "Oxford Shirt", "Bomber Jacket", "Parka", "Cardigan", "Track Pant",
-    "Hoodie Dress", "Slip-on", "Gym Bag", "Duffel", "Water Bottle", "Lunch Box",
-    "Umbrella", "Wallet", "Card Holder", "Key Ring", "Sunglasses", "Watch Strap",
-    "Phone Sleeve", "Laptop Sleeve",
+    "Trail Runner",
+    "City Sneaker",
+    "Wool Sock",
+    "Rain Jacket",
+    "Fleece Hoodie",
+    "Merino Tee",
+    "Canvas Tote",
+    "Travel Backpack",
+    "Down Vest",
+    "Chino Trouser",
+    "Denim Jacket",
+    "Linen Shirt",
+    "Beanie",
+    "Sun Cap",
+    "Leather Belt",
+    "Hiking Boot",
+    "Yoga Legging",
+    "Swim Short",
+    "Puffer Coat",
+    "Knit Sweater",
+    "Polo Shirt",
+    "Cargo Short",
+    "Rain Boot",
+    "Scarf",
+    "Glove",
+    "Windbreaker",
+    "Sport Bra",
+    "Running Short",
+    "Thermal Top",
+    "Sandal",
+    "Loafer",
+    "Oxford Shirt",
+    "Bomber Jacket",
+    "Parka",
+    "Cardigan",
+    "Track Pant",
+    "Hoodie Dress",
+    "Slip-on",
+    "Gym Bag",
+    "Duffel",
+    "Water Bottle",
+    "Lunch Box",
+    "Umbrella",
+    "Wallet",
+    "Card Holder",
+    "Key Ring",
+    "Sunglasses",
+    "Watch Strap",
+    "Phone Sleeve",
+    "Laptop Sleeve",
 ]
 SIZES = ["S", "M", "L", "XL"]
 
@@ -62,11 +161,11 @@ CUSTOMER_CITIES = [
 async def seed_demo_data(database: Database) -> bool:
     """Loads the demo data set once; False when it is already there."""
     async with database.session() as session:
-        if (await session.execute(select(Channel.id).limit(1))).first() is not None:
+        if (await session.execute(select(col(Channel.id)).limit(1))).first() is not None:
             return False
     rng = random.Random(2026)
 
-    async def run(command, **arguments):  # type: ignore[no-untyped-def]
+    async def run(command: Callable[..., Awaitable[Any]], **arguments: Any) -> Any:
         async with database.unit_of_work(SYSTEM_ACTOR) as uow:
             return await command(uow, **arguments)
 
@@ -91,16 +190,19 @@ async def seed_demo_data(database: Database) -> bool:
         for aisle in range(1, 5):
             for bay in range(1, 6):
                 await run(
-                    create_bin, location_id=location.id, code=f"A{aisle:02d}-B{bay:02d}",
-                    aisle=aisle, bay=bay,
+                    create_bin,
+                    location_id=location.id,
+                    code=f"A{aisle:02d}-B{bay:02d}",
+                    aisle=aisle,
+                    bay=bay,
                 )
 
-    sku_codes = []
+    sku_codes: list[str] = []
     for number, product in enumerate(PRODUCTS, start=1):
         base_price = rng.randrange(990, 19990, 100)
         skus = [
             SkuFields(
-                code=f"{product.upper().replace(' ', '-').replace('-', '')[:10]}-{number:03d}-{size}",
+                code=f"{product.upper().replace(' ', '')[:10]}-{number:03d}-{size}",
                 name=f"{product} {size}",
                 price=base_price,
                 unit_cost=base_price * rng.randrange(35, 60) // 100,
@@ -118,12 +220,17 @@ async def seed_demo_data(database: Database) -> bool:
             if rng.random() < 0.15:
                 continue
             await run(
-                receive_inventory, location_id=location_id, sku_code=code,
-                quantity=rng.randrange(5, 120), reference="opening stock",
+                receive_inventory,
+                location_id=location_id,
+                sku_code=code,
+                quantity=rng.randrange(5, 120),
+                reference="opening stock",
             )
             if rng.random() < 0.3:
                 await run(
-                    set_safety_stock, location_id=location_id, sku_code=code,
+                    set_safety_stock,
+                    location_id=location_id,
+                    sku_code=code,
                     quantity=rng.randrange(1, 10),
                 )
 
@@ -139,8 +246,13 @@ async def seed_demo_data(database: Database) -> bool:
                 uow,
                 customer_id=customer.id,
                 address=AddressInput(
-                    name=f"{first} {last}", line1=f"Hauptstraße {number + 1}", city=city,
-                    postal_code=postal, country=country, latitude=lat, longitude=lon,
+                    name=f"{first} {last}",
+                    line1=f"Hauptstraße {number + 1}",
+                    city=city,
+                    postal_code=postal,
+                    country=country,
+                    latitude=lat,
+                    longitude=lon,
                 ),
                 is_default=True,
             )

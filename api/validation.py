@@ -16,7 +16,7 @@ def code(value: str, field: str) -> str:
     value = value.strip()
     if not CODE_PATTERN.fullmatch(value):
         raise InvalidInput(
-            f"{field} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            f"{field} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter/digit",
             field=[field],
         )
     return value

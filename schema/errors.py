@@ -12,7 +12,8 @@ from strawberry.types.field import StrawberryField
 from api.errors import DomainError
 from api.errors import ErrorCode as DomainErrorCode
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+ErrorCode = DomainErrorCode
+strawberry.enum(ErrorCode, name="ErrorCode")
 
 
 class ClientError(GraphQLError):
@@ -38,7 +39,7 @@ class UserError:
         description="Path to the input field at fault, when there is one."
     )
     message: str
-    code: ErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
 
 
 @strawberry.type
@@ -105,11 +106,7 @@ ERROR_TYPES = list(dict.fromkeys(_ERROR_TYPES.values()))
 
 def user_error(error: DomainError) -> UserError:
     error_type = _ERROR_TYPES[error.code]
-    extra = {
-        name: error.data[name]
-        for name in error_type.__annotations__
-        if name in error.data
-    }
+    extra = {name: error.data[name] for name in error_type.__annotations__ if name in error.data}
     result: UserError = error_type(
         field=error.field, message=error.message, code=error.code, **extra
     )
@@ -117,10 +114,10 @@ def user_error(error: DomainError) -> UserError:
 
 
 class DomainErrorsAsUserErrors(FieldExtension):
-    """Turns a DomainError raised by a mutation into its payload's userErrors: the one place it is done."""
+    """Turns a mutation's DomainError into its payload's userErrors: the one place it is done."""
 
     def apply(self, field: StrawberryField) -> None:
-        self.payload_type = field.type
+        self.payload_type: Any = field.type
 
     async def resolve_async(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
         try:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from cross_web import HTTPException
-from graphql import ExecutionResult
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from api.db import Database
 from api.settings import Settings
@@ -60,9 +60,8 @@ def negotiate(accept: str | None, *, method: str) -> str | None:
 
 def _is_request_error(result: ExecutionResult) -> bool:
     """Parse, validation and variable errors: nothing was executed, so there is no data."""
-    return result.data is None and bool(result.errors) and all(
-        error.path is None for error in result.errors
-    )
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
 class MethodNotAllowed(HTTPException):
@@ -114,9 +113,19 @@ class GraphQLView(GraphQL[Context, None]):
             media_type=f"{media_type}; charset=utf-8",
         )
 
-    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         try:
-            return await super().execute_single(*args, **kwargs)
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError):
                 raise MethodNotAllowed("Mutations must be sent with POST", "POST") from error
@@ -140,7 +149,9 @@ class GraphQLView(GraphQL[Context, None]):
             response=response,
         )
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         data = process_result(result)
         if request.state.media_type == GRAPHQL_RESPONSE_JSON and _is_request_error(result):
             request.state.sub_response.status_code = 400

@@ -31,7 +31,9 @@ NODE_TYPES: dict[str, tuple[Permission, str, Callable[[Any], Node]]] = {
     "Product": (Permission.CATALOG_READ, "product_by_id", ProductType.from_row),
     "Sku": (Permission.CATALOG_READ, "sku_by_id", SkuType.from_row),
     "InventoryLevel": (
-        Permission.INVENTORY_READ, "inventory_level_by_id", InventoryLevelType.from_row
+        Permission.INVENTORY_READ,
+        "inventory_level_by_id",
+        InventoryLevelType.from_row,
     ),
     "Transfer": (Permission.INVENTORY_READ, "transfer_by_id", TransferType.from_row),
     "Customer": (Permission.CUSTOMERS_READ, "customer_by_id", CustomerType.from_row),

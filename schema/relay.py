@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import Select
 
 from api.errors import InvalidId
 from api.reads import PageRequest, count, paginate
@@ -123,7 +123,7 @@ def page_request(
 async def connection(
     info: Info,
     statement: Select[Any],
-    key: ColumnElement[int],
+    key: Any,
     to_node: Callable[[Any], NodeT],
     *,
     first: int | None,
@@ -131,7 +131,7 @@ async def connection(
     last: int | None,
     before: str | None,
 ) -> Connection[NodeT]:
-    """A page of ``statement`` ordered by ``key``: one query, plus one more only if totalCount is asked."""
+    """A page of ``statement`` ordered by ``key``: one query, one more if totalCount is asked."""
     request = page_request(info, first, after, last, before)
     database = info.context.database
     async with database.session() as session:
@@ -142,7 +142,9 @@ async def connection(
             return await count(session, statement)
 
     key_name = key.key
-    edges = [Edge(cursor=_encode_cursor(getattr(row, key_name)), node=to_node(row)) for row in page.rows]
+    edges = [
+        Edge(cursor=_encode_cursor(getattr(row, key_name)), node=to_node(row)) for row in page.rows
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(

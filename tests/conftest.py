@@ -27,7 +27,6 @@ from tests.factories import TEST_SECRET
 BACKENDS = ("sqlite", "postgresql")
 
 
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str | None]:
     try:

@@ -18,7 +18,6 @@ from api.locations.models import Location
 from api.locations.service import AddressFields, create_location
 from api.users.service import create_api_key, create_user
 
-
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 CITIES = {
@@ -45,15 +44,21 @@ async def make_location(database: Database, code: str = "BER", **overrides: Any)
 async def make_product(
     database: Database, *codes: str, price: int = 1000, name: str = "Test product"
 ) -> Product:
-    skus = [SkuFields(code=code, name=f"{name} {code}", price=price) for code in codes or ("SKU-1",)]
+    skus = [
+        SkuFields(code=code, name=f"{name} {code}", price=price) for code in codes or ("SKU-1",)
+    ]
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         return await create_product(uow, name=name, skus=skus)
 
 
-async def receive(database: Database, location: Location, sku: str, quantity: int) -> InventoryLevel:
+async def receive(
+    database: Database, location: Location, sku: str, quantity: int
+) -> InventoryLevel:
     assert location.id is not None
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-        return await receive_inventory(uow, location_id=location.id, sku_code=sku, quantity=quantity)
+        return await receive_inventory(
+            uow, location_id=location.id, sku_code=sku, quantity=quantity
+        )
 
 
 async def staff_token(database: Database, role: Role = Role.ADMIN, email: str | None = None) -> str:
@@ -65,7 +70,9 @@ async def staff_token(database: Database, role: Role = Role.ADMIN, email: str | 
             role=role,
         )
     assert user.id is not None
-    token, _ = issue_access_token(user.id, role, secret_key=TEST_SECRET, lifetime=timedelta(hours=1))
+    token, _ = issue_access_token(
+        user.id, role, secret_key=TEST_SECRET, lifetime=timedelta(hours=1)
+    )
     return token
 
 
@@ -81,7 +88,11 @@ class GraphQLClient:
     token: str | None = None
 
     async def post(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         request_headers = {"accept": "application/graphql-response+json"}

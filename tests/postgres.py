@@ -34,7 +34,7 @@ def _with_database(url: str, database: str) -> str:
 async def _can_connect(url: str) -> bool:
     try:
         connection = await asyncpg.connect(_plain_url(url), timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await connection.close()
     return True
@@ -61,7 +61,15 @@ class ThrowawayCluster:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self.run_as, f"{self.bindir}/pg_ctl", "-D", f"{self.directory}/data", "-m", "immediate", "stop"],
+            [
+                *self.run_as,
+                f"{self.bindir}/pg_ctl",
+                "-D",
+                f"{self.directory}/data",
+                "-m",
+                "immediate",
+                "stop",
+            ],
             check=False,
             capture_output=True,
         )
@@ -86,14 +94,23 @@ def start_throwaway_cluster() -> tuple[str, ThrowawayCluster]:
     )
     subprocess.run(
         [
-            *run_as, f"{bindir}/pg_ctl", "-D", f"{directory}/data", "-w", "-l", f"{directory}/log",
-            "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off",
+            *run_as,
+            f"{bindir}/pg_ctl",
+            "-D",
+            f"{directory}/data",
+            "-w",
+            "-l",
+            f"{directory}/log",
+            "-o",
+            f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off",
             "start",
         ],
         check=True,
         capture_output=True,
     )
-    return f"postgresql://postgres@127.0.0.1:{port}/postgres", ThrowawayCluster(directory, bindir, run_as)
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", ThrowawayCluster(
+        directory, bindir, run_as
+    )
 
 
 def server_url() -> tuple[str, ThrowawayCluster | None]:

@@ -4,47 +4,48 @@ from collections.abc import Sequence
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.catalog.models import Product, Sku
 from api.reads import load_by_key, load_groups
 
 
-def skus_query(*, search: str | None = None, active: bool | None = None) -> Select[tuple[Sku]]:
+def skus_query(*, search: str | None = None, active: bool | None = None) -> Select[Sku]:
     """SKUs whose code starts with, or whose name or barcode contains, the search text."""
     statement = select(Sku)
     if search:
         needle = search.strip().lower().replace("%", r"\%").replace("_", r"\_")
         statement = statement.where(
             or_(
-                func.lower(Sku.code).like(f"{needle}%", escape="\\"),
-                func.lower(Sku.name).like(f"%{needle}%", escape="\\"),
-                Sku.barcode == search.strip(),  # type: ignore[arg-type]
+                func.lower(col(Sku.code)).like(f"{needle}%", escape="\\"),
+                func.lower(col(Sku.name)).like(f"%{needle}%", escape="\\"),
+                col(Sku.barcode) == search.strip(),
             )
         )
     if active is not None:
-        statement = statement.where(Sku.active == active)  # type: ignore[arg-type]
+        statement = statement.where(col(Sku.active) == active)
     return statement
 
 
 async def skus_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Sku | None]:
-    return await load_by_key(session, Sku, Sku.id, ids)
+    return await load_by_key(session, Sku, col(Sku.id), ids)
 
 
 async def skus_by_code(session: AsyncSession, codes: Sequence[str]) -> list[Sku | None]:
-    return await load_by_key(session, Sku, Sku.code, codes)
+    return await load_by_key(session, Sku, col(Sku.code), codes)
 
 
 async def products_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Product | None]:
-    return await load_by_key(session, Product, Product.id, ids)
+    return await load_by_key(session, Product, col(Product.id), ids)
 
 
 async def skus_by_product_id(session: AsyncSession, ids: Sequence[int]) -> list[list[Sku]]:
-    return await load_groups(session, Sku, Sku.product_id, ids, order_by=Sku.id)
+    return await load_groups(session, Sku, col(Sku.product_id), ids, order_by=col(Sku.id))
 
 
 async def sku_by_code(session: AsyncSession, code: str) -> Sku | None:
     return (await skus_by_code(session, [code]))[0]
 
 
-def products_query() -> Select[tuple[Product]]:
+def products_query() -> Select[Product]:
     return select(Product)

@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
+from sqlmodel import col
 
 from api import validation
 from api.catalog.models import Product, Sku
@@ -119,7 +120,7 @@ async def update_sku(uow: UnitOfWork, *, sku_id: int, changes: SkuChanges) -> Sk
     if changes.barcode is not None:
         values["barcode"] = validation.code(changes.barcode, "barcode")
         clash = await uow.session.execute(
-            select(Sku.id).where(Sku.barcode == values["barcode"], Sku.id != sku_id)
+            select(col(Sku.id)).where(col(Sku.barcode) == values["barcode"], col(Sku.id) != sku_id)
         )
         if clash.first() is not None:
             raise AlreadyExists("barcode", values["barcode"], field=["barcode"])
@@ -132,7 +133,7 @@ async def update_sku(uow: UnitOfWork, *, sku_id: int, changes: SkuChanges) -> Sk
 
     result = await uow.session.execute(
         update(Sku)
-        .where(Sku.id == sku_id)  # type: ignore[arg-type]
+        .where(col(Sku.id) == sku_id)
         .values(**values, updated_at=utcnow())
         .returning(Sku)
         .execution_options(populate_existing=True)

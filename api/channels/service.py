@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from api import validation
 from api.channels.models import Channel
@@ -12,7 +13,7 @@ from api.events.models import EventType
 async def create_channel(uow: UnitOfWork, *, code: str, name: str) -> Channel:
     code = validation.code(code, "code")
     name = validation.text(name, "name")
-    existing = await uow.session.execute(select(Channel.id).where(Channel.code == code))
+    existing = await uow.session.execute(select(col(Channel.id)).where(col(Channel.code) == code))
     if existing.first() is not None:
         raise AlreadyExists("channel", code, field=["code"])
     channel = Channel(code=code, name=name)

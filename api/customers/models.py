@@ -19,9 +19,7 @@ class Customer(SQLModel, table=True):
 class CustomerAddress(SQLModel, table=True):
     __tablename__ = "customer_address"
     __table_args__ = (
-        CheckConstraint(
-            "latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude"
-        ),
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude"),
         CheckConstraint(
             "longitude IS NULL OR longitude BETWEEN -180 AND 180",
             name="longitude",

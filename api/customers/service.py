@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from api import validation
 from api.customers.models import Customer, CustomerAddress
@@ -30,14 +31,16 @@ async def find_or_create_customer(
     email = validation.email(email)
     name = validation.text(name, "customer.name")
     existing = (
-        (await uow.session.execute(select(Customer).where(Customer.email == email)))
+        (await uow.session.execute(select(Customer).where(col(Customer.email) == email)))
         .scalars()
         .first()
     )
     if existing is not None:
         return existing
     customer = Customer(
-        email=email, name=name, phone=validation.optional_text(phone, "customer.phone", max_length=32)
+        email=email,
+        name=name,
+        phone=validation.optional_text(phone, "customer.phone", max_length=32),
     )
     uow.session.add(customer)
     await uow.session.flush()

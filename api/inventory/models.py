@@ -107,7 +107,7 @@ class InventoryMovement(SQLModel, table=True):
 
 
 class Transfer(SQLModel, table=True):
-    """Stock on its way between two locations: out of the source's on_hand, in the target's incoming."""
+    """Stock between two locations: out of the source's on_hand, in the target's incoming."""
 
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity"),
@@ -121,9 +121,7 @@ class Transfer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sku_id: int = Field(foreign_key="sku.id", nullable=False, index=True)
     from_location_id: int = Field(foreign_key="location.id", nullable=False)
-    to_location_id: int = Field(
-        foreign_key="location.id", nullable=False, index=True
-    )
+    to_location_id: int = Field(foreign_key="location.id", nullable=False, index=True)
     quantity: int = Field(nullable=False)
     received_quantity: int = Field(default=0, nullable=False)
     status: str = Field(default=TransferStatus.IN_TRANSIT, sa_type=String(16), nullable=False)

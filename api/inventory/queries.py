@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.catalog.models import Sku
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, Transfer
@@ -19,15 +20,15 @@ def inventory_levels_query(
     location_id: int | None = None,
     sku_code: str | None = None,
     below_safety_stock: bool | None = None,
-) -> Select[tuple[InventoryLevel]]:
+) -> Select[InventoryLevel]:
     statement = select(InventoryLevel)
     if location_id is not None:
-        statement = statement.where(Level.location_id == location_id)  # type: ignore[arg-type]
+        statement = statement.where(col(Level.location_id) == location_id)
     if sku_code is not None:
-        sku_id = select(Sku.id).where(Sku.code == sku_code).scalar_subquery()
-        statement = statement.where(Level.sku_id == sku_id)  # type: ignore[arg-type]
+        sku_id = select(col(Sku.id)).where(col(Sku.code) == sku_code).scalar_subquery()
+        statement = statement.where(col(Level.sku_id) == sku_id)
     if below_safety_stock is not None:
-        below = Level.on_hand - Level.reserved < Level.safety_stock  # type: ignore[operator]
+        below = col(Level.on_hand) - col(Level.reserved) < col(Level.safety_stock)
         statement = statement.where(below if below_safety_stock else ~below)
     return statement
 
@@ -35,16 +36,16 @@ def inventory_levels_query(
 async def inventory_levels_by_id(
     session: AsyncSession, ids: Sequence[int]
 ) -> list[InventoryLevel | None]:
-    return await load_by_key(session, InventoryLevel, InventoryLevel.id, ids)
+    return await load_by_key(session, InventoryLevel, col(InventoryLevel.id), ids)
 
 
 async def transfers_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Transfer | None]:
-    return await load_by_key(session, Transfer, Transfer.id, ids)
+    return await load_by_key(session, Transfer, col(Transfer.id), ids)
 
 
 async def levels_for_sku(session: AsyncSession, sku_id: int) -> list[InventoryLevel]:
     result = await session.execute(
-        select(InventoryLevel).where(Level.sku_id == sku_id).order_by(Level.location_id)  # type: ignore[arg-type]
+        select(InventoryLevel).where(col(Level.sku_id) == sku_id).order_by(col(Level.location_id))
     )
     return list(result.scalars())
 
@@ -67,13 +68,13 @@ async def inventory_level_at(
     session: AsyncSession, *, location_id: int, sku: Sku, at: datetime
 ) -> LevelSnapshot:
     result = await session.execute(
-        select(InventoryMovement.bucket, func.sum(InventoryMovement.quantity))
+        select(col(InventoryMovement.bucket), func.sum(col(InventoryMovement.quantity)))
         .where(
-            InventoryMovement.location_id == location_id,  # type: ignore[arg-type]
-            InventoryMovement.sku_id == sku.id,  # type: ignore[arg-type]
-            InventoryMovement.created_at <= at,  # type: ignore[arg-type]
+            col(InventoryMovement.location_id) == location_id,
+            col(InventoryMovement.sku_id) == sku.id,
+            col(InventoryMovement.created_at) <= at,
         )
-        .group_by(InventoryMovement.bucket)
+        .group_by(col(InventoryMovement.bucket))
     )
     totals = {bucket: int(total) for bucket, total in result.all()}
     return LevelSnapshot(

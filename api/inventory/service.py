@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from api import validation
 from api.catalog.models import Sku
@@ -39,7 +40,7 @@ async def _location(uow: UnitOfWork, location_id: int, field: str = "locationId"
 
 
 async def _sku(uow: UnitOfWork, code: str) -> Sku:
-    sku = (await uow.session.execute(select(Sku).where(Sku.code == code))).scalars().first()
+    sku = (await uow.session.execute(select(Sku).where(col(Sku.code) == code))).scalars().first()
     if sku is None:
         raise NotFound("SKU", code, field=["sku"])
     return sku
@@ -67,8 +68,8 @@ async def _change_level(
     }
     result = await uow.session.execute(
         update(InventoryLevel)
-        .where(Level.location_id == location_id, Level.sku_id == sku_id, *guards)  # type: ignore[arg-type]
-        .values(**values, version=Level.version + 1, updated_at=utcnow())
+        .where(col(Level.location_id) == location_id, col(Level.sku_id) == sku_id, *guards)
+        .values(**values, version=col(Level.version) + 1, updated_at=utcnow())
         .returning(InventoryLevel)
         .execution_options(populate_existing=True, synchronize_session=False)
     )
@@ -78,7 +79,7 @@ async def _change_level(
 async def _current_level(uow: UnitOfWork, location_id: int, sku_id: int) -> InventoryLevel | None:
     result = await uow.session.execute(
         select(InventoryLevel)
-        .where(Level.location_id == location_id, Level.sku_id == sku_id)  # type: ignore[arg-type]
+        .where(col(Level.location_id) == location_id, col(Level.sku_id) == sku_id)
         .execution_options(populate_existing=True)
     )
     return result.scalars().first()
@@ -142,14 +143,15 @@ def _level_event(
 
 
 def _on_hand_matches(expected_on_hand: int | None) -> list[ColumnElement[bool]]:
-    return [] if expected_on_hand is None else [Level.on_hand == expected_on_hand]  # type: ignore[list-item]
+    return [] if expected_on_hand is None else [col(Level.on_hand) == expected_on_hand]
 
 
 async def _refusal(
     uow: UnitOfWork, location_id: int, sku: Sku, requested: int, expected_on_hand: int | None
 ) -> Exception:
     """Why a guarded UPDATE matched no row: a stale expectation, or not enough stock."""
-    level = await _current_level(uow, location_id, sku.id)  # type: ignore[arg-type]
+    assert sku.id is not None
+    level = await _current_level(uow, location_id, sku.id)
     on_hand = level.on_hand if level else 0
     if expected_on_hand is not None and on_hand != expected_on_hand:
         return StaleVersion(expected_on_hand, on_hand)
@@ -173,11 +175,15 @@ async def receive_inventory(
     assert sku.id is not None
     await _ensure_level(uow, location_id, sku.id)
     deltas = {InventoryBucket.ON_HAND: quantity}
-    level = await _change_level(uow, location_id, sku.id, deltas, *_on_hand_matches(expected_on_hand))
+    level = await _change_level(
+        uow, location_id, sku.id, deltas, *_on_hand_matches(expected_on_hand)
+    )
     if level is None:
         raise await _refusal(uow, location_id, sku, quantity, expected_on_hand)
     await _record(uow, level, deltas, MovementKind.RECEIPT, reference=reference)
-    _level_event(uow, EventType.INVENTORY_RECEIVED, level, sku, quantity=quantity, reference=reference)
+    _level_event(
+        uow, EventType.INVENTORY_RECEIVED, level, sku, quantity=quantity, reference=reference
+    )
     await uow.commit()
     return level
 
@@ -208,7 +214,7 @@ async def adjust_inventory(
         location_id,
         sku.id,
         deltas,
-        Level.on_hand + delta >= Level.reserved,  # type: ignore[operator]
+        col(Level.on_hand) + delta >= col(Level.reserved),
         *_on_hand_matches(expected_on_hand),
     )
     if level is None:
@@ -231,8 +237,8 @@ async def set_safety_stock(
     await _ensure_level(uow, location_id, sku.id)
     result = await uow.session.execute(
         update(InventoryLevel)
-        .where(Level.location_id == location_id, Level.sku_id == sku.id)  # type: ignore[arg-type]
-        .values(safety_stock=quantity, version=Level.version + 1, updated_at=utcnow())
+        .where(col(Level.location_id) == location_id, col(Level.sku_id) == sku.id)
+        .values(safety_stock=quantity, version=col(Level.version) + 1, updated_at=utcnow())
         .returning(InventoryLevel)
         .execution_options(populate_existing=True, synchronize_session=False)
     )
@@ -259,7 +265,7 @@ async def move_inventory_state(
     sku = await _sku(uow, sku_code)
     assert sku.id is not None
     if source is InventoryState.AVAILABLE:
-        guard = Level.on_hand - Level.reserved >= quantity  # type: ignore[operator]
+        guard = col(Level.on_hand) - col(Level.reserved) >= quantity
     else:
         guard = getattr(Level, _source_bucket(deltas).value) >= quantity
     level = await _change_level(uow, location_id, sku.id, deltas, guard)
@@ -316,7 +322,7 @@ async def transfer_inventory(
         from_location_id,
         sku.id,
         outgoing,
-        Level.on_hand - Level.reserved >= quantity,  # type: ignore[operator]
+        col(Level.on_hand) - col(Level.reserved) >= quantity,
     )
     if source is None:
         raise await _refusal(uow, from_location_id, sku, quantity, None)
@@ -356,7 +362,7 @@ async def transfer_inventory(
 async def receive_transfer(
     uow: UnitOfWork, *, transfer_id: int, quantity: int | None = None
 ) -> Transfer:
-    """Move a transfer's stock (all, or part of what is still outstanding) from incoming to on_hand."""
+    """Move a transfer's outstanding stock (or part of it) from incoming to on_hand."""
     transfer = await uow.session.get(Transfer, transfer_id)
     if transfer is None:
         raise NotFound("transfer", transfer_id, field=["transferId"])
@@ -373,11 +379,11 @@ async def receive_transfer(
     claimed = await uow.session.execute(
         update(Transfer)
         .where(
-            Transfer.id == transfer_id,  # type: ignore[arg-type]
-            Transfer.status == TransferStatus.IN_TRANSIT,  # type: ignore[arg-type]
-            Transfer.received_quantity + quantity <= Transfer.quantity,  # type: ignore[operator]
+            col(Transfer.id) == transfer_id,
+            col(Transfer.status) == TransferStatus.IN_TRANSIT,
+            col(Transfer.received_quantity) + quantity <= col(Transfer.quantity),
         )
-        .values(received_quantity=Transfer.received_quantity + quantity)
+        .values(received_quantity=col(Transfer.received_quantity) + quantity)
         .returning(Transfer)
         .execution_options(populate_existing=True, synchronize_session=False)
     )
@@ -393,10 +399,16 @@ async def receive_transfer(
     assert sku is not None and sku.id is not None
     deltas = {InventoryBucket.INCOMING: -quantity, InventoryBucket.ON_HAND: quantity}
     level = await _change_level(
-        uow, transfer_row.to_location_id, sku.id, deltas, Level.incoming >= quantity  # type: ignore[operator]
+        uow,
+        transfer_row.to_location_id,
+        sku.id,
+        deltas,
+        col(Level.incoming) >= quantity,
     )
     assert level is not None, "incoming must cover an outstanding transfer"
-    await _record(uow, level, deltas, MovementKind.TRANSFER_RECEIPT, reference=f"transfer:{transfer_id}")
+    await _record(
+        uow, level, deltas, MovementKind.TRANSFER_RECEIPT, reference=f"transfer:{transfer_id}"
+    )
     uow.add_event(
         EventType.TRANSFER_RECEIVED,
         aggregate_type="transfer",

@@ -3,22 +3,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.locations.models import Bin, Location
 from api.reads import load_by_key
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def locations_query(*, ships: bool | None = None) -> Select[tuple[Location]]:
+def locations_query(*, ships: bool | None = None) -> Select[Location]:
     statement = select(Location)
     if ships is not None:
-        statement = statement.where(Location.ships == ships)  # type: ignore[arg-type]
+        statement = statement.where(col(Location.ships) == ships)
     return statement
 
 
 async def locations_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Location | None]:
-    return await load_by_key(session, Location, Location.id, ids)
+    return await load_by_key(session, Location, col(Location.id), ids)
 
 
 async def bins_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Bin | None]:
-    return await load_by_key(session, Bin, Bin.id, ids)
+    return await load_by_key(session, Bin, col(Bin.id), ids)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from api import validation
 from api.db import UnitOfWork
@@ -48,7 +49,9 @@ async def create_location(
         ships=ships,
         priority=validation.non_negative(priority, "priority", maximum=1000),
     )
-    if (await uow.session.execute(select(Location.id).where(Location.code == code))).first():
+    if (
+        await uow.session.execute(select(col(Location.id)).where(col(Location.code) == code))
+    ).first():
         raise AlreadyExists("location", code, field=["code"])
     uow.session.add(location)
     await uow.session.flush()
@@ -77,7 +80,7 @@ async def create_bin(
     if await uow.session.get(Location, location_id) is None:
         raise NotFound("location", location_id, field=["locationId"])
     duplicate = await uow.session.execute(
-        select(Bin.id).where(Bin.location_id == location_id, Bin.code == code)
+        select(col(Bin.id)).where(col(Bin.location_id) == location_id, col(Bin.code) == code)
     )
     if duplicate.first() is not None:
         raise AlreadyExists("bin", code, field=["code"])
@@ -90,7 +93,11 @@ async def create_bin(
         else default_pick_sequence(aisle, bay, level)
     )
     bin_ = Bin(
-        location_id=location_id, code=code, aisle=aisle, bay=bay, level=level,
+        location_id=location_id,
+        code=code,
+        aisle=aisle,
+        bay=bay,
+        level=level,
         pick_sequence=sequence,
     )
     uow.session.add(bin_)

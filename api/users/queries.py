@@ -4,25 +4,26 @@ from collections.abc import Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api.reads import load_by_key
 from api.users.models import ApiKey, User
 
 
-def users_query() -> Select[tuple[User]]:
+def users_query() -> Select[User]:
     return select(User)
 
 
-def api_keys_query(*, include_revoked: bool = False) -> Select[tuple[ApiKey]]:
+def api_keys_query(*, include_revoked: bool = False) -> Select[ApiKey]:
     statement = select(ApiKey)
     if not include_revoked:
-        statement = statement.where(ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+        statement = statement.where(col(ApiKey.revoked_at).is_(None))
     return statement
 
 
 async def users_by_id(session: AsyncSession, ids: Sequence[int]) -> list[User | None]:
-    return await load_by_key(session, User, User.id, ids)
+    return await load_by_key(session, User, col(User.id), ids)
 
 
 async def api_keys_by_id(session: AsyncSession, ids: Sequence[int]) -> list[ApiKey | None]:
-    return await load_by_key(session, ApiKey, ApiKey.id, ids)
+    return await load_by_key(session, ApiKey, col(ApiKey.id), ids)

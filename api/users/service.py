@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api import validation
 from api.auth import (
@@ -26,7 +28,6 @@ from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidCredentials, InvalidInput, NotFound
 from api.events.models import EventType
 from api.users.models import ApiKey, User
-from sqlalchemy.ext.asyncio import AsyncSession
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -39,7 +40,7 @@ async def create_user(
         raise InvalidInput(
             f"password must be {MIN_PASSWORD_LENGTH} to 256 characters", field=["password"]
         )
-    if (await uow.session.execute(select(User.id).where(User.email == email))).first():
+    if (await uow.session.execute(select(col(User.id)).where(col(User.email) == email))).first():
         raise AlreadyExists("user", email, field=["email"])
     user = User(
         email=email,
@@ -64,7 +65,7 @@ async def create_user(
 class LoginResult:
     user: User
     token: str
-    expires_at: object
+    expires_at: datetime
 
 
 async def login(
@@ -72,7 +73,7 @@ async def login(
 ) -> LoginResult:
     """A signed access token for valid credentials. Unknown email and wrong password look alike."""
     user = (
-        (await uow.session.execute(select(User).where(User.email == email.strip().lower())))
+        (await uow.session.execute(select(User).where(col(User.email) == email.strip().lower())))
         .scalars()
         .first()
     )
@@ -159,7 +160,9 @@ async def principal_for_api_key(session: AsyncSession, secret: str) -> Principal
     if prefix is None:
         return None
     api_key = (
-        (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalars().first()
+        (await session.execute(select(ApiKey).where(col(ApiKey.prefix) == prefix)))
+        .scalars()
+        .first()
     )
     if api_key is None or api_key.revoked_at is not None:
         return None
@@ -167,7 +170,6 @@ async def principal_for_api_key(session: AsyncSession, secret: str) -> Principal
         return None
     assert api_key.id is not None
     return Principal.api_key(api_key.id, frozenset(Permission(s) for s in api_key.scopes))
-
 
 
 async def authenticate(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel import col
 
 from api.auth import Permission
 from api.catalog import queries, service
@@ -31,7 +32,7 @@ class CatalogQueries:
         return await connection(
             info,
             queries.skus_query(search=query, active=active),
-            Sku.id,  # type: ignore[arg-type]
+            col(Sku.id),
             SkuType.from_row,
             first=first,
             after=after,
@@ -57,7 +58,7 @@ class CatalogQueries:
         return await connection(
             info,
             queries.products_query(),
-            Product.id,  # type: ignore[arg-type]
+            col(Product.id),
             ProductType.from_row,
             first=first,
             after=after,
@@ -112,9 +113,7 @@ class UpdateSkuPayload:
 @strawberry.type
 class CatalogMutations:
     @fields.mutation(Permission.CATALOG_WRITE)
-    async def create_product(
-        self, info: Info, input: CreateProductInput
-    ) -> CreateProductPayload:
+    async def create_product(self, info: Info, input: CreateProductInput) -> CreateProductPayload:
         skus = [
             service.SkuFields(
                 code=sku.sku,

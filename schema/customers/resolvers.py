@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel import col
 
 from api.auth import Permission
 from api.customers import queries
@@ -29,7 +30,7 @@ class CustomerQueries:
         return await connection(
             info,
             queries.customers_query(search=query),
-            Customer.id,  # type: ignore[arg-type]
+            col(Customer.id),
             CustomerType.from_row,
             first=first,
             after=after,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlmodel import col
 
 from api.auth import Permission
 from api.catalog.queries import sku_by_code
@@ -45,7 +46,7 @@ class InventoryQueries:
             queries.inventory_levels_query(
                 location_id=location_pk, sku_code=sku, below_safety_stock=below_safety_stock
             ),
-            InventoryLevel.id,  # type: ignore[arg-type]
+            col(InventoryLevel.id),
             InventoryLevelType.from_row,
             first=first,
             after=after,
@@ -53,7 +54,9 @@ class InventoryQueries:
             before=before,
         )
 
-    @fields.query(Permission.INVENTORY_READ, description="Stock of one SKU per location and in total.")
+    @fields.query(
+        Permission.INVENTORY_READ, description="Stock of one SKU per location and in total."
+    )
     async def availability(self, info: Info, sku: str) -> Availability:
         async with info.context.database.session() as session:
             row = await sku_by_code(session, sku)
@@ -100,7 +103,7 @@ class AdjustInventoryInput:
     location_id: strawberry.ID
     sku: str
     delta: int = strawberry.field(description="Signed change of on-hand stock.")
-    reason: AdjustmentReason  # type: ignore[valid-type]
+    reason: AdjustmentReason
     expected_on_hand: int | None = strawberry.field(
         default=None, description="Compare-and-swap: refused with STALE_VERSION when it differs."
     )
@@ -119,8 +122,8 @@ class MoveInventoryStateInput:
     location_id: strawberry.ID
     sku: str
     quantity: int
-    from_: InventoryState = strawberry.field(name="from")  # type: ignore[valid-type]
-    to: InventoryState  # type: ignore[valid-type]
+    from_: InventoryState = strawberry.field(name="from")
+    to: InventoryState
     reason: str | None = None
 
 
@@ -160,7 +163,9 @@ def _level_payload(level: InventoryLevel) -> InventoryLevelPayload:
 @strawberry.type
 class InventoryMutations:
     @fields.mutation(Permission.INVENTORY_WRITE)
-    async def receive_inventory(self, info: Info, input: ReceiveInventoryInput) -> InventoryLevelPayload:
+    async def receive_inventory(
+        self, info: Info, input: ReceiveInventoryInput
+    ) -> InventoryLevelPayload:
         location_id = decode_id(input.location_id, "Location", "locationId")
         async with info.context.unit_of_work() as uow:
             level = await service.receive_inventory(
@@ -174,7 +179,9 @@ class InventoryMutations:
         return _level_payload(level)
 
     @fields.mutation(Permission.INVENTORY_WRITE)
-    async def adjust_inventory(self, info: Info, input: AdjustInventoryInput) -> InventoryLevelPayload:
+    async def adjust_inventory(
+        self, info: Info, input: AdjustInventoryInput
+    ) -> InventoryLevelPayload:
         location_id = decode_id(input.location_id, "Location", "locationId")
         async with info.context.unit_of_work() as uow:
             level = await service.adjust_inventory(
@@ -189,7 +196,9 @@ class InventoryMutations:
         return _level_payload(level)
 
     @fields.mutation(Permission.INVENTORY_WRITE)
-    async def set_safety_stock(self, info: Info, input: SetSafetyStockInput) -> InventoryLevelPayload:
+    async def set_safety_stock(
+        self, info: Info, input: SetSafetyStockInput
+    ) -> InventoryLevelPayload:
         location_id = decode_id(input.location_id, "Location", "locationId")
         async with info.context.unit_of_work() as uow:
             level = await service.set_safety_stock(
@@ -215,7 +224,9 @@ class InventoryMutations:
         return _level_payload(level)
 
     @fields.mutation(Permission.INVENTORY_WRITE)
-    async def transfer_inventory(self, info: Info, input: TransferInventoryInput) -> TransferPayload:
+    async def transfer_inventory(
+        self, info: Info, input: TransferInventoryInput
+    ) -> TransferPayload:
         from_id = decode_id(input.from_location_id, "Location", "fromLocationId")
         to_id = decode_id(input.to_location_id, "Location", "toLocationId")
         async with info.context.unit_of_work() as uow:

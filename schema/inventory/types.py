@@ -14,15 +14,12 @@ from schema.context import Info
 from schema.locations.types import BinType, LocationType
 from schema.relay import Node, encode_global_id
 
-InventoryState = strawberry.enum(DomainInventoryState, name="InventoryState")
-TransferStatus = strawberry.enum(DomainTransferStatus, name="TransferStatus")
-
-
-AdjustmentReason = strawberry.enum(
-    DomainAdjustmentReason,
-    name="AdjustmentReason",
-    description="Why on-hand stock was corrected.",
-)
+InventoryState = DomainInventoryState
+TransferStatus = DomainTransferStatus
+AdjustmentReason = DomainAdjustmentReason
+strawberry.enum(InventoryState, name="InventoryState")
+strawberry.enum(TransferStatus, name="TransferStatus")
+strawberry.enum(AdjustmentReason, description="Why on-hand stock was corrected.")
 
 
 async def _location(info: Info, location_id: int) -> LocationType:
@@ -161,7 +158,7 @@ class TransferType(Node):
     to_location_id: strawberry.Private[int]
     quantity: int
     received_quantity: int
-    status: TransferStatus  # type: ignore[valid-type]
+    status: TransferStatus
     reference: str | None
     created_at: datetime
     received_at: datetime | None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel import col
 
 from api.auth import Permission
 from api.locations import queries, service
@@ -27,7 +28,7 @@ class LocationQueries:
         return await connection(
             info,
             queries.locations_query(ships=ships),
-            Location.id,  # type: ignore[arg-type]
+            col(Location.id),
             LocationType.from_row,
             first=first,
             after=after,

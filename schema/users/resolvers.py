@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import strawberry
+from sqlmodel import col
 
 from api.auth import Permission as DomainPermission
 from api.auth import PrincipalKind as DomainPrincipalKind
@@ -48,8 +49,14 @@ class UserQueries:
         before: str | None = None,
     ) -> Connection[UserType]:
         return await connection(
-            info, queries.users_query(), User.id, UserType.from_row,  # type: ignore[arg-type]
-            first=first, after=after, last=last, before=before,
+            info,
+            queries.users_query(),
+            col(User.id),
+            UserType.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
     @fields.query(DomainPermission.API_KEYS_MANAGE)
@@ -65,9 +72,12 @@ class UserQueries:
         return await connection(
             info,
             queries.api_keys_query(include_revoked=include_revoked),
-            ApiKey.id,  # type: ignore[arg-type]
+            col(ApiKey.id),
             ApiKeyType.from_row,
-            first=first, after=after, last=last, before=before,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 
@@ -91,7 +101,7 @@ class LoginPayload:
 class CreateUserInput:
     email: str
     password: str
-    role: Role  # type: ignore[valid-type]
+    role: Role
     name: str | None = None
 
 
@@ -104,7 +114,7 @@ class CreateUserPayload:
 @strawberry.input
 class CreateApiKeyInput:
     name: str
-    scopes: list[Permission]  # type: ignore[valid-type]
+    scopes: list[Permission]
 
 
 @strawberry.type
@@ -164,7 +174,9 @@ class UserMutations:
             created = await service.create_api_key(
                 uow, name=input.name, scopes=input.scopes, created_by_user_id=creator
             )
-        return CreateApiKeyPayload(api_key=ApiKeyType.from_row(created.api_key), secret=created.secret)
+        return CreateApiKeyPayload(
+            api_key=ApiKeyType.from_row(created.api_key), secret=created.secret
+        )
 
     @fields.mutation(DomainPermission.API_KEYS_MANAGE)
     async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:

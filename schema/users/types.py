@@ -10,10 +10,13 @@ from api.auth import Role as DomainRole
 from api.users.models import ApiKey, User
 from schema.relay import Node, encode_global_id
 
-Role = strawberry.enum(DomainRole, name="Role")
-PrincipalKind = strawberry.enum(DomainPrincipalKind, name="PrincipalKind")
-Permission = strawberry.enum(
-    DomainPermission, name="Permission", description="A permission; API keys hold them as scopes."
+Role = DomainRole
+PrincipalKind = DomainPrincipalKind
+Permission = DomainPermission
+strawberry.enum(Role, name="Role")
+strawberry.enum(PrincipalKind, name="PrincipalKind")
+strawberry.enum(
+    Permission, name="Permission", description="A permission; API keys hold them as scopes."
 )
 
 
@@ -22,7 +25,7 @@ class UserType(Node):
     pk: strawberry.Private[int]
     email: str
     name: str
-    role: Role  # type: ignore[valid-type]
+    role: Role
     active: bool
     created_at: datetime
     last_login_at: datetime | None
@@ -47,7 +50,7 @@ class ApiKeyType(Node):
     pk: strawberry.Private[int]
     name: str
     prefix: str
-    scopes: list[Permission]  # type: ignore[valid-type]
+    scopes: list[Permission]
     created_at: datetime
     revoked_at: datetime | None
 
@@ -67,7 +70,7 @@ class ApiKeyType(Node):
 
 @strawberry.type(description="Who is calling, and what they may do.")
 class Viewer:
-    kind: PrincipalKind  # type: ignore[valid-type]
-    permissions: list[Permission]  # type: ignore[valid-type]
+    kind: PrincipalKind
+    permissions: list[Permission]
     user: UserType | None
     api_key: ApiKeyType | None

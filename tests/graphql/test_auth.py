@@ -31,7 +31,9 @@ async def test_login_returns_a_token_that_identifies_the_viewer(
     anonymous: GraphQLClient, database: Database
 ) -> None:
     await staff_token(database, Role.SUPPORT, email="sam@example.com")
-    data = await anonymous.data(LOGIN, {"email": "Sam@Example.com", "password": "correct horse battery"})
+    data = await anonymous.data(
+        LOGIN, {"email": "Sam@Example.com", "password": "correct horse battery"}
+    )
     assert data["login"]["userErrors"] == []
     assert data["login"]["user"] == {"email": "sam@example.com", "role": "SUPPORT"}
     viewer = await anonymous.data(VIEWER, token=data["login"]["token"])
@@ -65,12 +67,18 @@ async def test_garbage_and_expired_tokens_are_anonymous(
 ) -> None:
     assert error_code(await anonymous.execute(LEVELS, token="not-a-token")) == "UNAUTHENTICATED"
     expired, _ = issue_access_token(
-        1, Role.ADMIN, secret_key=TEST_SECRET, lifetime=timedelta(minutes=5),
+        1,
+        Role.ADMIN,
+        secret_key=TEST_SECRET,
+        lifetime=timedelta(minutes=5),
         now=datetime.now(UTC) - timedelta(hours=1),
     )
     assert error_code(await anonymous.execute(LEVELS, token=expired)) == "UNAUTHENTICATED"
     forged, _ = issue_access_token(
-        1, Role.ADMIN, secret_key="another-secret-key-of-sufficient-length", lifetime=timedelta(hours=1)
+        1,
+        Role.ADMIN,
+        secret_key="another-secret-key-of-sufficient-length",
+        lifetime=timedelta(hours=1),
     )
     assert error_code(await anonymous.execute(LEVELS, token=forged)) == "UNAUTHENTICATED"
 
@@ -125,7 +133,8 @@ async def test_api_keys_cannot_hold_staff_management_scopes(admin: GraphQLClient
         """mutation { createApiKey(input: {name: "x", scopes: [USERS_MANAGE]}) { apiKey { id } userErrors { code field } } }"""
     )
     assert data["createApiKey"] == {
-        "apiKey": None, "userErrors": [{"code": "INVALID_INPUT", "field": ["scopes"]}]
+        "apiKey": None,
+        "userErrors": [{"code": "INVALID_INPUT", "field": ["scopes"]}],
     }
 
 

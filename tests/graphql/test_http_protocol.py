@@ -41,7 +41,9 @@ async def test_unacceptable_media_type_is_406(http: httpx.AsyncClient) -> None:
 
 async def test_unsupported_content_type_is_415(http: httpx.AsyncClient) -> None:
     response = await http.post(
-        "/graphql", content=VIEWER, headers={"content-type": "text/plain", "accept": "application/json"}
+        "/graphql",
+        content=VIEWER,
+        headers={"content-type": "text/plain", "accept": "application/json"},
     )
     assert response.status_code == 415
 
@@ -60,7 +62,9 @@ async def test_missing_query_is_400(http: httpx.AsyncClient) -> None:
 
 
 async def test_get_runs_queries(http: httpx.AsyncClient) -> None:
-    response = await http.get("/graphql", params={"query": VIEWER}, headers={"accept": "application/json"})
+    response = await http.get(
+        "/graphql", params={"query": VIEWER}, headers={"accept": "application/json"}
+    )
     assert response.status_code == 200
     assert response.json() == {"data": {"viewer": None}}
 
@@ -87,7 +91,9 @@ async def test_request_errors_are_400_with_graphql_response_json(
     http: httpx.AsyncClient, document: str, reason: str
 ) -> None:
     response = await http.post(
-        "/graphql", json={"query": document}, headers={"accept": "application/graphql-response+json"}
+        "/graphql",
+        json={"query": document},
+        headers={"accept": "application/graphql-response+json"},
     )
     assert response.status_code == 400, reason
     body = response.json()

@@ -47,7 +47,9 @@ def gid(location: Location) -> str:
 async def writes(database: Database) -> tuple[int, int]:
     async with database.session() as session:
         events = (await session.execute(select(func.count()).select_from(Event))).scalar_one()
-        moves = (await session.execute(select(func.count()).select_from(InventoryMovement))).scalar_one()
+        moves = (
+            await session.execute(select(func.count()).select_from(InventoryMovement))
+        ).scalar_one()
     return events, moves
 
 
@@ -58,11 +60,20 @@ async def mutate(client: GraphQLClient, document: str, name: str, **input_: Any)
 
 
 async def test_receive_inventory(admin: GraphQLClient, berlin: Location) -> None:
-    payload = await mutate(admin, RECEIVE, "receiveInventory", locationId=gid(berlin), sku="SKU-1", quantity=7)
+    payload = await mutate(
+        admin, RECEIVE, "receiveInventory", locationId=gid(berlin), sku="SKU-1", quantity=7
+    )
     assert payload["userErrors"] == []
     assert payload["inventoryLevel"] == {
-        "onHand": 7, "reserved": 0, "available": 7, "incoming": 0, "damaged": 0,
-        "qualityControl": 0, "safetyStock": 0, "location": {"code": "BER"}, "sku": {"code": "SKU-1"},
+        "onHand": 7,
+        "reserved": 0,
+        "available": 7,
+        "incoming": 0,
+        "damaged": 0,
+        "qualityControl": 0,
+        "safetyStock": 0,
+        "location": {"code": "BER"},
+        "sku": {"code": "SKU-1"},
     }
 
 
@@ -81,8 +92,12 @@ async def test_receive_inventory(admin: GraphQLClient, berlin: Location) -> None
     ],
 )
 async def test_receive_inventory_refusals_write_nothing(
-    admin: GraphQLClient, berlin: Location, database: Database,
-    override: dict[str, Any], code: str, field: list[str],
+    admin: GraphQLClient,
+    berlin: Location,
+    database: Database,
+    override: dict[str, Any],
+    code: str,
+    field: list[str],
 ) -> None:
     before = await writes(database)
     input_ = {"locationId": gid(berlin), "sku": "SKU-1", "quantity": 1, **override}
@@ -93,42 +108,100 @@ async def test_receive_inventory_refusals_write_nothing(
     assert await writes(database) == before
 
 
-async def test_wrong_types_are_rejected_before_execution(admin: GraphQLClient, database: Database, berlin: Location) -> None:
+async def test_wrong_types_are_rejected_before_execution(
+    admin: GraphQLClient, database: Database, berlin: Location
+) -> None:
     before = await writes(database)
-    response = await admin.post(RECEIVE, {"input": {"locationId": gid(berlin), "sku": "SKU-1", "quantity": "ten"}})
+    response = await admin.post(
+        RECEIVE, {"input": {"locationId": gid(berlin), "sku": "SKU-1", "quantity": "ten"}}
+    )
     assert response.status_code == 400
     response = await admin.post(RECEIVE, {"input": {"locationId": gid(berlin), "quantity": 1}})
     assert response.status_code == 400
-    response = await admin.post(RECEIVE, {"input": {"locationId": gid(berlin), "sku": "SKU-1", "quantity": 2**40}})
+    response = await admin.post(
+        RECEIVE, {"input": {"locationId": gid(berlin), "sku": "SKU-1", "quantity": 2**40}}
+    )
     assert response.status_code == 400
     assert await writes(database) == before
 
 
-async def test_adjust_inventory_and_its_refusals(admin: GraphQLClient, berlin: Location, database: Database) -> None:
+async def test_adjust_inventory_and_its_refusals(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
     await receive(database, berlin, "SKU-1", 5)
-    ok = await mutate(admin, ADJUST, "adjustInventory", locationId=gid(berlin), sku="SKU-1", delta=-2,
-                      reason="CYCLE_COUNT", expectedOnHand=5, note="counted")
+    ok = await mutate(
+        admin,
+        ADJUST,
+        "adjustInventory",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        delta=-2,
+        reason="CYCLE_COUNT",
+        expectedOnHand=5,
+        note="counted",
+    )
     assert ok["inventoryLevel"]["onHand"] == 3
-    short = await mutate(admin, ADJUST, "adjustInventory", locationId=gid(berlin), sku="SKU-1", delta=-4, reason="SHRINKAGE")
-    assert short["userErrors"] == [{
-        "__typename": "InsufficientStockError", "code": "INSUFFICIENT_STOCK", "field": ["quantity"],
-        "message": short["userErrors"][0]["message"], "sku": "SKU-1", "requested": 4, "available": 3,
-    }]
-    stale = await mutate(admin, ADJUST, "adjustInventory", locationId=gid(berlin), sku="SKU-1", delta=1,
-                         reason="FOUND", expectedOnHand=5)
+    short = await mutate(
+        admin,
+        ADJUST,
+        "adjustInventory",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        delta=-4,
+        reason="SHRINKAGE",
+    )
+    assert short["userErrors"] == [
+        {
+            "__typename": "InsufficientStockError",
+            "code": "INSUFFICIENT_STOCK",
+            "field": ["quantity"],
+            "message": short["userErrors"][0]["message"],
+            "sku": "SKU-1",
+            "requested": 4,
+            "available": 3,
+        }
+    ]
+    stale = await mutate(
+        admin,
+        ADJUST,
+        "adjustInventory",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        delta=1,
+        reason="FOUND",
+        expectedOnHand=5,
+    )
     assert stale["userErrors"][0]["__typename"] == "StaleVersionError"
     assert (stale["userErrors"][0]["expected"], stale["userErrors"][0]["actual"]) == (5, 3)
-    zero = await mutate(admin, ADJUST, "adjustInventory", locationId=gid(berlin), sku="SKU-1", delta=0, reason="OTHER")
+    zero = await mutate(
+        admin,
+        ADJUST,
+        "adjustInventory",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        delta=0,
+        reason="OTHER",
+    )
     assert zero["userErrors"][0]["code"] == "INVALID_INPUT"
-    response = await admin.post(ADJUST, {"input": {"locationId": gid(berlin), "sku": "SKU-1", "delta": 1, "reason": "BECAUSE"}})
+    response = await admin.post(
+        ADJUST,
+        {"input": {"locationId": gid(berlin), "sku": "SKU-1", "delta": 1, "reason": "BECAUSE"}},
+    )
     assert response.status_code == 400
 
 
 async def test_set_safety_stock(admin: GraphQLClient, berlin: Location, database: Database) -> None:
     await receive(database, berlin, "SKU-1", 5)
-    payload = await mutate(admin, SAFETY, "setSafetyStock", locationId=gid(berlin), sku="SKU-1", quantity=2)
-    assert (payload["inventoryLevel"]["safetyStock"], payload["inventoryLevel"]["available"]) == (2, 3)
-    negative = await mutate(admin, SAFETY, "setSafetyStock", locationId=gid(berlin), sku="SKU-1", quantity=-1)
+    payload = await mutate(
+        admin, SAFETY, "setSafetyStock", locationId=gid(berlin), sku="SKU-1", quantity=2
+    )
+    assert (payload["inventoryLevel"]["safetyStock"], payload["inventoryLevel"]["available"]) == (
+        2,
+        3,
+    )
+    negative = await mutate(
+        admin, SAFETY, "setSafetyStock", locationId=gid(berlin), sku="SKU-1", quantity=-1
+    )
     assert negative["userErrors"][0]["code"] == "INVALID_INPUT"
     below = await admin.data(
         "query($loc: ID) { inventoryLevels(locationId: $loc, belowSafetyStock: true) { totalCount } }",
@@ -140,41 +213,95 @@ async def test_set_safety_stock(admin: GraphQLClient, berlin: Location, database
     assert below["inventoryLevels"]["totalCount"] == 1
 
 
-async def test_move_inventory_state(admin: GraphQLClient, berlin: Location, database: Database) -> None:
+async def test_move_inventory_state(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
     await receive(database, berlin, "SKU-1", 5)
-    moved = await mutate(admin, MOVE, "moveInventoryState", locationId=gid(berlin), sku="SKU-1",
-                         quantity=2, **{"from": "AVAILABLE", "to": "QUALITY_CONTROL"}, reason="returned seal broken")
+    moved = await mutate(
+        admin,
+        MOVE,
+        "moveInventoryState",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        quantity=2,
+        **{"from": "AVAILABLE", "to": "QUALITY_CONTROL"},
+        reason="returned seal broken",
+    )
     assert (moved["inventoryLevel"]["onHand"], moved["inventoryLevel"]["qualityControl"]) == (3, 2)
-    back = await mutate(admin, MOVE, "moveInventoryState", locationId=gid(berlin), sku="SKU-1",
-                        quantity=2, **{"from": "QUALITY_CONTROL", "to": "AVAILABLE"})
+    back = await mutate(
+        admin,
+        MOVE,
+        "moveInventoryState",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        quantity=2,
+        **{"from": "QUALITY_CONTROL", "to": "AVAILABLE"},
+    )
     assert back["inventoryLevel"]["onHand"] == 5
-    too_many = await mutate(admin, MOVE, "moveInventoryState", locationId=gid(berlin), sku="SKU-1",
-                            quantity=1, **{"from": "DAMAGED", "to": "AVAILABLE"})
+    too_many = await mutate(
+        admin,
+        MOVE,
+        "moveInventoryState",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        quantity=1,
+        **{"from": "DAMAGED", "to": "AVAILABLE"},
+    )
     assert too_many["userErrors"][0]["code"] == "INSUFFICIENT_STOCK"
-    same = await mutate(admin, MOVE, "moveInventoryState", locationId=gid(berlin), sku="SKU-1",
-                        quantity=1, **{"from": "DAMAGED", "to": "DAMAGED"})
+    same = await mutate(
+        admin,
+        MOVE,
+        "moveInventoryState",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        quantity=1,
+        **{"from": "DAMAGED", "to": "DAMAGED"},
+    )
     assert same["userErrors"][0]["code"] == "INVALID_INPUT"
 
 
-async def test_transfer_and_receive(admin: GraphQLClient, berlin: Location, database: Database) -> None:
+async def test_transfer_and_receive(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
     hamburg = await make_location(database, "HAM")
     await receive(database, berlin, "SKU-1", 5)
-    created = await mutate(admin, TRANSFER, "transferInventory", fromLocationId=gid(berlin),
-                           toLocationId=gid(hamburg), sku="SKU-1", quantity=3)
+    created = await mutate(
+        admin,
+        TRANSFER,
+        "transferInventory",
+        fromLocationId=gid(berlin),
+        toLocationId=gid(hamburg),
+        sku="SKU-1",
+        quantity=3,
+    )
     transfer = created["transfer"]
-    assert (transfer["status"], transfer["fromLocation"]["code"], transfer["toLocation"]["code"]) == ("IN_TRANSIT", "BER", "HAM")
+    assert (
+        transfer["status"],
+        transfer["fromLocation"]["code"],
+        transfer["toLocation"]["code"],
+    ) == ("IN_TRANSIT", "BER", "HAM")
     received = await mutate(admin, RECEIVE_TRANSFER, "receiveTransfer", transferId=transfer["id"])
     assert received["transfer"] == {"status": "RECEIVED", "receivedQuantity": 3}
     again = await mutate(admin, RECEIVE_TRANSFER, "receiveTransfer", transferId=transfer["id"])
     assert again["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
-    short = await mutate(admin, TRANSFER, "transferInventory", fromLocationId=gid(berlin),
-                         toLocationId=gid(hamburg), sku="SKU-1", quantity=3)
+    short = await mutate(
+        admin,
+        TRANSFER,
+        "transferInventory",
+        fromLocationId=gid(berlin),
+        toLocationId=gid(hamburg),
+        sku="SKU-1",
+        quantity=3,
+    )
     assert short["userErrors"][0]["code"] == "INSUFFICIENT_STOCK"
     availability = await admin.data(
         '{ availability(sku: "SKU-1") { sku { code } total { onHand available incoming } locations { location { code } onHand } } }'
     )
     assert availability["availability"]["total"] == {"onHand": 5, "available": 5, "incoming": 0}
-    assert {(row["location"]["code"], row["onHand"]) for row in availability["availability"]["locations"]} == {("BER", 2), ("HAM", 3)}
+    assert {
+        (row["location"]["code"], row["onHand"])
+        for row in availability["availability"]["locations"]
+    } == {("BER", 2), ("HAM", 3)}
 
 
 async def test_availability_of_an_unknown_sku_is_a_client_error(admin: GraphQLClient) -> None:
@@ -182,16 +309,24 @@ async def test_availability_of_an_unknown_sku_is_a_client_error(admin: GraphQLCl
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def test_inventory_level_at(admin: GraphQLClient, berlin: Location, database: Database) -> None:
+async def test_inventory_level_at(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
     await receive(database, berlin, "SKU-1", 5)
-    document = "query($loc: ID!, $at: DateTime!) { inventoryLevelAt(locationId: $loc, sku: \"SKU-1\", at: $at) { onHand location { code } sku { code } } }"
+    document = 'query($loc: ID!, $at: DateTime!) { inventoryLevelAt(locationId: $loc, sku: "SKU-1", at: $at) { onHand location { code } sku { code } } }'
     past = await admin.data(document, {"loc": gid(berlin), "at": "2000-01-01T00:00:00Z"})
     assert past["inventoryLevelAt"]["onHand"] == 0
     now = await admin.data(document, {"loc": gid(berlin), "at": "2999-01-01T00:00:00+00:00"})
-    assert now["inventoryLevelAt"] == {"onHand": 5, "location": {"code": "BER"}, "sku": {"code": "SKU-1"}}
+    assert now["inventoryLevelAt"] == {
+        "onHand": 5,
+        "location": {"code": "BER"},
+        "sku": {"code": "SKU-1"},
+    }
 
 
-async def test_inventory_levels_pages_forward_and_back(admin: GraphQLClient, database: Database) -> None:
+async def test_inventory_levels_pages_forward_and_back(
+    admin: GraphQLClient, database: Database
+) -> None:
     await make_product(database, *(f"P-{n}" for n in range(5)))
     location = await make_location(database, "BER")
     for n in range(5):
@@ -202,13 +337,22 @@ async def test_inventory_levels_pages_forward_and_back(admin: GraphQLClient, dat
     first = (await admin.data(document, {"first": 2}))["inventoryLevels"]
     assert [e["node"]["sku"]["code"] for e in first["edges"]] == ["P-0", "P-1"]
     assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (5, True)
-    second = (await admin.data(document, {"first": 2, "after": first["pageInfo"]["endCursor"]}))["inventoryLevels"]
+    second = (await admin.data(document, {"first": 2, "after": first["pageInfo"]["endCursor"]}))[
+        "inventoryLevels"
+    ]
     assert [e["node"]["sku"]["code"] for e in second["edges"]] == ["P-2", "P-3"]
     assert second["pageInfo"]["hasPreviousPage"] is True
-    back = (await admin.data(document, {"last": 2, "before": second["pageInfo"]["startCursor"]}))["inventoryLevels"]
+    back = (await admin.data(document, {"last": 2, "before": second["pageInfo"]["startCursor"]}))[
+        "inventoryLevels"
+    ]
     assert [e["node"]["sku"]["code"] for e in back["edges"]] == ["P-0", "P-1"]
-    tail = (await admin.data(document, {"first": 10, "after": second["pageInfo"]["endCursor"]}))["inventoryLevels"]
-    assert ([e["node"]["sku"]["code"] for e in tail["edges"]], tail["pageInfo"]["hasNextPage"]) == (["P-4"], False)
+    tail = (await admin.data(document, {"first": 10, "after": second["pageInfo"]["endCursor"]}))[
+        "inventoryLevels"
+    ]
+    assert ([e["node"]["sku"]["code"] for e in tail["edges"]], tail["pageInfo"]["hasNextPage"]) == (
+        ["P-4"],
+        False,
+    )
     filtered = await admin.data('{ inventoryLevels(sku: "P-3") { edges { node { onHand } } } }')
     assert filtered["inventoryLevels"]["edges"] == [{"node": {"onHand": 4}}]
 
@@ -217,7 +361,9 @@ async def test_inventory_levels_pages_forward_and_back(admin: GraphQLClient, dat
     "arguments",
     ["first: 251", "first: -1", 'after: "garbage"', "first: 1, last: 1", 'locationId: "garbage"'],
 )
-async def test_bad_pagination_arguments_are_client_errors(admin: GraphQLClient, arguments: str) -> None:
+async def test_bad_pagination_arguments_are_client_errors(
+    admin: GraphQLClient, arguments: str
+) -> None:
     body = await admin.execute(f"{{ inventoryLevels({arguments}) {{ totalCount }} }}")
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 

@@ -55,7 +55,9 @@ async def event_types(database: Database) -> list[str]:
         return list((await session.execute(select(Event.type).order_by(Event.id))).scalars())
 
 
-async def test_receive_adds_on_hand_with_a_ledger_row_and_an_event(database: Database, berlin: Location) -> None:
+async def test_receive_adds_on_hand_with_a_ledger_row_and_an_event(
+    database: Database, berlin: Location
+) -> None:
     level = await receive(database, berlin, "SKU-1", 10)
     level = await receive(database, berlin, "SKU-1", 5)
     assert (level.on_hand, level.available, level.version) == (15, 15, 2)
@@ -96,7 +98,10 @@ async def test_adjust_below_zero_is_insufficient_stock_and_changes_nothing(
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InsufficientStock) as refused:
             await service.adjust_inventory(
-                uow, location_id=berlin.id, sku_code="SKU-1", delta=-4,
+                uow,
+                location_id=berlin.id,
+                sku_code="SKU-1",
+                delta=-4,
                 reason=AdjustmentReason.SHRINKAGE,
             )
     assert (refused.value.data["requested"], refused.value.data["available"]) == (4, 3)
@@ -106,19 +111,29 @@ async def test_adjust_below_zero_is_insufficient_stock_and_changes_nothing(
     await assert_ledger_matches(database, level)
 
 
-async def test_adjust_with_stale_expected_on_hand_is_refused(database: Database, berlin: Location) -> None:
+async def test_adjust_with_stale_expected_on_hand_is_refused(
+    database: Database, berlin: Location
+) -> None:
     await receive(database, berlin, "SKU-1", 10)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(StaleVersion) as stale:
             await service.adjust_inventory(
-                uow, location_id=berlin.id, sku_code="SKU-1", delta=-1,
-                reason=AdjustmentReason.CYCLE_COUNT, expected_on_hand=9,
+                uow,
+                location_id=berlin.id,
+                sku_code="SKU-1",
+                delta=-1,
+                reason=AdjustmentReason.CYCLE_COUNT,
+                expected_on_hand=9,
             )
     assert stale.value.data == {"expected": 9, "actual": 10}
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         level = await service.adjust_inventory(
-            uow, location_id=berlin.id, sku_code="SKU-1", delta=-1,
-            reason=AdjustmentReason.CYCLE_COUNT, expected_on_hand=10,
+            uow,
+            location_id=berlin.id,
+            sku_code="SKU-1",
+            delta=-1,
+            reason=AdjustmentReason.CYCLE_COUNT,
+            expected_on_hand=10,
         )
     assert level.on_hand == 9
 
@@ -127,12 +142,17 @@ async def test_adjust_zero_delta_is_invalid(database: Database, berlin: Location
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InvalidInput):
             await service.adjust_inventory(
-                uow, location_id=berlin.id, sku_code="SKU-1", delta=0,
+                uow,
+                location_id=berlin.id,
+                sku_code="SKU-1",
+                delta=0,
                 reason=AdjustmentReason.CORRECTION,
             )
 
 
-async def test_safety_stock_lowers_available_but_not_on_hand(database: Database, berlin: Location) -> None:
+async def test_safety_stock_lowers_available_but_not_on_hand(
+    database: Database, berlin: Location
+) -> None:
     await receive(database, berlin, "SKU-1", 10)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         level = await service.set_safety_stock(
@@ -146,25 +166,39 @@ async def test_safety_stock_lowers_available_but_not_on_hand(database: Database,
     assert [row.id for row in above.scalars()] == [level.id]
 
 
-async def test_move_to_damaged_and_back_keeps_the_ledger_true(database: Database, berlin: Location) -> None:
+async def test_move_to_damaged_and_back_keeps_the_ledger_true(
+    database: Database, berlin: Location
+) -> None:
     await receive(database, berlin, "SKU-1", 10)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         level = await service.move_inventory_state(
-            uow, location_id=berlin.id, sku_code="SKU-1", quantity=3,
-            source=InventoryState.AVAILABLE, target=InventoryState.DAMAGED,
+            uow,
+            location_id=berlin.id,
+            sku_code="SKU-1",
+            quantity=3,
+            source=InventoryState.AVAILABLE,
+            target=InventoryState.DAMAGED,
         )
     assert (level.on_hand, level.damaged) == (7, 3)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         level = await service.move_inventory_state(
-            uow, location_id=berlin.id, sku_code="SKU-1", quantity=2,
-            source=InventoryState.DAMAGED, target=InventoryState.QUALITY_CONTROL,
+            uow,
+            location_id=berlin.id,
+            sku_code="SKU-1",
+            quantity=2,
+            source=InventoryState.DAMAGED,
+            target=InventoryState.QUALITY_CONTROL,
         )
     assert (level.on_hand, level.damaged, level.quality_control) == (7, 1, 2)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InsufficientStock) as refused:
             await service.move_inventory_state(
-                uow, location_id=berlin.id, sku_code="SKU-1", quantity=3,
-                source=InventoryState.QUALITY_CONTROL, target=InventoryState.AVAILABLE,
+                uow,
+                location_id=berlin.id,
+                sku_code="SKU-1",
+                quantity=3,
+                source=InventoryState.QUALITY_CONTROL,
+                target=InventoryState.AVAILABLE,
             )
     assert refused.value.data["available"] == 2
     await assert_ledger_matches(database, level)
@@ -175,8 +209,12 @@ async def test_move_between_the_same_state_is_invalid(database: Database, berlin
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InvalidInput):
             await service.move_inventory_state(
-                uow, location_id=berlin.id, sku_code="SKU-1", quantity=1,
-                source=InventoryState.DAMAGED, target=InventoryState.DAMAGED,
+                uow,
+                location_id=berlin.id,
+                sku_code="SKU-1",
+                quantity=1,
+                source=InventoryState.DAMAGED,
+                target=InventoryState.DAMAGED,
             )
 
 
@@ -190,7 +228,10 @@ async def test_transfer_moves_stock_to_incoming_then_on_hand_in_parts(
             uow, from_location_id=berlin.id, to_location_id=hamburg.id, sku_code="SKU-1", quantity=6
         )
     async with database.session() as session:
-        levels = {level.location_id: level for level in await queries.levels_for_sku(session, transfer.sku_id)}
+        levels = {
+            level.location_id: level
+            for level in await queries.levels_for_sku(session, transfer.sku_id)
+        }
     assert (levels[berlin.id].on_hand, levels[hamburg.id].incoming) == (4, 6)
 
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
@@ -207,7 +248,10 @@ async def test_transfer_moves_stock_to_incoming_then_on_hand_in_parts(
             await service.receive_transfer(uow, transfer_id=transfer.id)
 
     async with database.session() as session:
-        levels = {level.location_id: level for level in await queries.levels_for_sku(session, transfer.sku_id)}
+        levels = {
+            level.location_id: level
+            for level in await queries.levels_for_sku(session, transfer.sku_id)
+        }
     assert (levels[hamburg.id].on_hand, levels[hamburg.id].incoming) == (6, 0)
     for level in levels.values():
         await assert_ledger_matches(database, level)
@@ -221,24 +265,40 @@ async def test_transfer_refuses_more_than_is_free_and_the_same_location(
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InsufficientStock):
             await service.transfer_inventory(
-                uow, from_location_id=berlin.id, to_location_id=hamburg.id, sku_code="SKU-1", quantity=3
+                uow,
+                from_location_id=berlin.id,
+                to_location_id=hamburg.id,
+                sku_code="SKU-1",
+                quantity=3,
             )
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InvalidInput):
             await service.transfer_inventory(
-                uow, from_location_id=berlin.id, to_location_id=berlin.id, sku_code="SKU-1", quantity=1
+                uow,
+                from_location_id=berlin.id,
+                to_location_id=berlin.id,
+                sku_code="SKU-1",
+                quantity=1,
             )
 
 
-async def test_level_at_a_past_moment_comes_from_the_ledger(database: Database, berlin: Location) -> None:
+async def test_level_at_a_past_moment_comes_from_the_ledger(
+    database: Database, berlin: Location
+) -> None:
     level = await receive(database, berlin, "SKU-1", 10)
     between = utcnow()
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         await service.adjust_inventory(
-            uow, location_id=berlin.id, sku_code="SKU-1", delta=-4, reason=AdjustmentReason.SHRINKAGE
+            uow,
+            location_id=berlin.id,
+            sku_code="SKU-1",
+            delta=-4,
+            reason=AdjustmentReason.SHRINKAGE,
         )
     async with database.session() as session:
-        sku = (await session.execute(select(InventoryLevel).where(InventoryLevel.id == level.id))).scalar_one()
+        sku = (
+            await session.execute(select(InventoryLevel).where(InventoryLevel.id == level.id))
+        ).scalar_one()
         from api.catalog.models import Sku
 
         sku_row = await session.get(Sku, sku.sku_id)
@@ -246,8 +306,12 @@ async def test_level_at_a_past_moment_comes_from_the_ledger(database: Database, 
         before = await queries.inventory_level_at(
             session, location_id=berlin.id, sku=sku_row, at=between - timedelta(days=1)
         )
-        middle = await queries.inventory_level_at(session, location_id=berlin.id, sku=sku_row, at=between)
-        now = await queries.inventory_level_at(session, location_id=berlin.id, sku=sku_row, at=utcnow())
+        middle = await queries.inventory_level_at(
+            session, location_id=berlin.id, sku=sku_row, at=between
+        )
+        now = await queries.inventory_level_at(
+            session, location_id=berlin.id, sku=sku_row, at=utcnow()
+        )
     assert (before.on_hand, middle.on_hand, now.on_hand) == (0, 10, 6)
 
 
@@ -257,9 +321,13 @@ async def test_a_command_that_fails_midway_leaves_no_row_and_no_event(
     before = await event_types(database)
     with pytest.raises(RuntimeError):
         async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            uow.add_event(EventType.INVENTORY_RECEIVED, aggregate_type="inventory_level", aggregate_id=1)
-            await service._ensure_level(uow, berlin.id, 1)  # noqa: SLF001 - a half-done command
+            uow.add_event(
+                EventType.INVENTORY_RECEIVED, aggregate_type="inventory_level", aggregate_id=1
+            )
+            await service._ensure_level(uow, berlin.id, 1)
             raise RuntimeError("crash between writes")
     assert await event_types(database) == before
     async with database.session() as session:
-        assert (await session.execute(select(func.count()).select_from(InventoryLevel))).scalar_one() == 0
+        assert (
+            await session.execute(select(func.count()).select_from(InventoryLevel))
+        ).scalar_one() == 0

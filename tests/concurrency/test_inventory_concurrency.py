@@ -1,0 +1,204 @@
+"""PostgreSQL, real parallel connections: the ledger and compare-and-swap hold under contention."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from sqlalchemy import func, select
+
+from api.db import Database
+from api.errors import DomainError
+from api.events.models import Event
+from api.inventory import service
+from api.inventory.errors import InsufficientStock, StaleVersion
+from api.inventory.models import (
+    AdjustmentReason,
+    InventoryBucket,
+    InventoryLevel,
+    InventoryMovement,
+)
+from api.locations.models import Location
+from tests.factories import make_location, make_product, receive
+
+pytestmark = pytest.mark.postgresql
+PARALLEL = 50
+
+
+@pytest.fixture
+async def stocked(pg_database: Database) -> Location:
+    await make_product(pg_database, "SKU-1")
+    location = await make_location(pg_database, "BER")
+    await make_location(pg_database, "HAM")
+    await receive(pg_database, location, "SKU-1", 100)
+    return location
+
+
+async def level_and_ledger(database: Database, location_id: int) -> tuple[InventoryLevel, int]:
+    async with database.session() as session:
+        level = (
+            await session.execute(
+                select(InventoryLevel).where(InventoryLevel.location_id == location_id)
+            )
+        ).scalar_one()
+        ledger = (
+            await session.execute(
+                select(func.coalesce(func.sum(InventoryMovement.quantity), 0)).where(
+                    InventoryMovement.location_id == location_id,
+                    InventoryMovement.bucket == InventoryBucket.ON_HAND.value,
+                )
+            )
+        ).scalar_one()
+    return level, int(ledger)
+
+
+async def adjust(
+    database: Database, location: Location, delta: int, expected: int | None = None
+) -> object:
+    async with database.unit_of_work("test") as uow:
+        try:
+            return await service.adjust_inventory(
+                uow,
+                location_id=location.id,
+                sku_code="SKU-1",
+                delta=delta,
+                reason=AdjustmentReason.CYCLE_COUNT,
+                expected_on_hand=expected,
+            )
+        except DomainError as error:
+            return error
+
+
+async def test_parallel_adjustments_keep_on_hand_equal_to_the_ledger(
+    pg_database: Database, stocked: Location
+) -> None:
+    rng = random.Random(7)
+    deltas = [rng.choice([-9, -5, -3, 2, 4, 7]) for _ in range(PARALLEL)]
+    results = await asyncio.gather(*(adjust(pg_database, stocked, delta) for delta in deltas))
+    applied = [
+        delta
+        for delta, result in zip(deltas, results, strict=True)
+        if isinstance(result, InventoryLevel)
+    ]
+    refused = [result for result in results if isinstance(result, DomainError)]
+    assert all(isinstance(error, InsufficientStock) for error in refused)
+    level, ledger = await level_and_ledger(pg_database, stocked.id)  # type: ignore[arg-type]
+    assert level.on_hand == ledger == 100 + sum(applied)
+    assert level.version == 1 + len(applied)
+    async with pg_database.session() as session:
+        events = (
+            await session.execute(
+                select(func.count()).select_from(Event).where(Event.type == "INVENTORY_ADJUSTED")
+            )
+        ).scalar_one()
+    assert events == len(applied)
+
+
+async def test_parallel_writes_with_the_same_expectation_let_exactly_one_through(
+    pg_database: Database, stocked: Location
+) -> None:
+    results = await asyncio.gather(
+        *(adjust(pg_database, stocked, -1, expected=100) for _ in range(PARALLEL))
+    )
+    successes = [result for result in results if isinstance(result, InventoryLevel)]
+    stale = [result for result in results if isinstance(result, StaleVersion)]
+    assert (len(successes), len(stale)) == (1, PARALLEL - 1)
+    level, ledger = await level_and_ledger(pg_database, stocked.id)  # type: ignore[arg-type]
+    assert level.on_hand == ledger == 99
+
+
+async def test_parallel_draining_never_goes_below_zero(
+    pg_database: Database, stocked: Location
+) -> None:
+    results = await asyncio.gather(*(adjust(pg_database, stocked, -3) for _ in range(PARALLEL)))
+    succeeded = sum(isinstance(result, InventoryLevel) for result in results)
+    assert succeeded == 33
+    level, ledger = await level_and_ledger(pg_database, stocked.id)  # type: ignore[arg-type]
+    assert level.on_hand == ledger == 1
+
+
+async def test_parallel_transfers_take_no_more_than_is_there(
+    pg_database: Database, stocked: Location
+) -> None:
+    async with pg_database.session() as session:
+        hamburg = (
+            await session.execute(select(Location).where(Location.code == "HAM"))
+        ).scalar_one()
+
+    async def transfer() -> object:
+        async with pg_database.unit_of_work("test") as uow:
+            try:
+                return await service.transfer_inventory(
+                    uow,
+                    from_location_id=stocked.id,
+                    to_location_id=hamburg.id,
+                    sku_code="SKU-1",
+                    quantity=7,
+                )
+            except DomainError as error:
+                return error
+
+    results = await asyncio.gather(*(transfer() for _ in range(PARALLEL)))
+    moved = sum(7 for result in results if not isinstance(result, DomainError))
+    assert moved == 98
+    source, source_ledger = await level_and_ledger(pg_database, stocked.id)  # type: ignore[arg-type]
+    target, _ = await level_and_ledger(pg_database, hamburg.id)  # type: ignore[arg-type]
+    assert (source.on_hand, source_ledger, target.incoming) == (2, 2, 98)
+
+
+async def test_event_ids_become_visible_in_commit_order(
+    pg_database: Database, stocked: Location
+) -> None:
+    """A reader that polls the log past the last id it saw misses nothing, even when the
+    transaction holding the lower id commits after a later one started."""
+    seen: list[int] = []
+    stop = asyncio.Event()
+    stalled = asyncio.Event()
+
+    async def poll() -> None:
+        last = 0
+        while not stop.is_set():
+            async with pg_database.session() as session:
+                query = select(Event.id).where(Event.id > last).order_by(Event.id)
+                ids = list((await session.execute(query)).scalars())
+            seen.extend(ids)
+            last = ids[-1] if ids else last
+            await asyncio.sleep(0.01)
+
+    async def slow_adjust() -> None:
+        async with pg_database.unit_of_work("slow") as uow:
+            write_events = uow._write_events
+
+            async def write_then_stall() -> None:
+                await write_events()
+                stalled.set()
+                await asyncio.sleep(0.5)
+
+            uow._write_events = write_then_stall  # type: ignore[method-assign]
+            await service.adjust_inventory(
+                uow,
+                location_id=stocked.id,
+                sku_code="SKU-1",
+                delta=1,
+                reason=AdjustmentReason.FOUND,
+            )
+
+    async with pg_database.session() as session:
+        first_id = (await session.execute(select(func.max(Event.id)))).scalar_one()
+    reader = asyncio.create_task(poll())
+    slow = asyncio.create_task(slow_adjust())
+    await stalled.wait()
+    async with pg_database.session() as session:
+        hamburg = (
+            await session.execute(select(Location).where(Location.code == "HAM"))
+        ).scalar_one()
+    await receive(pg_database, hamburg, "SKU-1", 1)  # another row: no row lock orders the two
+    await slow
+    await asyncio.sleep(0.1)
+    stop.set()
+    await reader
+    async with pg_database.session() as session:
+        all_ids = list((await session.execute(select(Event.id).order_by(Event.id))).scalars())
+    assert [event_id for event_id in seen if event_id > first_id] == all_ids[-2:]
+    assert seen == sorted(seen)
