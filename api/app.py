@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -60,6 +61,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Everything alive now (modules, schema, metadata) lives as long as the process; moving it
+        # out of the collector's sight makes the collections that busy requests trigger cheaper.
+        gc.freeze()
         yield
         await database.dispose()
 

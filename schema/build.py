@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_limit
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.schema.config import StrawberryConfig
 
 from schema.catalog.resolvers import CatalogMutations, CatalogQueries
@@ -27,6 +29,12 @@ from schema.users.types import ApiKeyType, UserType
 
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
+# Built once: the validation cache keys on the rule classes, so a class made per request
+# would make every request miss it and validate again.
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    depth_limit(MAX_QUERY_DEPTH, None),
+    alias_limit(MAX_ALIASES),
+]
 
 
 @strawberry.type
@@ -80,8 +88,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             ParserCache,
             ValidationCache,
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules(LIMIT_RULES),
             MaskUnexpectedErrors,
         ],
         config=StrawberryConfig(auto_camel_case=True),

@@ -1,4 +1,6 @@
-"""DataLoaders, built fresh per request; each batch runs in its own short-lived session."""
+"""DataLoaders, built fresh per request. Each batch runs in its own short-lived session and
+returns GraphQL objects, so a row read once in a request is converted once, however often
+it is reached."""
 
 from __future__ import annotations
 
@@ -10,62 +12,83 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from api.catalog import queries as catalog
-from api.catalog.models import Product, Sku
 from api.channels import queries as channels
-from api.channels.models import Channel
 from api.customers import queries as customers
-from api.customers.models import Customer, CustomerAddress
 from api.db import Database
 from api.inventory import queries as inventory
-from api.inventory.models import InventoryLevel, Transfer
 from api.locations import queries as locations
-from api.locations.models import Bin, Location
 from api.users import queries as users
-from api.users.models import ApiKey, User
+from schema.catalog.types import ProductType, SkuType
+from schema.channels.types import ChannelType
+from schema.customers.types import CustomerAddressType, CustomerType
+from schema.inventory.types import InventoryLevelType, TransferType
+from schema.locations.types import BinType, LocationType
+from schema.users.types import ApiKeyType, UserType
 
 K = TypeVar("K")
 V = TypeVar("V")
+Row = TypeVar("Row")
 
 
-def _loader(
-    database: Database, batch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]
-) -> DataLoader[K, V]:
-    async def load(keys: list[K]) -> list[V]:
+def _by_key(
+    database: Database,
+    batch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[Row | None]]],
+    convert: Callable[[Row], V],
+) -> DataLoader[K, V | None]:
+    async def load(keys: list[K]) -> list[V | None]:
         async with database.session() as session:
-            return await batch(session, keys)
+            rows = await batch(session, keys)
+        return [convert(row) if row is not None else None for row in rows]
+
+    return DataLoader(load_fn=load)
+
+
+def _groups(
+    database: Database,
+    batch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[list[Row]]]],
+    convert: Callable[[Row], V],
+) -> DataLoader[K, list[V]]:
+    async def load(keys: list[K]) -> list[list[V]]:
+        async with database.session() as session:
+            groups = await batch(session, keys)
+        return [[convert(row) for row in group] for group in groups]
 
     return DataLoader(load_fn=load)
 
 
 @dataclass(frozen=True)
 class Loaders:
-    channel_by_id: DataLoader[int, Channel | None]
-    location_by_id: DataLoader[int, Location | None]
-    bin_by_id: DataLoader[int, Bin | None]
-    product_by_id: DataLoader[int, Product | None]
-    sku_by_id: DataLoader[int, Sku | None]
-    skus_by_product_id: DataLoader[int, list[Sku]]
-    inventory_level_by_id: DataLoader[int, InventoryLevel | None]
-    transfer_by_id: DataLoader[int, Transfer | None]
-    customer_by_id: DataLoader[int, Customer | None]
-    addresses_by_customer_id: DataLoader[int, list[CustomerAddress]]
-    user_by_id: DataLoader[int, User | None]
-    api_key_by_id: DataLoader[int, ApiKey | None]
+    channel_by_id: DataLoader[int, ChannelType | None]
+    location_by_id: DataLoader[int, LocationType | None]
+    bin_by_id: DataLoader[int, BinType | None]
+    product_by_id: DataLoader[int, ProductType | None]
+    sku_by_id: DataLoader[int, SkuType | None]
+    skus_by_product_id: DataLoader[int, list[SkuType]]
+    inventory_level_by_id: DataLoader[int, InventoryLevelType | None]
+    transfer_by_id: DataLoader[int, TransferType | None]
+    customer_by_id: DataLoader[int, CustomerType | None]
+    addresses_by_customer_id: DataLoader[int, list[CustomerAddressType]]
+    user_by_id: DataLoader[int, UserType | None]
+    api_key_by_id: DataLoader[int, ApiKeyType | None]
 
     @classmethod
     def create(cls, database: Database) -> Loaders:
-        batches: dict[str, Any] = {
-            "channel_by_id": channels.channels_by_id,
-            "location_by_id": locations.locations_by_id,
-            "bin_by_id": locations.bins_by_id,
-            "product_by_id": catalog.products_by_id,
-            "sku_by_id": catalog.skus_by_id,
-            "skus_by_product_id": catalog.skus_by_product_id,
-            "inventory_level_by_id": inventory.inventory_levels_by_id,
-            "transfer_by_id": inventory.transfers_by_id,
-            "customer_by_id": customers.customers_by_id,
-            "addresses_by_customer_id": customers.addresses_by_customer_id,
-            "user_by_id": users.users_by_id,
-            "api_key_by_id": users.api_keys_by_id,
+        loaders: dict[str, Any] = {
+            "channel_by_id": _by_key(database, channels.channels_by_id, ChannelType.from_row),
+            "location_by_id": _by_key(database, locations.locations_by_id, LocationType.from_row),
+            "bin_by_id": _by_key(database, locations.bins_by_id, BinType.from_row),
+            "product_by_id": _by_key(database, catalog.products_by_id, ProductType.from_row),
+            "sku_by_id": _by_key(database, catalog.skus_by_id, SkuType.from_row),
+            "skus_by_product_id": _groups(database, catalog.skus_by_product_id, SkuType.from_row),
+            "inventory_level_by_id": _by_key(
+                database, inventory.inventory_levels_by_id, InventoryLevelType.from_row
+            ),
+            "transfer_by_id": _by_key(database, inventory.transfers_by_id, TransferType.from_row),
+            "customer_by_id": _by_key(database, customers.customers_by_id, CustomerType.from_row),
+            "addresses_by_customer_id": _groups(
+                database, customers.addresses_by_customer_id, CustomerAddressType.from_row
+            ),
+            "user_by_id": _by_key(database, users.users_by_id, UserType.from_row),
+            "api_key_by_id": _by_key(database, users.api_keys_by_id, ApiKeyType.from_row),
         }
-        return cls(**{name: _loader(database, batch) for name, batch in batches.items()})
+        return cls(**loaders)

@@ -3,42 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
 import strawberry
 
 from api.auth import Permission
 from schema import fields
-from schema.catalog.types import ProductType, SkuType
-from schema.channels.types import ChannelType
 from schema.context import Info
-from schema.customers.types import CustomerType
 from schema.errors import ClientError
-from schema.inventory.types import InventoryLevelType, TransferType
-from schema.locations.types import BinType, LocationType
 from schema.permissions import require
 from schema.relay import Node, parse_global_id
-from schema.users.types import ApiKeyType, UserType
 
 MAX_NODES = 250
 
-# type name -> (permission to read it, loader, GraphQL type factory)
-NODE_TYPES: dict[str, tuple[Permission, str, Callable[[Any], Node]]] = {
-    "Channel": (Permission.CATALOG_READ, "channel_by_id", ChannelType.from_row),
-    "Location": (Permission.CATALOG_READ, "location_by_id", LocationType.from_row),
-    "Bin": (Permission.CATALOG_READ, "bin_by_id", BinType.from_row),
-    "Product": (Permission.CATALOG_READ, "product_by_id", ProductType.from_row),
-    "Sku": (Permission.CATALOG_READ, "sku_by_id", SkuType.from_row),
-    "InventoryLevel": (
-        Permission.INVENTORY_READ,
-        "inventory_level_by_id",
-        InventoryLevelType.from_row,
-    ),
-    "Transfer": (Permission.INVENTORY_READ, "transfer_by_id", TransferType.from_row),
-    "Customer": (Permission.CUSTOMERS_READ, "customer_by_id", CustomerType.from_row),
-    "User": (Permission.USERS_MANAGE, "user_by_id", UserType.from_row),
-    "ApiKey": (Permission.API_KEYS_MANAGE, "api_key_by_id", ApiKeyType.from_row),
+# type name -> (permission to read it, the loader that finds it by primary key)
+NODE_TYPES: dict[str, tuple[Permission, str]] = {
+    "Channel": (Permission.CATALOG_READ, "channel_by_id"),
+    "Location": (Permission.CATALOG_READ, "location_by_id"),
+    "Bin": (Permission.CATALOG_READ, "bin_by_id"),
+    "Product": (Permission.CATALOG_READ, "product_by_id"),
+    "Sku": (Permission.CATALOG_READ, "sku_by_id"),
+    "InventoryLevel": (Permission.INVENTORY_READ, "inventory_level_by_id"),
+    "Transfer": (Permission.INVENTORY_READ, "transfer_by_id"),
+    "Customer": (Permission.CUSTOMERS_READ, "customer_by_id"),
+    "User": (Permission.USERS_MANAGE, "user_by_id"),
+    "ApiKey": (Permission.API_KEYS_MANAGE, "api_key_by_id"),
 }
 
 
@@ -50,10 +38,10 @@ async def _resolve(info: Info, global_id: str) -> Node | None:
     entry = NODE_TYPES.get(type_name)
     if entry is None:
         return None
-    permission, loader_name, to_type = entry
+    permission, loader_name = entry
     require(info, permission)
-    row = await getattr(info.context.loaders, loader_name).load(pk)
-    return to_type(row) if row is not None else None
+    node: Node | None = await getattr(info.context.loaders, loader_name).load(pk)
+    return node
 
 
 @strawberry.type

@@ -19,8 +19,7 @@ class ProductType(Node):
 
     @strawberry.field
     async def skus(self, info: Info) -> list[SkuType]:
-        rows = await info.context.loaders.skus_by_product_id.load(self.pk)
-        return [SkuType.from_row(row) for row in rows]
+        return await info.context.loaders.skus_by_product_id.load(self.pk)
 
     @classmethod
     def from_row(cls, row: Product) -> ProductType:
@@ -51,9 +50,9 @@ class SkuType(Node):
 
     @strawberry.field
     async def product(self, info: Info) -> ProductType:
-        row = await info.context.loaders.product_by_id.load(self.product_id)
-        assert row is not None
-        return ProductType.from_row(row)
+        product = await info.context.loaders.product_by_id.load(self.product_id)
+        assert product is not None
+        return product
 
     @classmethod
     def from_row(cls, row: Sku) -> SkuType:

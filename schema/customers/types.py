@@ -48,8 +48,7 @@ class CustomerType(Node):
 
     @strawberry.field
     async def addresses(self, info: Info) -> list[CustomerAddressType]:
-        rows = await info.context.loaders.addresses_by_customer_id.load(self.pk)
-        return [CustomerAddressType.from_row(row) for row in rows]
+        return await info.context.loaders.addresses_by_customer_id.load(self.pk)
 
     @classmethod
     def from_row(cls, row: Customer) -> CustomerType:

@@ -23,15 +23,15 @@ strawberry.enum(AdjustmentReason, description="Why on-hand stock was corrected."
 
 
 async def _location(info: Info, location_id: int) -> LocationType:
-    row = await info.context.loaders.location_by_id.load(location_id)
-    assert row is not None
-    return LocationType.from_row(row)
+    location = await info.context.loaders.location_by_id.load(location_id)
+    assert location is not None
+    return location
 
 
 async def _sku(info: Info, sku_id: int) -> SkuType:
-    row = await info.context.loaders.sku_by_id.load(sku_id)
-    assert row is not None
-    return SkuType.from_row(row)
+    sku = await info.context.loaders.sku_by_id.load(sku_id)
+    assert sku is not None
+    return sku
 
 
 @strawberry.type(
@@ -65,8 +65,7 @@ class InventoryLevelType(Node):
     async def bin(self, info: Info) -> BinType | None:
         if self.bin_id is None:
             return None
-        row = await info.context.loaders.bin_by_id.load(self.bin_id)
-        return BinType.from_row(row) if row else None
+        return await info.context.loaders.bin_by_id.load(self.bin_id)
 
     @classmethod
     def from_row(cls, row: InventoryLevel) -> InventoryLevelType:

@@ -27,11 +27,9 @@ class UserQueries:
         assert principal.id is not None
         user = api_key = None
         if principal.kind is DomainPrincipalKind.STAFF:
-            row = await info.context.loaders.user_by_id.load(principal.id)
-            user = UserType.from_row(row) if row else None
+            user = await info.context.loaders.user_by_id.load(principal.id)
         else:
-            key_row = await info.context.loaders.api_key_by_id.load(principal.id)
-            api_key = ApiKeyType.from_row(key_row) if key_row else None
+            api_key = await info.context.loaders.api_key_by_id.load(principal.id)
         return Viewer(
             kind=principal.kind,
             permissions=sorted(principal.permissions),

@@ -163,3 +163,17 @@ async def test_cors_allows_the_admin_app_origin(http: httpx.AsyncClient) -> None
 
 async def test_health(http: httpx.AsyncClient) -> None:
     assert (await http.get("/health")).json() == {"status": "ok"}
+
+
+async def test_too_deep_queries_are_refused_before_execution(admin: GraphQLClient) -> None:
+    nested = "product { skus { " * 6 + "code" + " } }" * 6
+    response = await admin.post(f"{{ skus(first: 1) {{ edges {{ node {{ {nested} }} }} }} }}")
+    assert response.status_code == 400
+    assert "depth" in response.json()["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused_before_execution(admin: GraphQLClient) -> None:
+    aliases = " ".join(f"a{n}: viewer {{ kind }}" for n in range(31))
+    response = await admin.post(f"{{ {aliases} }}")
+    assert response.status_code == 400
+    assert "aliases" in response.json()["errors"][0]["message"]
