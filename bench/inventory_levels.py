@@ -76,7 +76,16 @@ def run_wrk(
         lua.write(script)
     try:
         output = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url],
+            [
+                "wrk",
+                f"-t{min(2, connections)}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                lua.name,
+                url,
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -167,7 +176,7 @@ def main() -> None:
     check_page(args.url, token, args.page_size)
     load_before = os.getloadavg()[0]
     if shutil.which("wrk"):
-        tool = "wrk -t2"
+        tool = "wrk"
         figures = run_wrk(args.url, token, args.page_size, args.seconds, args.connections)
     else:
         tool = "python client (install wrk for server-bound figures)"
