@@ -73,7 +73,7 @@ def serve(
     """Run the API (GraphQL and GraphiQL at /graphql)."""
     import uvicorn
 
-    typer.echo(f"OMS API on http://{host}:{port}/graphql")
+    typer.echo(f"OMS API on http://{host}:{port}/graphql (open it in a browser for GraphiQL)")
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -48,11 +49,9 @@ class SkuType(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    async def product(self, info: Info) -> ProductType:
-        product = await info.context.loaders.product_by_id.load(self.product_id)
-        assert product is not None
-        return product
+    @strawberry.field(graphql_type=ProductType)
+    def product(self, info: Info) -> Awaitable[ProductType | None]:
+        return info.context.loaders.product_by_id.load(self.product_id)
 
     @classmethod
     def from_row(cls, row: Sku) -> SkuType:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -22,16 +23,16 @@ strawberry.enum(TransferStatus, name="TransferStatus")
 strawberry.enum(AdjustmentReason, description="Why on-hand stock was corrected.")
 
 
-async def _location(info: Info, location_id: int) -> LocationType:
-    location = await info.context.loaders.location_by_id.load(location_id)
-    assert location is not None
-    return location
+# Relations resolve with plain functions that hand the DataLoader's future to the executor:
+# an `async def` per row would cost a coroutine and a task for every item of a page.
 
 
-async def _sku(info: Info, sku_id: int) -> SkuType:
-    sku = await info.context.loaders.sku_by_id.load(sku_id)
-    assert sku is not None
-    return sku
+def _location(info: Info, location_id: int) -> Awaitable[LocationType | None]:
+    return info.context.loaders.location_by_id.load(location_id)
+
+
+def _sku(info: Info, sku_id: int) -> Awaitable[SkuType | None]:
+    return info.context.loaders.sku_by_id.load(sku_id)
 
 
 @strawberry.type(
@@ -53,19 +54,22 @@ class InventoryLevelType(Node):
     version: int
     updated_at: datetime
 
-    @strawberry.field
-    async def location(self, info: Info) -> LocationType:
-        return await _location(info, self.location_id)
+    @strawberry.field(graphql_type=LocationType)
+    def location(self, info: Info) -> Awaitable[LocationType | None]:
+        return _location(info, self.location_id)
 
-    @strawberry.field
-    async def sku(self, info: Info) -> SkuType:
-        return await _sku(info, self.sku_id)
+    @strawberry.field(graphql_type=SkuType)
+    def sku(self, info: Info) -> Awaitable[SkuType | None]:
+        return _sku(info, self.sku_id)
 
-    @strawberry.field(description="The SKU's pick bin at this location, when assigned.")
-    async def bin(self, info: Info) -> BinType | None:
+    @strawberry.field(
+        graphql_type=BinType | None,
+        description="The SKU's pick bin at this location, when assigned.",
+    )
+    def bin(self, info: Info) -> Awaitable[BinType | None] | None:
         if self.bin_id is None:
             return None
-        return await info.context.loaders.bin_by_id.load(self.bin_id)
+        return info.context.loaders.bin_by_id.load(self.bin_id)
 
     @classmethod
     def from_row(cls, row: InventoryLevel) -> InventoryLevelType:
@@ -131,9 +135,9 @@ class InventoryLevelSnapshot:
     damaged: int
     quality_control: int
 
-    @strawberry.field
-    async def location(self, info: Info) -> LocationType:
-        return await _location(info, self.location_id)
+    @strawberry.field(graphql_type=LocationType)
+    def location(self, info: Info) -> Awaitable[LocationType | None]:
+        return _location(info, self.location_id)
 
     @classmethod
     def from_snapshot(cls, snapshot: LevelSnapshot) -> InventoryLevelSnapshot:
@@ -162,17 +166,17 @@ class TransferType(Node):
     created_at: datetime
     received_at: datetime | None
 
-    @strawberry.field
-    async def sku(self, info: Info) -> SkuType:
-        return await _sku(info, self.sku_id)
+    @strawberry.field(graphql_type=SkuType)
+    def sku(self, info: Info) -> Awaitable[SkuType | None]:
+        return _sku(info, self.sku_id)
 
-    @strawberry.field
-    async def from_location(self, info: Info) -> LocationType:
-        return await _location(info, self.from_location_id)
+    @strawberry.field(graphql_type=LocationType)
+    def from_location(self, info: Info) -> Awaitable[LocationType | None]:
+        return _location(info, self.from_location_id)
 
-    @strawberry.field
-    async def to_location(self, info: Info) -> LocationType:
-        return await _location(info, self.to_location_id)
+    @strawberry.field(graphql_type=LocationType)
+    def to_location(self, info: Info) -> Awaitable[LocationType | None]:
+        return _location(info, self.to_location_id)
 
     @classmethod
     def from_row(cls, row: Transfer) -> TransferType:
