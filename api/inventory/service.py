@@ -3,6 +3,7 @@ its ledger movements, and one event, committed together."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, insert, select, update
@@ -16,6 +17,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import EventType
+from api.idempotency import service as idempotency
 from api.inventory.errors import InsufficientStock, StaleVersion
 from api.inventory.models import (
     AdjustmentReason,
@@ -146,17 +148,25 @@ def _on_hand_matches(expected_on_hand: int | None) -> list[ColumnElement[bool]]:
     return [] if expected_on_hand is None else [col(Level.on_hand) == expected_on_hand]
 
 
+def _free_on_hand(level: InventoryLevel) -> int:
+    return free_to_move(level.on_hand, level.reserved)
+
+
 async def _refusal(
-    uow: UnitOfWork, location_id: int, sku: Sku, requested: int, expected_on_hand: int | None
+    uow: UnitOfWork,
+    location_id: int,
+    sku: Sku,
+    requested: int,
+    expected_on_hand: int | None,
+    held: Callable[[InventoryLevel], int] = _free_on_hand,
 ) -> Exception:
-    """Why a guarded UPDATE matched no row: a stale expectation, or not enough stock."""
+    """Why a guarded UPDATE matched no row: a stale expectation, or not enough stock held."""
     assert sku.id is not None
     level = await _current_level(uow, location_id, sku.id)
     on_hand = level.on_hand if level else 0
     if expected_on_hand is not None and on_hand != expected_on_hand:
         return StaleVersion(expected_on_hand, on_hand)
-    free = free_to_move(on_hand, level.reserved) if level else 0
-    return InsufficientStock(sku.code, requested, free)
+    return InsufficientStock(sku.code, requested, held(level) if level else 0)
 
 
 async def receive_inventory(
@@ -167,9 +177,24 @@ async def receive_inventory(
     quantity: int,
     reference: str | None = None,
     expected_on_hand: int | None = None,
+    idempotency_key: str | None = None,
 ) -> InventoryLevel:
+    """Adds received stock to on_hand; a replayed idempotency key returns the first result."""
     quantity = validation.positive_quantity(quantity)
     reference = validation.optional_text(reference, "reference")
+    if idempotency_key is not None:
+        request = {
+            "locationId": location_id,
+            "sku": sku_code,
+            "quantity": quantity,
+            "reference": reference,
+            "expectedOnHand": expected_on_hand,
+        }
+        first = await idempotency.claim(
+            uow, key=idempotency_key, operation="receiveInventory", request=request
+        )
+        if first is not None:
+            return InventoryLevel.model_validate(first["level"])
     await _location(uow, location_id)
     sku = await _sku(uow, sku_code)
     assert sku.id is not None
@@ -184,6 +209,10 @@ async def receive_inventory(
     _level_event(
         uow, EventType.INVENTORY_RECEIVED, level, sku, quantity=quantity, reference=reference
     )
+    if idempotency_key is not None:
+        await idempotency.remember(
+            uow, key=idempotency_key, response={"level": level.model_dump(mode="json")}
+        )
     await uow.commit()
     return level
 
@@ -257,6 +286,7 @@ async def move_inventory_state(
     source: InventoryState,
     target: InventoryState,
     reason: str | None = None,
+    expected_on_hand: int | None = None,
 ) -> InventoryLevel:
     quantity = validation.positive_quantity(quantity)
     deltas = state_move(source, target, quantity)
@@ -264,21 +294,21 @@ async def move_inventory_state(
     await _location(uow, location_id)
     sku = await _sku(uow, sku_code)
     assert sku.id is not None
+    source_bucket = next(bucket for bucket, delta in deltas.items() if delta < 0)
     if source is InventoryState.AVAILABLE:
         guard = col(Level.on_hand) - col(Level.reserved) >= quantity
+        held = _free_on_hand
     else:
-        guard = getattr(Level, _source_bucket(deltas).value) >= quantity
-    level = await _change_level(uow, location_id, sku.id, deltas, guard)
+        guard = getattr(Level, source_bucket.value) >= quantity
+
+        def held(level: InventoryLevel) -> int:
+            return int(getattr(level, source_bucket.value))
+
+    level = await _change_level(
+        uow, location_id, sku.id, deltas, guard, *_on_hand_matches(expected_on_hand)
+    )
     if level is None:
-        current = await _current_level(uow, location_id, sku.id)
-        if current is None:
-            raise InsufficientStock(sku.code, quantity, 0)
-        held = (
-            free_to_move(current.on_hand, current.reserved)
-            if source is InventoryState.AVAILABLE
-            else getattr(current, _source_bucket(deltas).value)
-        )
-        raise InsufficientStock(sku.code, quantity, held)
+        raise await _refusal(uow, location_id, sku, quantity, expected_on_hand, held)
     await _record(uow, level, deltas, MovementKind.STATE_MOVE, reference=reason)
     _level_event(
         uow,
@@ -294,10 +324,6 @@ async def move_inventory_state(
     return level
 
 
-def _source_bucket(deltas: dict[InventoryBucket, int]) -> InventoryBucket:
-    return next(bucket for bucket, delta in deltas.items() if delta < 0)
-
-
 async def transfer_inventory(
     uow: UnitOfWork,
     *,
@@ -306,8 +332,11 @@ async def transfer_inventory(
     sku_code: str,
     quantity: int,
     reference: str | None = None,
+    expected_on_hand: int | None = None,
 ) -> Transfer:
-    """Take stock out of one location's on_hand and into another's incoming, until received."""
+    """Take stock out of one location's on_hand and into another's incoming, until received.
+
+    ``expected_on_hand`` is compared with the source location's on_hand."""
     quantity = validation.positive_quantity(quantity)
     reference = validation.optional_text(reference, "reference")
     if from_location_id == to_location_id:
@@ -323,9 +352,10 @@ async def transfer_inventory(
         sku.id,
         outgoing,
         col(Level.on_hand) - col(Level.reserved) >= quantity,
+        *_on_hand_matches(expected_on_hand),
     )
     if source is None:
-        raise await _refusal(uow, from_location_id, sku, quantity, None)
+        raise await _refusal(uow, from_location_id, sku, quantity, expected_on_hand)
     await _ensure_level(uow, to_location_id, sku.id)
     incoming = {InventoryBucket.INCOMING: quantity}
     target = await _change_level(uow, to_location_id, sku.id, incoming)

@@ -8,9 +8,7 @@ from sqlmodel import col
 from api.auth import Permission
 from api.catalog.queries import sku_by_code
 from api.inventory import queries, service
-from api.inventory.models import AdjustmentReason as DomainAdjustmentReason
 from api.inventory.models import InventoryLevel
-from api.inventory.rules import InventoryState as DomainInventoryState
 from schema import fields
 from schema.catalog.types import SkuType
 from schema.context import Info
@@ -87,15 +85,25 @@ class InventoryQueries:
         return InventoryLevelSnapshot.from_snapshot(snapshot)
 
 
+CAS_DESCRIPTION = "Compare-and-swap: refused with STALE_VERSION when on hand differs."
+
+
 @strawberry.input
 class ReceiveInventoryInput:
     location_id: strawberry.ID
     sku: str
     quantity: int
     reference: str | None = None
-    expected_on_hand: int | None = strawberry.field(
-        default=None, description="Compare-and-swap: refused with STALE_VERSION when it differs."
+    expected_on_hand: int | None = strawberry.field(default=None, description=CAS_DESCRIPTION)
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Replaying a key returns the first result and receives nothing."
     )
+
+
+@strawberry.type
+class ReceiveInventoryPayload:
+    inventory_level: InventoryLevelType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -104,10 +112,14 @@ class AdjustInventoryInput:
     sku: str
     delta: int = strawberry.field(description="Signed change of on-hand stock.")
     reason: AdjustmentReason
-    expected_on_hand: int | None = strawberry.field(
-        default=None, description="Compare-and-swap: refused with STALE_VERSION when it differs."
-    )
+    expected_on_hand: int | None = strawberry.field(default=None, description=CAS_DESCRIPTION)
     note: str | None = None
+
+
+@strawberry.type
+class AdjustInventoryPayload:
+    inventory_level: InventoryLevelType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -115,6 +127,12 @@ class SetSafetyStockInput:
     location_id: strawberry.ID
     sku: str
     quantity: int
+
+
+@strawberry.type
+class SetSafetyStockPayload:
+    inventory_level: InventoryLevelType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -125,10 +143,11 @@ class MoveInventoryStateInput:
     from_: InventoryState = strawberry.field(name="from")
     to: InventoryState
     reason: str | None = None
+    expected_on_hand: int | None = strawberry.field(default=None, description=CAS_DESCRIPTION)
 
 
 @strawberry.type
-class InventoryLevelPayload:
+class MoveInventoryStatePayload:
     inventory_level: InventoryLevelType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -140,6 +159,15 @@ class TransferInventoryInput:
     sku: str
     quantity: int
     reference: str | None = None
+    expected_on_hand: int | None = strawberry.field(
+        default=None, description=f"{CAS_DESCRIPTION} Compared at the source location."
+    )
+
+
+@strawberry.type
+class TransferInventoryPayload:
+    transfer: TransferType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -151,13 +179,9 @@ class ReceiveTransferInput:
 
 
 @strawberry.type
-class TransferPayload:
+class ReceiveTransferPayload:
     transfer: TransferType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-def _level_payload(level: InventoryLevel) -> InventoryLevelPayload:
-    return InventoryLevelPayload(inventory_level=InventoryLevelType.from_row(level))
 
 
 @strawberry.type
@@ -165,7 +189,7 @@ class InventoryMutations:
     @fields.mutation(Permission.INVENTORY_WRITE)
     async def receive_inventory(
         self, info: Info, input: ReceiveInventoryInput
-    ) -> InventoryLevelPayload:
+    ) -> ReceiveInventoryPayload:
         location_id = decode_id(input.location_id, "Location", "locationId")
         async with info.context.unit_of_work() as uow:
             level = await service.receive_inventory(
@@ -175,13 +199,14 @@ class InventoryMutations:
                 quantity=input.quantity,
                 reference=input.reference,
                 expected_on_hand=input.expected_on_hand,
+                idempotency_key=input.idempotency_key,
             )
-        return _level_payload(level)
+        return ReceiveInventoryPayload(inventory_level=InventoryLevelType.from_row(level))
 
     @fields.mutation(Permission.INVENTORY_WRITE)
     async def adjust_inventory(
         self, info: Info, input: AdjustInventoryInput
-    ) -> InventoryLevelPayload:
+    ) -> AdjustInventoryPayload:
         location_id = decode_id(input.location_id, "Location", "locationId")
         async with info.context.unit_of_work() as uow:
             level = await service.adjust_inventory(
@@ -189,27 +214,27 @@ class InventoryMutations:
                 location_id=location_id,
                 sku_code=input.sku,
                 delta=input.delta,
-                reason=DomainAdjustmentReason(input.reason),
+                reason=input.reason,
                 expected_on_hand=input.expected_on_hand,
                 note=input.note,
             )
-        return _level_payload(level)
+        return AdjustInventoryPayload(inventory_level=InventoryLevelType.from_row(level))
 
     @fields.mutation(Permission.INVENTORY_WRITE)
     async def set_safety_stock(
         self, info: Info, input: SetSafetyStockInput
-    ) -> InventoryLevelPayload:
+    ) -> SetSafetyStockPayload:
         location_id = decode_id(input.location_id, "Location", "locationId")
         async with info.context.unit_of_work() as uow:
             level = await service.set_safety_stock(
                 uow, location_id=location_id, sku_code=input.sku, quantity=input.quantity
             )
-        return _level_payload(level)
+        return SetSafetyStockPayload(inventory_level=InventoryLevelType.from_row(level))
 
     @fields.mutation(Permission.INVENTORY_WRITE)
     async def move_inventory_state(
         self, info: Info, input: MoveInventoryStateInput
-    ) -> InventoryLevelPayload:
+    ) -> MoveInventoryStatePayload:
         location_id = decode_id(input.location_id, "Location", "locationId")
         async with info.context.unit_of_work() as uow:
             level = await service.move_inventory_state(
@@ -217,16 +242,17 @@ class InventoryMutations:
                 location_id=location_id,
                 sku_code=input.sku,
                 quantity=input.quantity,
-                source=DomainInventoryState(input.from_),
-                target=DomainInventoryState(input.to),
+                source=input.from_,
+                target=input.to,
                 reason=input.reason,
+                expected_on_hand=input.expected_on_hand,
             )
-        return _level_payload(level)
+        return MoveInventoryStatePayload(inventory_level=InventoryLevelType.from_row(level))
 
     @fields.mutation(Permission.INVENTORY_WRITE)
     async def transfer_inventory(
         self, info: Info, input: TransferInventoryInput
-    ) -> TransferPayload:
+    ) -> TransferInventoryPayload:
         from_id = decode_id(input.from_location_id, "Location", "fromLocationId")
         to_id = decode_id(input.to_location_id, "Location", "toLocationId")
         async with info.context.unit_of_work() as uow:
@@ -237,14 +263,17 @@ class InventoryMutations:
                 sku_code=input.sku,
                 quantity=input.quantity,
                 reference=input.reference,
+                expected_on_hand=input.expected_on_hand,
             )
-        return TransferPayload(transfer=TransferType.from_row(transfer))
+        return TransferInventoryPayload(transfer=TransferType.from_row(transfer))
 
     @fields.mutation(Permission.INVENTORY_WRITE)
-    async def receive_transfer(self, info: Info, input: ReceiveTransferInput) -> TransferPayload:
+    async def receive_transfer(
+        self, info: Info, input: ReceiveTransferInput
+    ) -> ReceiveTransferPayload:
         transfer_id = decode_id(input.transfer_id, "Transfer", "transferId")
         async with info.context.unit_of_work() as uow:
             transfer = await service.receive_transfer(
                 uow, transfer_id=transfer_id, quantity=input.quantity
             )
-        return TransferPayload(transfer=TransferType.from_row(transfer))
+        return ReceiveTransferPayload(transfer=TransferType.from_row(transfer))

@@ -202,3 +202,18 @@ async def test_event_ids_become_visible_in_commit_order(
         all_ids = list((await session.execute(select(Event.id).order_by(Event.id))).scalars())
     assert [event_id for event_id in seen if event_id > first_id] == all_ids[-2:]
     assert seen == sorted(seen)
+
+
+async def test_parallel_requests_with_one_idempotency_key_receive_once(
+    pg_database: Database, stocked: Location
+) -> None:
+    async def receive_once() -> InventoryLevel:
+        async with pg_database.unit_of_work("api_key:7") as uow:
+            return await service.receive_inventory(
+                uow, location_id=stocked.id, sku_code="SKU-1", quantity=5, idempotency_key="po-42"
+            )
+
+    results = await asyncio.gather(*(receive_once() for _ in range(PARALLEL)))
+    assert {result.on_hand for result in results} == {105}
+    level, ledger = await level_and_ledger(pg_database, stocked.id)  # type: ignore[arg-type]
+    assert level.on_hand == ledger == 105

@@ -389,3 +389,53 @@ async def test_a_page_costs_the_same_statements_whatever_its_size(
     assert counts[10] == counts[100], counts
     # authentication, page, count, locations, skus, products
     assert counts[10] <= 6, count_statements.statements
+
+
+async def test_receive_inventory_with_an_idempotency_key(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
+    input_ = {"locationId": gid(berlin), "sku": "SKU-1", "quantity": 4, "idempotencyKey": "asn-1"}
+    first = await mutate(admin, RECEIVE, "receiveInventory", **input_)
+    before = await writes(database)
+    replay = await mutate(admin, RECEIVE, "receiveInventory", **input_)
+    assert replay == first and replay["inventoryLevel"]["onHand"] == 4
+    assert await writes(database) == before
+    conflict = await mutate(admin, RECEIVE, "receiveInventory", **{**input_, "quantity": 5})
+    assert conflict["userErrors"] == [
+        {
+            "__typename": "IdempotencyConflictError",
+            "code": "IDEMPOTENCY_CONFLICT",
+            "field": ["idempotencyKey"],
+            "message": conflict["userErrors"][0]["message"],
+        }
+    ]
+    assert await writes(database) == before
+
+
+async def test_move_and_transfer_answer_stale_version(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
+    hamburg = await make_location(database, "HAM")
+    await receive(database, berlin, "SKU-1", 5)
+    move = await mutate(
+        admin,
+        MOVE,
+        "moveInventoryState",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        quantity=1,
+        expectedOnHand=4,
+        **{"from": "AVAILABLE", "to": "DAMAGED"},
+    )
+    assert move["userErrors"][0]["code"] == "STALE_VERSION"
+    transfer = await mutate(
+        admin,
+        TRANSFER,
+        "transferInventory",
+        fromLocationId=gid(berlin),
+        toLocationId=gid(hamburg),
+        sku="SKU-1",
+        quantity=1,
+        expectedOnHand=6,
+    )
+    assert transfer["userErrors"][0]["code"] == "STALE_VERSION"
