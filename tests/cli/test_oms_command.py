@@ -1,0 +1,143 @@
+"""The `oms` command as a user runs it: migrate, seed, create users and keys, serve over a socket."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+OMS = str(Path(sys.executable).parent / "oms")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    database = tmp_path_factory.mktemp("cli") / "oms.db"
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "OMS_SECRET_KEY": "cli-test-secret-key-0123456789-abcdefgh",
+        "OMS_LOG_LEVEL": "WARNING",
+    }
+
+
+def oms(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [OMS, *arguments], env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def seeded(environment: dict[str, str]) -> dict[str, str]:
+    assert oms(environment, "migrate").returncode == 0
+    seeded = oms(environment, "seed")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "admin@example.com / admin-password" in seeded.stdout
+    return environment
+
+
+@pytest.fixture(scope="module")
+def server(seeded: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w")
+    process = subprocess.Popen(
+        [OMS, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=seeded,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield f"{url}/graphql"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def post(url: str, query: str, token: str | None = None) -> dict:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(url, json={"query": query}, headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    body: dict = response.json()
+    return body
+
+
+def test_seed_loads_the_demo_data_once(seeded: dict[str, str], server: str) -> None:
+    login = post(
+        server,
+        'mutation { login(input: {email: "admin@example.com", password: "admin-password"}) { token } }',
+    )
+    token = login["data"]["login"]["token"]
+    data = post(
+        server,
+        "{ locations { totalCount edges { node { city: address { city } latitude } } } skus { totalCount } customers { totalCount } channels { code } inventoryLevels { totalCount } }",
+        token,
+    )["data"]
+    assert data["locations"]["totalCount"] >= 4
+    assert len({edge["node"]["city"]["city"] for edge in data["locations"]["edges"]}) >= 4
+    assert data["skus"]["totalCount"] == 200
+    assert data["customers"]["totalCount"] == 50
+    assert len(data["channels"]) >= 2
+    assert data["inventoryLevels"]["totalCount"] > 0
+    again = oms(seeded, "seed")
+    assert again.returncode == 0 and "already present" in again.stdout
+
+
+def test_created_user_and_api_key_work_over_a_real_socket(
+    seeded: dict[str, str], server: str
+) -> None:
+    created = oms(
+        seeded,
+        "create-user",
+        "--email",
+        "Ops@Example.com",
+        "--password",
+        "a long password",
+        "--role",
+        "warehouse",
+    )
+    assert created.returncode == 0, created.stderr
+    duplicate = oms(
+        seeded, "create-user", "--email", "ops@example.com", "--password", "a long password"
+    )
+    assert duplicate.returncode == 1 and "ALREADY_EXISTS" in duplicate.stderr
+    login = post(
+        server,
+        'mutation { login(input: {email: "ops@example.com", password: "a long password"}) { token user { role } } }',
+    )
+    assert login["data"]["login"]["user"]["role"] == "WAREHOUSE"
+
+    key = oms(seeded, "create-api-key", "--name", "ERP", "--scopes", "inventory:read,catalog:read")
+    assert key.returncode == 0, key.stderr
+    secret = key.stdout.strip()
+    viewer = post(
+        server, "{ viewer { kind permissions } inventoryLevels(first: 1) { totalCount } }", secret
+    )
+    assert viewer["data"]["viewer"] == {
+        "kind": "API_KEY",
+        "permissions": ["CATALOG_READ", "INVENTORY_READ"],
+    }
+    bad_scope = oms(seeded, "create-api-key", "--name", "x", "--scopes", "everything")
+    assert bad_scope.returncode == 1 and "INVALID_INPUT" in bad_scope.stderr
