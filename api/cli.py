@@ -73,6 +73,11 @@ def serve(
     """Run the API (GraphQL and GraphiQL at /graphql)."""
     import uvicorn
 
+    if workers > 1 and Settings().is_sqlite:
+        # Each worker would queue its writers separately and collide on SQLite's single lock.
+        typer.secho("SQLite serves one worker: set DATABASE_URL to PostgreSQL for more.", err=True)
+        raise typer.Exit(2)
+
     typer.echo(f"OMS API on http://{host}:{port}/graphql (open it in a browser for GraphiQL)")
     uvicorn.run(
         "api.app:create_app",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol, TypedDict
 
 from api.errors import InvalidInput
 
@@ -68,6 +69,42 @@ def non_negative(value: int, field: str, *, maximum: int = 2**31 - 1) -> int:
     if not 0 <= value <= maximum:
         raise InvalidInput(f"{field} must be between 0 and {maximum}", field=[field])
     return value
+
+
+class PostalFields(Protocol):
+    @property
+    def line1(self) -> str: ...
+    @property
+    def line2(self) -> str | None: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def postal_code(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+
+
+class PostalColumns(TypedDict):
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postal_code: str
+    country: str
+
+
+def postal_address(address: PostalFields, prefix: str = "address") -> PostalColumns:
+    """The checked columns of a postal address, named as the address tables name them."""
+    return PostalColumns(
+        line1=text(address.line1, f"{prefix}.line1"),
+        line2=optional_text(address.line2, f"{prefix}.line2"),
+        city=text(address.city, f"{prefix}.city", max_length=100),
+        region=optional_text(address.region, f"{prefix}.region", max_length=100),
+        postal_code=text(address.postal_code, f"{prefix}.postalCode", max_length=20),
+        country=country(address.country, f"{prefix}.country"),
+    )
 
 
 def coordinates(latitude: float, longitude: float) -> tuple[float, float]:

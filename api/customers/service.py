@@ -64,12 +64,7 @@ async def add_address(
     row = CustomerAddress(
         customer_id=customer_id,
         name=validation.text(address.name, "address.name"),
-        line1=validation.text(address.line1, "address.line1"),
-        line2=validation.optional_text(address.line2, "address.line2"),
-        city=validation.text(address.city, "address.city", max_length=100),
-        region=validation.optional_text(address.region, "address.region", max_length=100),
-        postal_code=validation.text(address.postal_code, "address.postalCode", max_length=20),
-        country=validation.country(address.country, "address.country"),
+        **validation.postal_address(address),
         latitude=latitude,
         longitude=longitude,
         is_default=is_default,

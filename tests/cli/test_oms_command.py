@@ -141,3 +141,8 @@ def test_created_user_and_api_key_work_over_a_real_socket(
     }
     bad_scope = oms(seeded, "create-api-key", "--name", "x", "--scopes", "everything")
     assert bad_scope.returncode == 1 and "INVALID_INPUT" in bad_scope.stderr
+
+
+def test_serve_refuses_several_workers_on_sqlite(environment: dict[str, str]) -> None:
+    refused = oms(environment, "serve", "--workers", "2")
+    assert refused.returncode == 2 and "SQLite serves one worker" in refused.stderr
