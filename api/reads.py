@@ -37,7 +37,7 @@ async def load_groups(
     """All rows per key, in the order of ``keys``: one-to-many in one query."""
     statement = select(model).where(column.in_(set(keys)))
     if order_by is not None:
-        statement = statement.order_by(order_by)
+        statement = statement.order_by(*order_by if isinstance(order_by, tuple) else (order_by,))
     result = await session.execute(statement)
     groups: dict[Any, list[ModelT]] = defaultdict(list)
     for row in result.scalars():

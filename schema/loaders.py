@@ -61,6 +61,7 @@ class Loaders:
     channel_by_id: DataLoader[int, ChannelType | None]
     location_by_id: DataLoader[int, LocationType | None]
     bin_by_id: DataLoader[int, BinType | None]
+    bins_by_location_id: DataLoader[int, list[BinType]]
     product_by_id: DataLoader[int, ProductType | None]
     sku_by_id: DataLoader[int, SkuType | None]
     skus_by_product_id: DataLoader[int, list[SkuType]]
@@ -77,6 +78,9 @@ class Loaders:
             "channel_by_id": _by_key(database, channels.channels_by_id, ChannelType.from_row),
             "location_by_id": _by_key(database, locations.locations_by_id, LocationType.from_row),
             "bin_by_id": _by_key(database, locations.bins_by_id, BinType.from_row),
+            "bins_by_location_id": _groups(
+                database, locations.bins_by_location_id, BinType.from_row
+            ),
             "product_by_id": _by_key(database, catalog.products_by_id, ProductType.from_row),
             "sku_by_id": _by_key(database, catalog.skus_by_id, SkuType.from_row),
             "skus_by_product_id": _groups(database, catalog.skus_by_product_id, SkuType.from_row),

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from api.locations.models import Bin, Location
+from schema.context import Info
 from schema.relay import Node, encode_global_id
 
 
@@ -29,6 +30,10 @@ class LocationType(Node):
     ships: bool
     priority: int
     created_at: datetime
+
+    @strawberry.field(description="Pick locations in walking order.")
+    async def bins(self, info: Info) -> list[BinType]:
+        return await info.context.loaders.bins_by_location_id.load(self.pk)
 
     @classmethod
     def from_row(cls, row: Location) -> LocationType:

@@ -87,8 +87,27 @@ async def test_create_location_with_bins(admin: GraphQLClient) -> None:
         admin, CREATE_BIN, "createBin", {"locationId": location["id"], "code": "A01-B02"}
     )
     assert again["userErrors"][0]["code"] == "ALREADY_EXISTS"
-    listed = await admin.data("{ locations(ships: true) { totalCount edges { node { code } } } }")
+    await run(
+        admin,
+        CREATE_BIN,
+        "createBin",
+        {"locationId": location["id"], "code": "A01-B01", "aisle": 1, "bay": 1},
+    )
+    await run(
+        admin,
+        CREATE_BIN,
+        "createBin",
+        {"locationId": location["id"], "code": "FIRST", "pickSequence": 0},
+    )
+    listed = await admin.data(
+        "{ locations(ships: true) { totalCount edges { node { code bins { code } } } } }"
+    )
     assert listed["locations"]["totalCount"] == 1
+    assert listed["locations"]["edges"][0]["node"]["bins"] == [
+        {"code": "FIRST"},
+        {"code": "A01-B01"},
+        {"code": "A01-B02"},
+    ]
 
 
 async def test_create_location_refusals(admin: GraphQLClient) -> None:
