@@ -7,7 +7,7 @@ from sqlmodel import col
 
 from api.auth import Permission
 from api.catalog.queries import sku_by_code
-from api.inventory import queries, service
+from api.inventory import queries, service, transfers
 from api.inventory.models import InventoryLevel
 from schema import fields
 from schema.catalog.types import SkuType
@@ -256,7 +256,7 @@ class InventoryMutations:
         from_id = decode_id(input.from_location_id, "Location", "fromLocationId")
         to_id = decode_id(input.to_location_id, "Location", "toLocationId")
         async with info.context.unit_of_work() as uow:
-            transfer = await service.transfer_inventory(
+            transfer = await transfers.transfer_inventory(
                 uow,
                 from_location_id=from_id,
                 to_location_id=to_id,
@@ -273,7 +273,7 @@ class InventoryMutations:
     ) -> ReceiveTransferPayload:
         transfer_id = decode_id(input.transfer_id, "Transfer", "transferId")
         async with info.context.unit_of_work() as uow:
-            transfer = await service.receive_transfer(
+            transfer = await transfers.receive_transfer(
                 uow, transfer_id=transfer_id, quantity=input.quantity
             )
         return ReceiveTransferPayload(transfer=TransferType.from_row(transfer))

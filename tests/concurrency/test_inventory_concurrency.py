@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from api.db import Database
 from api.errors import DomainError
 from api.events.models import Event
-from api.inventory import service
+from api.inventory import service, transfers
 from api.inventory.errors import InsufficientStock, StaleVersion
 from api.inventory.models import (
     AdjustmentReason,
@@ -129,7 +129,7 @@ async def test_parallel_transfers_take_no_more_than_is_there(
     async def transfer() -> object:
         async with pg_database.unit_of_work("test") as uow:
             try:
-                return await service.transfer_inventory(
+                return await transfers.transfer_inventory(
                     uow,
                     from_location_id=stocked.id,
                     to_location_id=hamburg.id,

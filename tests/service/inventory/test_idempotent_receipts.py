@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from api.db import Database
 from api.errors import IdempotencyConflict, InvalidInput
 from api.events.models import Event
-from api.inventory import service
+from api.inventory import service, transfers
 from api.inventory.errors import StaleVersion
 from api.inventory.models import InventoryLevel, InventoryMovement
 from api.inventory.rules import InventoryState
@@ -111,7 +111,7 @@ async def test_moves_and_transfers_honour_expected_on_hand(
             )
     async with database.unit_of_work("test") as uow:
         with pytest.raises(StaleVersion):
-            await service.transfer_inventory(
+            await transfers.transfer_inventory(
                 uow,
                 from_location_id=berlin.id,
                 to_location_id=hamburg.id,
@@ -120,7 +120,7 @@ async def test_moves_and_transfers_honour_expected_on_hand(
                 expected_on_hand=11,
             )
     async with database.unit_of_work("test") as uow:
-        transfer = await service.transfer_inventory(
+        transfer = await transfers.transfer_inventory(
             uow,
             from_location_id=berlin.id,
             to_location_id=hamburg.id,

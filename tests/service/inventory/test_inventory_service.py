@@ -10,7 +10,7 @@ from api.db import Database
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import Event, EventType
-from api.inventory import queries, service
+from api.inventory import ledger, queries, service, transfers
 from api.inventory.errors import InsufficientStock, StaleVersion
 from api.inventory.models import (
     AdjustmentReason,
@@ -224,7 +224,7 @@ async def test_transfer_moves_stock_to_incoming_then_on_hand_in_parts(
     hamburg = await make_location(database, "HAM")
     await receive(database, berlin, "SKU-1", 10)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-        transfer = await service.transfer_inventory(
+        transfer = await transfers.transfer_inventory(
             uow, from_location_id=berlin.id, to_location_id=hamburg.id, sku_code="SKU-1", quantity=6
         )
     async with database.session() as session:
@@ -235,17 +235,17 @@ async def test_transfer_moves_stock_to_incoming_then_on_hand_in_parts(
     assert (levels[berlin.id].on_hand, levels[hamburg.id].incoming) == (4, 6)
 
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-        partial = await service.receive_transfer(uow, transfer_id=transfer.id, quantity=2)
+        partial = await transfers.receive_transfer(uow, transfer_id=transfer.id, quantity=2)
     assert (partial.received_quantity, partial.status) == (2, TransferStatus.IN_TRANSIT)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InvalidInput):
-            await service.receive_transfer(uow, transfer_id=transfer.id, quantity=5)
+            await transfers.receive_transfer(uow, transfer_id=transfer.id, quantity=5)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-        done = await service.receive_transfer(uow, transfer_id=transfer.id)
+        done = await transfers.receive_transfer(uow, transfer_id=transfer.id)
     assert (done.received_quantity, done.status) == (6, TransferStatus.RECEIVED)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(IllegalTransition):
-            await service.receive_transfer(uow, transfer_id=transfer.id)
+            await transfers.receive_transfer(uow, transfer_id=transfer.id)
 
     async with database.session() as session:
         levels = {
@@ -264,7 +264,7 @@ async def test_transfer_refuses_more_than_is_free_and_the_same_location(
     await receive(database, berlin, "SKU-1", 2)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InsufficientStock):
-            await service.transfer_inventory(
+            await transfers.transfer_inventory(
                 uow,
                 from_location_id=berlin.id,
                 to_location_id=hamburg.id,
@@ -273,7 +273,7 @@ async def test_transfer_refuses_more_than_is_free_and_the_same_location(
             )
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InvalidInput):
-            await service.transfer_inventory(
+            await transfers.transfer_inventory(
                 uow,
                 from_location_id=berlin.id,
                 to_location_id=berlin.id,
@@ -324,7 +324,7 @@ async def test_a_command_that_fails_midway_leaves_no_row_and_no_event(
             uow.add_event(
                 EventType.INVENTORY_RECEIVED, aggregate_type="inventory_level", aggregate_id=1
             )
-            await service._ensure_level(uow, berlin.id, 1)
+            await ledger.ensure_level(uow, berlin.id, 1)  # a command stopped halfway
             raise RuntimeError("crash between writes")
     assert await event_types(database) == before
     async with database.session() as session:

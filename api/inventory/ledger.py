@@ -1,0 +1,166 @@
+"""Levels and their ledger, written together: the building blocks of every stock command.
+
+A level changes by one conditional UPDATE whose guards say when the change is allowed; each
+bucket it touches gets a ledger row; the level's new state goes into the command's event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
+
+from api.catalog.models import Sku
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import NotFound
+from api.events.models import EventType
+from api.inventory.errors import InsufficientStock, StaleVersion
+from api.inventory.models import (
+    InventoryBucket,
+    InventoryLevel,
+    InventoryMovement,
+    MovementKind,
+)
+from api.inventory.rules import free_to_move
+from api.locations.models import Location
+
+Level = InventoryLevel
+
+
+async def find_location(uow: UnitOfWork, location_id: int, field: str = "locationId") -> Location:
+    location = await uow.session.get(Location, location_id)
+    if location is None:
+        raise NotFound("location", location_id, field=[field])
+    return location
+
+
+async def find_sku(uow: UnitOfWork, code: str) -> Sku:
+    sku = (await uow.session.execute(select(Sku).where(col(Sku.code) == code))).scalars().first()
+    if sku is None:
+        raise NotFound("SKU", code, field=["sku"])
+    return sku
+
+
+async def ensure_level(uow: UnitOfWork, location_id: int, sku_id: int) -> None:
+    dialect_insert = sqlite_insert if uow.database.is_sqlite else postgresql_insert
+    await uow.session.execute(
+        dialect_insert(InventoryLevel)
+        .values(location_id=location_id, sku_id=sku_id, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["location_id", "sku_id"])
+    )
+
+
+async def change_level(
+    uow: UnitOfWork,
+    location_id: int,
+    sku_id: int,
+    deltas: dict[InventoryBucket, int],
+    *guards: ColumnElement[bool],
+) -> InventoryLevel | None:
+    """Apply bucket deltas in one conditional UPDATE; None when a guard (or the row) is missing."""
+    values: dict[str, Any] = {
+        bucket.value: getattr(Level, bucket.value) + delta for bucket, delta in deltas.items()
+    }
+    result = await uow.session.execute(
+        update(InventoryLevel)
+        .where(col(Level.location_id) == location_id, col(Level.sku_id) == sku_id, *guards)
+        .values(**values, version=col(Level.version) + 1, updated_at=utcnow())
+        .returning(InventoryLevel)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return result.scalars().first()
+
+
+async def current_level(uow: UnitOfWork, location_id: int, sku_id: int) -> InventoryLevel | None:
+    result = await uow.session.execute(
+        select(InventoryLevel)
+        .where(col(Level.location_id) == location_id, col(Level.sku_id) == sku_id)
+        .execution_options(populate_existing=True)
+    )
+    return result.scalars().first()
+
+
+async def record_movements(
+    uow: UnitOfWork,
+    level: InventoryLevel,
+    deltas: dict[InventoryBucket, int],
+    kind: MovementKind,
+    *,
+    reason: str | None = None,
+    reference: str | None = None,
+) -> None:
+    now = utcnow()
+    await uow.session.execute(
+        insert(InventoryMovement),
+        [
+            {
+                "location_id": level.location_id,
+                "sku_id": level.sku_id,
+                "bucket": bucket.value,
+                "kind": kind.value,
+                "quantity": delta,
+                "reason": reason,
+                "reference": reference,
+                "actor": uow.actor,
+                "created_at": now,
+            }
+            for bucket, delta in deltas.items()
+            if delta
+        ],
+    )
+
+
+def level_snapshot(level: InventoryLevel, sku: Sku) -> dict[str, Any]:
+    return {
+        "locationId": level.location_id,
+        "sku": sku.code,
+        "skuId": sku.id,
+        "onHand": level.on_hand,
+        "reserved": level.reserved,
+        "available": level.available,
+        "incoming": level.incoming,
+        "damaged": level.damaged,
+        "qualityControl": level.quality_control,
+        "safetyStock": level.safety_stock,
+    }
+
+
+def add_level_event(
+    uow: UnitOfWork, type_: EventType, level: InventoryLevel, sku: Sku, **details: Any
+) -> None:
+    assert level.id is not None
+    uow.add_event(
+        type_,
+        aggregate_type="inventory_level",
+        aggregate_id=level.id,
+        payload={**details, "level": level_snapshot(level, sku)},
+    )
+
+
+def on_hand_matches(expected_on_hand: int | None) -> list[ColumnElement[bool]]:
+    return [] if expected_on_hand is None else [col(Level.on_hand) == expected_on_hand]
+
+
+def free_on_hand(level: InventoryLevel) -> int:
+    return free_to_move(level.on_hand, level.reserved)
+
+
+async def refusal(
+    uow: UnitOfWork,
+    location_id: int,
+    sku: Sku,
+    requested: int,
+    expected_on_hand: int | None,
+    held: Callable[[InventoryLevel], int] = free_on_hand,
+) -> Exception:
+    """Why a guarded UPDATE matched no row: a stale expectation, or not enough stock held."""
+    assert sku.id is not None
+    level = await current_level(uow, location_id, sku.id)
+    on_hand = level.on_hand if level else 0
+    if expected_on_hand is not None and on_hand != expected_on_hand:
+        return StaleVersion(expected_on_hand, on_hand)
+    return InsufficientStock(sku.code, requested, held(level) if level else 0)

@@ -1,0 +1,157 @@
+"""Transfers: stock leaves one location's on_hand into another's incoming, until received."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from api import validation
+from api.catalog.models import Sku
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.events.models import EventType
+from api.inventory import ledger
+from api.inventory.models import (
+    InventoryBucket,
+    InventoryLevel,
+    MovementKind,
+    Transfer,
+    TransferStatus,
+)
+
+Level = InventoryLevel
+
+
+async def transfer_inventory(
+    uow: UnitOfWork,
+    *,
+    from_location_id: int,
+    to_location_id: int,
+    sku_code: str,
+    quantity: int,
+    reference: str | None = None,
+    expected_on_hand: int | None = None,
+) -> Transfer:
+    """Take stock out of one location's on_hand and into another's incoming, until received.
+
+    ``expected_on_hand`` is compared with the source location's on_hand."""
+    quantity = validation.positive_quantity(quantity)
+    reference = validation.optional_text(reference, "reference")
+    if from_location_id == to_location_id:
+        raise InvalidInput("a transfer needs two different locations", field=["toLocationId"])
+    await ledger.find_location(uow, from_location_id, "fromLocationId")
+    await ledger.find_location(uow, to_location_id, "toLocationId")
+    sku = await ledger.find_sku(uow, sku_code)
+    assert sku.id is not None
+    outgoing = {InventoryBucket.ON_HAND: -quantity}
+    source = await ledger.change_level(
+        uow,
+        from_location_id,
+        sku.id,
+        outgoing,
+        col(Level.on_hand) - col(Level.reserved) >= quantity,
+        *ledger.on_hand_matches(expected_on_hand),
+    )
+    if source is None:
+        raise await ledger.refusal(uow, from_location_id, sku, quantity, expected_on_hand)
+    await ledger.ensure_level(uow, to_location_id, sku.id)
+    incoming = {InventoryBucket.INCOMING: quantity}
+    target = await ledger.change_level(uow, to_location_id, sku.id, incoming)
+    assert target is not None
+    transfer = Transfer(
+        sku_id=sku.id,
+        from_location_id=from_location_id,
+        to_location_id=to_location_id,
+        quantity=quantity,
+        reference=reference,
+    )
+    uow.session.add(transfer)
+    await uow.session.flush()
+    assert transfer.id is not None
+    ledger_reference = reference or f"transfer:{transfer.id}"
+    await ledger.record_movements(
+        uow, source, outgoing, MovementKind.TRANSFER_OUT, reference=ledger_reference
+    )
+    await ledger.record_movements(
+        uow, target, incoming, MovementKind.TRANSFER_IN, reference=ledger_reference
+    )
+    uow.add_event(
+        EventType.TRANSFER_SHIPPED,
+        aggregate_type="transfer",
+        aggregate_id=transfer.id,
+        payload={
+            "sku": sku.code,
+            "quantity": quantity,
+            "fromLocationId": from_location_id,
+            "toLocationId": to_location_id,
+            "levels": [ledger.level_snapshot(source, sku), ledger.level_snapshot(target, sku)],
+        },
+    )
+    await uow.commit()
+    return transfer
+
+
+async def receive_transfer(
+    uow: UnitOfWork, *, transfer_id: int, quantity: int | None = None
+) -> Transfer:
+    """Move a transfer's outstanding stock (or part of it) from incoming to on_hand."""
+    transfer = await uow.session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFound("transfer", transfer_id, field=["transferId"])
+    if transfer.status != TransferStatus.IN_TRANSIT:
+        raise IllegalTransition(
+            f"transfer {transfer_id} is {transfer.status}, not IN_TRANSIT", field=["transferId"]
+        )
+    outstanding = transfer.quantity - transfer.received_quantity
+    quantity = outstanding if quantity is None else validation.positive_quantity(quantity)
+    if quantity > outstanding:
+        raise InvalidInput(
+            f"only {outstanding} of this transfer are outstanding", field=["quantity"]
+        )
+    claimed = await uow.session.execute(
+        update(Transfer)
+        .where(
+            col(Transfer.id) == transfer_id,
+            col(Transfer.status) == TransferStatus.IN_TRANSIT,
+            col(Transfer.received_quantity) + quantity <= col(Transfer.quantity),
+        )
+        .values(received_quantity=col(Transfer.received_quantity) + quantity)
+        .returning(Transfer)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    transfer_row = claimed.scalars().first()
+    if transfer_row is None:
+        raise IllegalTransition(
+            f"transfer {transfer_id} was received meanwhile", field=["transferId"]
+        )
+    if transfer_row.received_quantity == transfer_row.quantity:
+        transfer_row.status = TransferStatus.RECEIVED
+        transfer_row.received_at = utcnow()
+    sku = await uow.session.get(Sku, transfer_row.sku_id)
+    assert sku is not None and sku.id is not None
+    deltas = {InventoryBucket.INCOMING: -quantity, InventoryBucket.ON_HAND: quantity}
+    level = await ledger.change_level(
+        uow,
+        transfer_row.to_location_id,
+        sku.id,
+        deltas,
+        col(Level.incoming) >= quantity,
+    )
+    assert level is not None, "incoming must cover an outstanding transfer"
+    await ledger.record_movements(
+        uow, level, deltas, MovementKind.TRANSFER_RECEIPT, reference=f"transfer:{transfer_id}"
+    )
+    uow.add_event(
+        EventType.TRANSFER_RECEIVED,
+        aggregate_type="transfer",
+        aggregate_id=transfer_id,
+        payload={
+            "sku": sku.code,
+            "quantity": quantity,
+            "status": transfer_row.status,
+            "level": ledger.level_snapshot(level, sku),
+        },
+    )
+    await uow.commit()
+    return transfer_row
