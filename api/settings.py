@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO")
     db_pool_size: int = Field(default=10, ge=1, le=100)
     page_size_max: int = Field(default=250, ge=1, le=1000)
+    max_request_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest GraphQL request body accepted."
+    )
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
     sql_echo: bool = False
 

@@ -89,6 +89,12 @@ class GraphQLView(GraphQL[Context, None]):
             )
         elif request.method == "POST" and not self._is_json_body(request):
             response = self._error_response(415, f"Send the request body as {JSON}", media_type)
+        elif self._declared_length(request) > self.settings.max_request_bytes:
+            response = self._error_response(
+                413,
+                f"Request bodies are limited to {self.settings.max_request_bytes} bytes",
+                media_type,
+            )
         else:
             request.state.media_type = media_type
             try:
@@ -98,6 +104,11 @@ class GraphQLView(GraphQL[Context, None]):
                 if isinstance(error, MethodNotAllowed):
                     response.headers["allow"] = error.allow
         await response(scope, receive, send)
+
+    @staticmethod
+    def _declared_length(request: Request) -> int:
+        length = request.headers.get("content-length", "0")
+        return int(length) if length.isdigit() else 0
 
     @staticmethod
     def _is_json_body(request: Request) -> bool:

@@ -30,13 +30,14 @@ from api.events.models import EventType
 from api.users.models import ApiKey, User
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
 
 
 async def create_user(
     uow: UnitOfWork, *, email: str, password: str, role: Role, name: str | None = None
 ) -> User:
     email = validation.email(email)
-    if not MIN_PASSWORD_LENGTH <= len(password) <= 256:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInput(
             f"password must be {MIN_PASSWORD_LENGTH} to 256 characters", field=["password"]
         )
@@ -72,6 +73,8 @@ async def login(
     uow: UnitOfWork, *, email: str, password: str, secret_key: str, lifetime: timedelta
 ) -> LoginResult:
     """A signed access token for valid credentials. Unknown email and wrong password look alike."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidCredentials("email or password is wrong", field=["password"])
     user = (
         (await uow.session.execute(select(User).where(col(User.email) == email.strip().lower())))
         .scalars()

@@ -177,3 +177,9 @@ async def test_too_many_aliases_are_refused_before_execution(admin: GraphQLClien
     response = await admin.post(f"{{ {aliases} }}")
     assert response.status_code == 400
     assert "aliases" in response.json()["errors"][0]["message"]
+
+
+async def test_oversized_bodies_are_413(http: httpx.AsyncClient) -> None:
+    padding = "#" + "x" * 1_100_000 + "\n"
+    response = await http.post("/graphql", json={"query": padding + VIEWER})
+    assert response.status_code == 413
