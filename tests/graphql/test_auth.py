@@ -43,7 +43,11 @@ async def test_login_returns_a_token_that_identifies_the_viewer(
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [("sam@example.com", "wrong password!"), ("nobody@example.com", "correct horse battery")],
+    [
+        ("sam@example.com", "wrong password!"),
+        ("nobody@example.com", "correct horse battery"),
+        ("sam@example.com", "x" * 100_000),
+    ],
 )
 async def test_login_with_bad_credentials_is_a_user_error(
     anonymous: GraphQLClient, database: Database, email: str, password: str
