@@ -9,11 +9,14 @@ from api.events.models import Event
 from api.idempotency.models import IdempotencyRecord
 from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.locations.models import Bin, Location
+from api.orders.models import Allocation, Order, OrderLine
+from api.payments.models import Payment, PaymentTransaction
 from api.users.models import ApiKey, User
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Allocation",
     "ApiKey",
     "Bin",
     "Channel",
@@ -24,6 +27,10 @@ __all__ = [
     "InventoryLevel",
     "InventoryMovement",
     "Location",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "PaymentTransaction",
     "Product",
     "Sku",
     "Transfer",
