@@ -13,7 +13,7 @@ from api.auth import SYSTEM_ACTOR, Role
 from api.catalog.service import SkuFields, create_product
 from api.channels.models import Channel
 from api.channels.service import create_channel
-from api.customers.service import AddressInput, add_address, find_or_create_customer
+from api.customers.service import AddressInput, add_address, link_customer
 from api.db import Database
 from api.inventory.service import receive_inventory, set_safety_stock
 from api.locations.service import AddressFields, create_bin, create_location
@@ -237,11 +237,10 @@ async def seed_demo_data(database: Database) -> bool:
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         for number in range(50):
             first, last = FIRST_NAMES[number % 10], LAST_NAMES[number // 10]
-            customer = await find_or_create_customer(
+            customer = await link_customer(
                 uow, email=f"{first}.{last}.{number}@example.com".lower(), name=f"{first} {last}"
             )
             city, postal, country, lat, lon = CUSTOMER_CITIES[number % len(CUSTOMER_CITIES)]
-            assert customer.id is not None
             await add_address(
                 uow,
                 customer_id=customer.id,

@@ -118,3 +118,10 @@ class GraphQLClient:
         assert "errors" not in body, body
         data: dict[str, Any] = body["data"]
         return data
+
+
+async def make_channel(database: Database, code: str = "web") -> None:
+    from api.channels.service import create_channel
+
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        await create_channel(uow, code=code, name=code.title())

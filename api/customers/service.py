@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from api import validation
 from api.customers.models import Customer, CustomerAddress
 from api.db import UnitOfWork
+from api.dbtypes import utcnow
 from api.events.models import EventType
 
 
@@ -24,34 +26,43 @@ class AddressInput:
     longitude: float | None = None
 
 
-async def find_or_create_customer(
+@dataclass(frozen=True)
+class LinkedCustomer:
+    id: int
+    created: bool
+
+
+async def link_customer(
     uow: UnitOfWork, *, email: str, name: str, phone: str | None = None
-) -> Customer:
-    """The customer with this email, created on first sight. Does not commit: part of a command."""
-    email = validation.email(email)
-    name = validation.text(name, "customer.name")
-    existing = (
-        (await uow.session.execute(select(Customer).where(col(Customer.email) == email)))
-        .scalars()
-        .first()
-    )
-    if existing is not None:
-        return existing
-    customer = Customer(
+) -> LinkedCustomer:
+    """The customer with this email, created on first sight, in one statement; an existing
+    record keeps its name. Does not commit: part of a command."""
+    email = validation.email(email, "customer.email")
+    now = utcnow()
+    dialect_insert = sqlite_insert if uow.database.is_sqlite else postgresql_insert
+    statement = dialect_insert(Customer).values(
         email=email,
-        name=name,
+        name=validation.text(name, "customer.name"),
         phone=validation.optional_text(phone, "customer.phone", max_length=32),
+        created_at=now,
     )
-    uow.session.add(customer)
-    await uow.session.flush()
-    assert customer.id is not None
-    uow.add_event(
-        EventType.CUSTOMER_CREATED,
-        aggregate_type="customer",
-        aggregate_id=customer.id,
-        payload={"email": email},
+    # Updating the key to itself makes RETURNING answer for an existing row too.
+    linked = await uow.session.execute(
+        statement.on_conflict_do_update(index_elements=["email"], set_={"email": email}).returning(
+            col(Customer.id), col(Customer.created_at)
+        )
     )
-    return customer
+    customer_id, created_at = linked.one()
+    assert customer_id is not None
+    created = created_at == now
+    if created:
+        uow.add_event(
+            EventType.CUSTOMER_CREATED,
+            aggregate_type="customer",
+            aggregate_id=customer_id,
+            payload={"email": email},
+        )
+    return LinkedCustomer(customer_id, created)
 
 
 async def add_address(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
@@ -36,28 +37,44 @@ def request_fingerprint(operation: str, request: Mapping[str, Any]) -> str:
 
 
 async def claim(
-    uow: UnitOfWork, *, key: str, operation: str, request: Mapping[str, Any]
+    uow: UnitOfWork,
+    *,
+    key: str,
+    operation: str,
+    request: Mapping[str, Any],
+    expires_after: timedelta | None = None,
 ) -> dict[str, Any] | None:
     """Claims ``key`` for this command, or returns the stored result of its first use.
 
-    Raises IDEMPOTENCY_CONFLICT when the key was used for a different request.
+    A key older than ``expires_after`` is claimed afresh. Raises IDEMPOTENCY_CONFLICT when
+    the key is live and was used for a different request.
     """
     key = validation.text(key, "idempotencyKey", max_length=255)
     fingerprint = request_fingerprint(operation, request)
+    now = utcnow()
     dialect_insert = sqlite_insert if uow.database.is_sqlite else postgresql_insert
-    claimed = await uow.session.execute(
-        dialect_insert(IdempotencyRecord)
-        .values(
-            principal=uow.actor,
-            key=key,
-            operation=operation,
-            request_hash=fingerprint,
-            response={},
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["principal", "key"])
-        .returning(col(IdempotencyRecord.id))
+    statement = dialect_insert(IdempotencyRecord).values(
+        principal=uow.actor,
+        key=key,
+        operation=operation,
+        request_hash=fingerprint,
+        response={},
+        created_at=now,
     )
+    if expires_after is None:
+        statement = statement.on_conflict_do_nothing(index_elements=["principal", "key"])
+    else:
+        statement = statement.on_conflict_do_update(
+            index_elements=["principal", "key"],
+            set_={
+                "operation": operation,
+                "request_hash": fingerprint,
+                "response": {},
+                "created_at": now,
+            },
+            where=col(IdempotencyRecord.created_at) < now - expires_after,
+        )
+    claimed = await uow.session.execute(statement.returning(col(IdempotencyRecord.id)))
     if claimed.first() is not None:
         return None
     first = (

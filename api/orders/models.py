@@ -74,7 +74,9 @@ class Order(SQLModel, table=True):
         CheckConstraint("shipping_total >= 0", name="shipping_total"),
         CheckConstraint("tax_total >= 0", name="tax_total"),
         CheckConstraint("total = subtotal + shipping_total + tax_total", name="total"),
-        UniqueConstraint("channel_id", "external_reference", name="uq_sales_order_channel_reference"),
+        UniqueConstraint(
+            "channel_id", "external_reference", name="uq_sales_order_channel_reference"
+        ),
         Index("ix_sales_order_status_id", "status", "id"),
         Index("ix_sales_order_placed_at", "placed_at"),
     )

@@ -21,8 +21,12 @@ class Payment(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("amount_authorized >= 0", name="authorized"),
-        CheckConstraint("amount_captured >= 0 AND amount_captured <= amount_authorized", name="captured"),
-        CheckConstraint("amount_refunded >= 0 AND amount_refunded <= amount_captured", name="refunded"),
+        CheckConstraint(
+            "amount_captured >= 0 AND amount_captured <= amount_authorized", name="captured"
+        ),
+        CheckConstraint(
+            "amount_refunded >= 0 AND amount_refunded <= amount_captured", name="refunded"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

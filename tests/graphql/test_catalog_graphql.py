@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.auth import SYSTEM_ACTOR
-from api.customers.service import find_or_create_customer
+from api.customers.service import link_customer
 from api.db import Database
 from tests.factories import GraphQLClient
 
@@ -226,11 +226,11 @@ async def test_node_and_nodes(admin: GraphQLClient, warehouse: GraphQLClient) ->
 
 async def test_customers_search(admin: GraphQLClient, database: Database) -> None:
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-        await find_or_create_customer(uow, email="Ada@Example.com", name="Ada Lovelace")
-        await find_or_create_customer(uow, email="alan@example.com", name="Alan Turing")
-        again = await find_or_create_customer(uow, email="ada@example.com", name="Someone else")
+        first = await link_customer(uow, email="Ada@Example.com", name="Ada Lovelace")
+        await link_customer(uow, email="alan@example.com", name="Alan Turing")
+        again = await link_customer(uow, email="ada@example.com", name="Someone else")
         await uow.commit()
-    assert again.name == "Ada Lovelace"
+    assert (first.created, again.created, again.id) == (True, False, first.id)
     found = await admin.data(
         '{ customers(query: "ada") { totalCount edges { node { email name addresses { city } } } } }'
     )

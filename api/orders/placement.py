@@ -1,0 +1,343 @@
+"""placeOrder and simulateRouting: validate, source, reserve, authorise, write — one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api import validation
+from api.channels.models import Channel
+from api.customers.service import link_customer
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import NotFound
+from api.events.models import EventType
+from api.idempotency import service as idempotency
+from api.inventory import reservations
+from api.inventory.errors import InsufficientStock
+from api.inventory.models import MovementKind
+from api.inventory.reservations import Hold, LevelState
+from api.orders import pricing, routing
+from api.orders.models import (
+    Allocation,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentStatus,
+    order_number,
+)
+from api.orders.requests import PlaceOrderRequest, checked_address
+from api.orders.routing import OrderPolicy
+from api.payments.models import Payment, PaymentTransaction, TransactionKind
+from api.payments.provider import Authorization, PaymentProvider
+from api.sourcing.rules import RoutingPlan
+
+HANDLING_DAYS = 1
+_line_columns = OrderLine.__table__.c  # type: ignore[attr-defined]
+RESERVATION_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    tracking_token: str
+    replayed: bool = False
+
+
+def hash_tracking_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _channel(session: AsyncSession, code: str) -> Channel:
+    channel = (
+        await session.execute(select(Channel).where(col(Channel.code) == code.strip()))
+    ).scalar_one_or_none()
+    if channel is None:
+        raise NotFound("channel", code, field=["channel"])
+    return channel
+
+
+async def _reserve(
+    uow: UnitOfWork, prepared: routing.Prepared, policy: OrderPolicy
+) -> tuple[RoutingPlan, list[Hold], list[LevelState]]:
+    """Plans from a fresh read and reserves the plan; a plan overtaken by a concurrent order
+    (a guard fails) is dropped whole and planned again from what is left."""
+    for _attempt in range(RESERVATION_ATTEMPTS):
+        plan, level_ids = await routing.plan_routing(uow.session, prepared, policy)
+        holds = [
+            Hold(level_ids[(a.location_id, a.sku_id)], a.location_id, a.sku_id, a.quantity)
+            for a in plan.allocations
+        ]
+        states = await reservations.reserve(uow, holds)
+        if states is not None:
+            return plan, holds, states
+    demand = prepared.demands[0]
+    raise InsufficientStock(demand.sku_code, demand.quantity, 0, field=["lines"])
+
+
+def _fingerprint(request: PlaceOrderRequest) -> dict[str, Any]:
+    return {
+        "channel": request.channel,
+        "customer": [request.customer_email, request.customer_name],
+        "lines": [[line.sku, line.quantity] for line in request.lines],
+        "address": vars(request.address),
+        "payment": [request.payment_method, request.payment_token],
+        "speed": request.shipping_speed.value,
+        "externalReference": request.external_reference,
+    }
+
+
+async def _replay(uow: UnitOfWork, first: dict[str, Any]) -> PlacedOrder:
+    order = await uow.session.get(Order, first["orderId"])
+    assert order is not None, "an idempotency record names an order that exists"
+    await uow.commit()  # nothing to write; ends the transaction without expiring the order
+    return PlacedOrder(order, first["trackingToken"], replayed=True)
+
+
+async def place_order(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    request: PlaceOrderRequest,
+    policy: OrderPolicy,
+) -> PlacedOrder:
+    """Accepts an order: every row, ledger movement and event in one transaction, or nothing.
+
+    The payment is authorised while the reservations are held, so a declined payment rolls
+    them back with everything else.
+    """
+    key = request.idempotency_key
+    if key is not None:
+        first = await idempotency.claim(
+            uow,
+            key=key,
+            operation="placeOrder",
+            request=_fingerprint(request),
+            expires_after=policy.idempotency_ttl,
+        )
+        if first is not None:
+            return await _replay(uow, first)
+    external_reference = validation.optional_text(
+        request.external_reference, "externalReference", max_length=100
+    )
+    channel = await _channel(uow.session, request.channel)
+    prepared = await routing.prepare(uow.session, request)
+    customer = await link_customer(uow, email=request.customer_email, name=request.customer_name)
+    plan, holds, states = await _reserve(uow, prepared, policy)
+    shipping, transit_days = routing.shipping_total(plan, prepared.speed)
+    country = request.address.country.strip().upper()
+    prices = [(prepared.skus[code].price, q) for code, q in prepared.quantities.items()]
+    totals = pricing.totals(prices, shipping, country)
+    currency = next(iter(prepared.skus.values())).currency
+    authorization = await payments.authorize(
+        amount=totals.total,
+        currency=currency,
+        method=validation.text(request.payment_method, "payment.method", max_length=32),
+        token=validation.text(request.payment_token, "payment.token", max_length=200),
+        idempotency_key=f"{uow.actor}:{key}" if key else secrets.token_hex(16),
+    )
+    try:
+        placed = await _write(
+            uow,
+            request=request,
+            prepared=prepared,
+            plan=plan,
+            holds=holds,
+            states=states,
+            channel=channel,
+            customer_id=customer.id,
+            totals=totals,
+            currency=currency,
+            transit_days=transit_days,
+            authorization=authorization,
+            external_reference=external_reference,
+            policy=policy,
+        )
+        if key is not None:
+            await idempotency.remember(
+                uow,
+                key=key,
+                response={"orderId": placed.order.id, "trackingToken": placed.tracking_token},
+            )
+        await uow.commit()
+    except BaseException:
+        await payments.void(reference=authorization.reference)
+        raise
+    return placed
+
+
+async def _write(
+    uow: UnitOfWork,
+    *,
+    request: PlaceOrderRequest,
+    prepared: routing.Prepared,
+    plan: RoutingPlan,
+    holds: list[Hold],
+    states: list[LevelState],
+    channel: Channel,
+    customer_id: int,
+    totals: pricing.Totals,
+    currency: str,
+    transit_days: int,
+    authorization: Authorization,
+    external_reference: str | None,
+    policy: OrderPolicy,
+) -> PlacedOrder:
+    now = utcnow()
+    token = secrets.token_urlsafe(24)
+    held = authorization.needs_review
+    order = Order(
+        channel_id=channel.id,  # type: ignore[arg-type]
+        customer_id=customer_id,
+        external_reference=external_reference,
+        email=validation.email(request.customer_email, "customer.email"),
+        status=OrderStatus.ON_HOLD if held else OrderStatus.CONFIRMED,
+        status_before_hold=OrderStatus.CONFIRMED if held else None,
+        hold_reason="payment review requested by the provider" if held else None,
+        payment_status=PaymentStatus.AUTHORIZED,
+        fulfillment_status=FulfillmentStatus.UNFULFILLED,
+        currency=currency,
+        subtotal=totals.subtotal,
+        shipping_total=totals.shipping,
+        tax_total=totals.tax,
+        total=totals.total,
+        shipping_speed=prepared.speed,
+        placed_at=now,
+        promised_at=now + timedelta(days=HANDLING_DAYS + transit_days),
+        tracking_token_hash=hash_tracking_token(token),
+        routing_decision=plan.decision,
+        updated_at=now,
+        **checked_address(request.address),  # type: ignore[arg-type]
+    )
+    uow.session.add(order)
+    await uow.session.flush()
+    assert order.id is not None
+    number = order_number(order.id)
+    line_ids = await _write_lines(uow, order, prepared, plan, now, policy)
+    await _write_allocations(uow, order.id, plan, line_ids, now)
+    await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
+    await _write_payment(uow, order, authorization, payments_name=request.payment_method, now=now)
+    codes = {sku.id: code for code, sku in prepared.skus.items()}
+    uow.add_event(
+        EventType.ORDER_PLACED,
+        aggregate_type="order",
+        aggregate_id=order.id,
+        payload={
+            "number": number,
+            "status": order.status,
+            "total": order.total,
+            "currency": currency,
+            "customerId": customer_id,
+            "channel": channel.code,
+            "lines": [
+                {"sku": code, "quantity": quantity}
+                for code, quantity in prepared.quantities.items()
+            ],
+            "allocations": plan.decision["allocations"],
+            "backorders": plan.decision["backorders"],
+            "levels": [state.as_event(codes[state.sku_id]) for state in states],
+        },
+    )
+    return PlacedOrder(order, token)
+
+
+async def _write_lines(
+    uow: UnitOfWork,
+    order: Order,
+    prepared: routing.Prepared,
+    plan: RoutingPlan,
+    now: datetime,
+    policy: OrderPolicy,
+) -> dict[int, int]:
+    """Inserts the lines; returns sku_id -> line id."""
+    allocated: dict[int, int] = {}
+    for allocation in plan.allocations:
+        allocated[allocation.sku_id] = allocated.get(allocation.sku_id, 0) + allocation.quantity
+    backorder_promise = now + timedelta(days=policy.backorder_lead_days)
+    rows = []
+    for code, quantity in prepared.quantities.items():
+        sku = prepared.skus[code]
+        backordered = plan.backorders.get(sku.id, 0)  # type: ignore[arg-type]
+        rows.append(
+            {
+                "order_id": order.id,
+                "sku_id": sku.id,
+                "quantity": quantity,
+                "unit_price": sku.price,
+                "quantity_allocated": allocated.get(sku.id, 0),  # type: ignore[arg-type]
+                "quantity_backordered": backordered,
+                "backorder_promised_at": backorder_promise if backordered else None,
+                "created_at": now,
+            }
+        )
+    result = await uow.session.execute(
+        insert(OrderLine).returning(
+            _line_columns.id, _line_columns.sku_id, sort_by_parameter_order=True
+        ),
+        rows,
+    )
+    return {sku_id: line_id for line_id, sku_id in result.all()}
+
+
+async def _write_allocations(
+    uow: UnitOfWork, order_id: int, plan: RoutingPlan, line_ids: dict[int, int], now: datetime
+) -> None:
+    if not plan.allocations:
+        return
+    await uow.session.execute(
+        insert(Allocation),
+        [
+            {
+                "order_id": order_id,
+                "order_line_id": line_ids[a.sku_id],
+                "location_id": a.location_id,
+                "sku_id": a.sku_id,
+                "quantity": a.quantity,
+                "reason": a.reason,
+                "created_at": now,
+            }
+            for a in plan.allocations
+        ],
+    )
+
+
+async def _write_payment(
+    uow: UnitOfWork,
+    order: Order,
+    authorization: Authorization,
+    *,
+    payments_name: str,
+    now: datetime,
+) -> None:
+    payment_id = (
+        await uow.session.execute(
+            insert(Payment)
+            .values(
+                order_id=order.id,
+                provider="test",
+                method=payments_name,
+                currency=order.currency,
+                amount_authorized=authorization.amount,
+                authorization_reference=authorization.reference,
+                created_at=now,
+            )
+            .returning(col(Payment.id))
+        )
+    ).scalar_one()
+    await uow.session.execute(
+        insert(PaymentTransaction).values(
+            payment_id=payment_id,
+            kind=TransactionKind.AUTHORIZE,
+            amount=authorization.amount,
+            succeeded=True,
+            provider_reference=authorization.reference,
+            created_at=now,
+        )
+    )

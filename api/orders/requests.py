@@ -1,0 +1,87 @@
+"""What a caller asks of order intake, checked before anything is read or written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api import validation
+from api.errors import InvalidInput
+from api.orders.models import ShippingSpeed
+
+MAX_LINES = 100
+MAX_LINE_QUANTITY = 10_000
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str | None = None
+    region: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class PlaceOrderRequest:
+    channel: str
+    customer_email: str
+    customer_name: str
+    lines: list[LineRequest]
+    address: ShippingAddress
+    payment_method: str = "card"
+    payment_token: str = ""
+    shipping_speed: ShippingSpeed = ShippingSpeed.STANDARD
+    idempotency_key: str | None = None
+    external_reference: str | None = None
+
+
+def merged_lines(lines: list[LineRequest], field_name: str = "lines") -> dict[str, int]:
+    """SKU code -> quantity. Lines naming the same SKU are merged into one (their quantities
+    added), so an order holds each SKU once; the merged quantity must still be 1..10,000."""
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise InvalidInput(f"an order has 1 to {MAX_LINES} lines", field=[field_name])
+    merged: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        code = line.sku.strip()
+        if not code:
+            raise InvalidInput("sku must not be blank", field=[field_name, str(index), "sku"])
+        if line.quantity < 1:
+            raise InvalidInput(
+                "quantity must be at least 1", field=[field_name, str(index), "quantity"]
+            )
+        merged[code] = merged.get(code, 0) + line.quantity
+    for index, (code, quantity) in enumerate(merged.items()):
+        if quantity > MAX_LINE_QUANTITY:
+            raise InvalidInput(
+                f"at most {MAX_LINE_QUANTITY} units of {code} per order",
+                field=[field_name, str(index), "quantity"],
+            )
+    return merged
+
+
+def checked_address(address: ShippingAddress) -> dict[str, object]:
+    """The order's ship_* columns for a valid address."""
+    prefix = "shippingAddress"
+    columns = validation.postal_address(address, prefix)
+    if (address.latitude is None) != (address.longitude is None):
+        raise InvalidInput(
+            "give both latitude and longitude, or neither", field=[prefix, "latitude"]
+        )
+    if address.latitude is not None and address.longitude is not None:
+        validation.coordinates(address.latitude, address.longitude)
+    return {
+        "ship_name": validation.text(address.name, f"{prefix}.name"),
+        **{f"ship_{name}": value for name, value in columns.items()},
+        "ship_latitude": address.latitude,
+        "ship_longitude": address.longitude,
+    }

@@ -1,0 +1,174 @@
+"""From a request to a routing plan: checked lines, the destination, a fresh read of free
+stock, and the sourcing decision; shared by placeOrder and simulateRouting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api.catalog.models import Sku
+from api.errors import InvalidInput, NotFound
+from api.inventory.errors import InsufficientStock
+from api.inventory.models import InventoryLevel
+from api.locations.models import Location
+from api.orders import pricing
+from api.orders.models import ShippingSpeed
+from api.orders.requests import PlaceOrderRequest, checked_address, merged_lines
+from api.shipping.rates import Point, rate
+from api.sourcing.geocoding import locate
+from api.sourcing.rules import Candidate, Demand, RoutingPlan, route
+
+
+@dataclass(frozen=True)
+class OrderPolicy:
+    max_shipments: int = 3
+    backorder_lead_days: int = 14
+    idempotency_ttl: timedelta = timedelta(hours=24)
+
+
+@dataclass
+class Prepared:
+    skus: dict[str, Sku]
+    quantities: dict[str, int]
+    destination: Point
+    speed: ShippingSpeed
+
+    @property
+    def demands(self) -> list[Demand]:
+        return [
+            Demand(sku.id, code, self.quantities[code], sku.allow_backorder)  # type: ignore[arg-type]
+            for code, sku in self.skus.items()
+        ]
+
+
+async def load_skus(session: AsyncSession, quantities: dict[str, int]) -> dict[str, Sku]:
+    rows = await session.execute(select(Sku).where(col(Sku.code).in_(quantities)))
+    found = {sku.code: sku for sku in rows.scalars()}
+    for index, code in enumerate(quantities):
+        sku = found.get(code)
+        if sku is None:
+            raise NotFound("SKU", code, field=["lines", str(index), "sku"])
+        if not sku.active:
+            raise InvalidInput(f"SKU {code} is not for sale", field=["lines", str(index), "sku"])
+    currencies = {sku.currency for sku in found.values()}
+    if len(currencies) > 1:
+        raise InvalidInput("all lines of an order share one currency", field=["lines"])
+    return {code: found[code] for code in quantities}
+
+
+def locate_destination(request: PlaceOrderRequest) -> Point:
+    address = request.address
+    if address.latitude is not None and address.longitude is not None:
+        return Point(address.latitude, address.longitude)
+    located = locate(address.city, address.country.strip().upper())
+    if located is None:
+        raise InvalidInput(
+            "the shipping address cannot be placed on the map: give latitude and longitude",
+            field=["shippingAddress"],
+        )
+    return located[0]
+
+
+async def prepare(session: AsyncSession, request: PlaceOrderRequest) -> Prepared:
+    quantities = merged_lines(request.lines)
+    checked_address(request.address)
+    skus = await load_skus(session, quantities)
+    return Prepared(skus, quantities, locate_destination(request), request.shipping_speed)
+
+
+async def read_candidates(
+    session: AsyncSession, prepared: Prepared
+) -> tuple[list[Candidate], dict[tuple[int, int], int]]:
+    """Shipping locations with free stock of the order's SKUs, and their level ids."""
+    level, location = InventoryLevel, Location
+    free = col(level.on_hand) - col(level.reserved) - col(level.safety_stock)
+    rows = await session.execute(
+        select(
+            col(level.id),
+            col(level.location_id),
+            col(level.sku_id),
+            free,
+            col(location.code),
+            col(location.latitude),
+            col(location.longitude),
+            col(location.priority),
+        )
+        .join(location, col(location.id) == col(level.location_id))
+        .where(
+            col(location.ships).is_(True),
+            col(level.sku_id).in_([sku.id for sku in prepared.skus.values()]),
+            free > 0,
+        )
+    )
+    stock: dict[int, dict[int, int]] = {}
+    places: dict[int, tuple[str, Point, int]] = {}
+    level_ids: dict[tuple[int, int], int] = {}
+    for level_id, location_id, sku_id, units, code, lat, lon, priority in rows.all():
+        stock.setdefault(location_id, {})[sku_id] = int(units)
+        places[location_id] = (code, Point(lat, lon), priority)
+        level_ids[(location_id, sku_id)] = int(level_id)  # type: ignore[arg-type]
+    candidates = [
+        Candidate(location_id, *places[location_id][:2], places[location_id][2], available)
+        for location_id, available in stock.items()
+    ]
+    return candidates, level_ids
+
+
+async def plan_routing(
+    session: AsyncSession, prepared: Prepared, policy: OrderPolicy
+) -> tuple[RoutingPlan, dict[tuple[int, int], int]]:
+    candidates, level_ids = await read_candidates(session, prepared)
+    plan = route(
+        prepared.demands,
+        candidates,
+        prepared.destination,
+        speed=prepared.speed,
+        max_shipments=policy.max_shipments,
+    )
+    if plan.shortages:
+        shortage = plan.shortages[0]
+        index = list(prepared.quantities).index(shortage.sku_code)
+        raise InsufficientStock(
+            shortage.sku_code,
+            shortage.requested,
+            shortage.available,
+            field=["lines", str(index), "quantity"],
+        )
+    return plan, level_ids
+
+
+def shipping_total(plan: RoutingPlan, speed: ShippingSpeed) -> tuple[int, int]:
+    """Shipping price and the slowest transit in days, over the plan's shipments."""
+    chosen = [c for c in plan.decision["candidates"] if c["chosen"]]
+    if not chosen:  # everything backordered: one shipment later, priced as a national one
+        national = rate(speed, 1000.0)
+        return national.price, national.transit_days
+    return sum(c["shippingCost"] for c in chosen), max(c["transitDays"] for c in chosen)
+
+
+@dataclass(frozen=True)
+class RoutingSimulation:
+    decision: dict[str, Any]
+    totals: pricing.Totals
+    currency: str
+
+
+async def simulate_routing(
+    session: AsyncSession, request: PlaceOrderRequest, policy: OrderPolicy
+) -> RoutingSimulation:
+    """What placeOrder would decide now, reserving nothing."""
+    prepared = await prepare(session, request)
+    plan, _ = await plan_routing(session, prepared, policy)
+    shipping, _ = shipping_total(plan, prepared.speed)
+    prices = [(prepared.skus[c].price, q) for c, q in prepared.quantities.items()]
+    country = request.address.country.strip().upper()
+    first = next(iter(prepared.skus.values()))
+    totals = pricing.totals(prices, shipping, country)
+    return RoutingSimulation(plan.decision, totals, first.currency)
+
+

@@ -1,0 +1,109 @@
+"""The payment provider interface, and the built-in test provider.
+
+The test provider is a real adapter for a world without outside network: it keeps
+authorisations in memory and answers by the token the customer's checkout produced.
+
+| token                   | outcome                                              |
+|-------------------------|------------------------------------------------------|
+| `tok_visa`              | approved                                             |
+| `tok_review`            | approved, but the provider asks for a manual review  |
+| `tok_chargeDeclined`    | declined (`card_declined`)                           |
+| `tok_insufficientFunds` | declined (`insufficient_funds`)                      |
+| `tok_processingError`   | the provider failed; retrying later may succeed      |
+| anything else           | declined (`invalid_token`)                           |
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from api.errors import DomainError, ErrorCode
+
+
+class PaymentDeclined(DomainError):
+    code = ErrorCode.PAYMENT_DECLINED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the payment was declined: {reason}", field=["payment"], reason=reason)
+
+
+class PaymentFailed(DomainError):
+    """The provider could not answer; nothing was charged and the call may be retried."""
+
+    code = ErrorCode.PAYMENT_FAILED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"the payment provider failed ({reason}); nothing was charged, try again",
+            field=["payment"],
+            reason=reason,
+        )
+
+
+@dataclass(frozen=True)
+class Authorization:
+    reference: str
+    amount: int
+    needs_review: bool = False
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def authorize(
+        self, *, amount: int, currency: str, method: str, token: str, idempotency_key: str
+    ) -> Authorization:
+        """Reserve ``amount`` on the customer's payment method; raise PaymentDeclined/Failed."""
+
+    async def capture(self, *, reference: str, amount: int) -> str: ...
+
+    async def void(self, *, reference: str) -> None: ...
+
+    async def refund(self, *, reference: str, amount: int) -> str: ...
+
+
+DECLINES = {
+    "tok_chargeDeclined": "card_declined",
+    "tok_insufficientFunds": "insufficient_funds",
+}
+
+
+class TestPaymentProvider:
+    """Deterministic outcomes by token; see the module documentation."""
+
+    name = "test"
+
+    def __init__(self) -> None:
+        self.authorizations: dict[str, int] = {}
+        self.voided: set[str] = set()
+        self._by_idempotency_key: dict[str, Authorization] = {}
+
+    async def authorize(
+        self, *, amount: int, currency: str, method: str, token: str, idempotency_key: str
+    ) -> Authorization:
+        if token == "tok_processingError":
+            raise PaymentFailed("processing_error")
+        if token in DECLINES:
+            raise PaymentDeclined(DECLINES[token])
+        if token not in ("tok_visa", "tok_review"):
+            raise PaymentDeclined("invalid_token")
+        known = self._by_idempotency_key.get(idempotency_key)
+        if known is not None and known.amount == amount:
+            return known
+        authorization = Authorization(
+            reference=f"auth_{uuid.uuid4().hex}", amount=amount, needs_review=token == "tok_review"
+        )
+        self.authorizations[authorization.reference] = amount
+        self._by_idempotency_key[idempotency_key] = authorization
+        return authorization
+
+    async def capture(self, *, reference: str, amount: int) -> str:
+        return f"capt_{uuid.uuid4().hex}"
+
+    async def void(self, *, reference: str) -> None:
+        self.voided.add(reference)
+
+    async def refund(self, *, reference: str, amount: int) -> str:
+        return f"rfnd_{uuid.uuid4().hex}"
