@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from api.db import Database
 from api.errors import IdempotencyConflict, InvalidInput, NotFound
 from api.events.models import Event
 from api.inventory.errors import InsufficientStock
