@@ -91,3 +91,8 @@ async def paginate(
 async def count(session: AsyncSession, statement: Select[Any]) -> int:
     counted = select(func.count()).select_from(statement.order_by(None).subquery())
     return int((await session.execute(counted)).scalar_one())
+
+
+def columns(model: type[SQLModel]) -> Any:
+    """A table's columns; selecting them (not the mapped attributes) yields plain ints for ids."""
+    return model.__table__.c  # type: ignore[attr-defined]

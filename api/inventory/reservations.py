@@ -18,6 +18,7 @@ from sqlmodel import col
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, MovementKind
+from api.reads import columns
 
 Level = InventoryLevel
 
@@ -54,7 +55,7 @@ class LevelState:
         }
 
 
-_columns = InventoryLevel.__table__.c  # type: ignore[attr-defined]
+_columns = columns(InventoryLevel)
 _RETURNED = (
     _columns.id,
     _columns.location_id,

@@ -38,10 +38,11 @@ from api.orders.requests import PlaceOrderRequest, checked_address
 from api.orders.routing import OrderPolicy
 from api.payments.models import Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import Authorization, PaymentProvider
+from api.reads import columns
 from api.sourcing.rules import RoutingPlan
 
 HANDLING_DAYS = 1
-_line_columns = OrderLine.__table__.c  # type: ignore[attr-defined]
+_line_columns = columns(OrderLine)
 RESERVATION_ATTEMPTS = 3
 
 

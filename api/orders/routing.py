@@ -170,5 +170,3 @@ async def simulate_routing(
     first = next(iter(prepared.skus.values()))
     totals = pricing.totals(prices, shipping, country)
     return RoutingSimulation(plan.decision, totals, first.currency)
-
-

@@ -1,0 +1,271 @@
+"""After placement: cancel (whole or some lines), hold and release."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from api import validation
+from api.catalog.models import Sku
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import InvalidInput, NotFound
+from api.events.models import EventType
+from api.inventory import reservations
+from api.inventory.models import InventoryLevel, MovementKind
+from api.inventory.reservations import Hold
+from api.orders import pricing, rules
+from api.orders.models import (
+    Allocation,
+    AllocationStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentStatus,
+    order_number,
+)
+from api.payments.models import Payment, PaymentTransaction, TransactionKind
+from api.payments.provider import PaymentProvider
+from api.reads import columns
+
+
+async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
+    """The order, locked against concurrent changes until the command ends."""
+    order = (
+        await uow.session.execute(select(Order).where(col(Order.id) == order_id).with_for_update())
+    ).scalar_one_or_none()
+    if order is None:
+        raise NotFound("order", order_id, field=["orderId"])
+    return order
+
+
+async def _lines(uow: UnitOfWork, order_id: int) -> list[OrderLine]:
+    result = await uow.session.execute(
+        select(OrderLine).where(col(OrderLine.order_id) == order_id).order_by(col(OrderLine.id))
+    )
+    return list(result.scalars())
+
+
+async def _holding_allocations(uow: UnitOfWork, order_id: int) -> list[Allocation]:
+    result = await uow.session.execute(
+        select(Allocation)
+        .where(
+            col(Allocation.order_id) == order_id,
+            col(Allocation.status) == AllocationStatus.RESERVED,
+        )
+        .order_by(col(Allocation.id).desc())
+    )
+    return list(result.scalars())
+
+
+async def release_allocations(
+    uow: UnitOfWork, releases: list[tuple[Allocation, int]], reference: str
+) -> list[reservations.LevelState]:
+    """Gives back ``units`` of each allocation's reserved stock, with ledger rows."""
+    if not releases:
+        return []
+    level_ids = await _level_ids(uow, [allocation for allocation, _ in releases])
+    holds = [
+        Hold(level_ids[(a.location_id, a.sku_id)], a.location_id, a.sku_id, units)
+        for a, units in releases
+    ]
+    states = await reservations.release(uow, holds)
+    await reservations.record(uow, holds, MovementKind.RELEASE, reference=reference)
+    for allocation, units in releases:
+        allocation.quantity -= units
+        if allocation.quantity == 0:
+            allocation.status = AllocationStatus.RELEASED
+    return states
+
+
+async def _level_ids(uow: UnitOfWork, allocations: list[Allocation]) -> dict[tuple[int, int], int]:
+    keys = {(a.location_id, a.sku_id) for a in allocations}
+    level = columns(InventoryLevel)
+    rows = await uow.session.execute(
+        select(level.location_id, level.sku_id, level.id).where(
+            level.location_id.in_({k[0] for k in keys}), level.sku_id.in_({k[1] for k in keys})
+        )
+    )
+    return {(location_id, sku_id): level_id for location_id, sku_id, level_id in rows.all()}
+
+
+async def sku_codes(uow: UnitOfWork, sku_ids: set[int]) -> dict[int, str]:
+    sku = columns(Sku)
+    rows = await uow.session.execute(select(sku.id, sku.code).where(sku.id.in_(sku_ids)))
+    return {sku_id: code for sku_id, code in rows.all()}
+
+
+@dataclass(frozen=True)
+class LineCancellation:
+    line_id: int
+    quantity: int
+
+
+def _payment_status_after(payment: Payment) -> PaymentStatus:
+    return PaymentStatus.VOIDED if payment.voided else PaymentStatus.AUTHORIZED
+
+
+async def _payment(uow: UnitOfWork, order_id: int) -> Payment:
+    return (
+        await uow.session.execute(select(Payment).where(col(Payment.order_id) == order_id))
+    ).scalar_one()
+
+
+async def cancel_order(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    *,
+    order_id: int,
+    reason: str,
+    lines: list[LineCancellation] | None = None,
+) -> Order:
+    """Cancels what is not shipped: the whole order, or some units of some lines.
+
+    Reserved stock goes back, backorders are dropped, totals are recomputed; a whole
+    cancellation voids the authorisation."""
+    reason = validation.text(reason, "reason")
+    order = await lock_order(uow, order_id)
+    number = order_number(order_id)
+    rules.require_cancellable(OrderStatus(order.status), number)
+    order_lines = await _lines(uow, order_id)
+    wanted = _cancellation_targets(order_lines, lines)
+    allocations = await _holding_allocations(uow, order_id)
+    releases: list[tuple[Allocation, int]] = []
+    for line in order_lines:
+        units = wanted.get(line.id, 0)  # type: ignore[arg-type]
+        from_backorder = min(units, line.quantity_backordered)
+        line.quantity_backordered -= from_backorder
+        from_stock = units - from_backorder
+        line.quantity_allocated -= from_stock
+        line.quantity_cancelled += units
+        for allocation in allocations:
+            if from_stock == 0:
+                break
+            if allocation.order_line_id == line.id and allocation.quantity > 0:
+                take = min(from_stock, allocation.quantity)
+                releases.append((allocation, take))
+                from_stock -= take
+    states = await release_allocations(uow, releases, reference=number)
+    codes = await sku_codes(uow, {line.sku_id for line in order_lines})
+    everything = all(
+        line.quantity_allocated + line.quantity_backordered == 0 for line in order_lines
+    )
+    payment = await _payment(uow, order_id)
+    _recompute_totals(order, order_lines)
+    now = utcnow()
+    if everything:
+        order.status = OrderStatus.CANCELLED
+        order.cancel_reason = reason
+        order.cancelled_at = now
+        await payments.void(reference=payment.authorization_reference)
+        payment.voided = True
+        uow.session.add(
+            PaymentTransaction(
+                payment_id=payment.id,  # type: ignore[arg-type]
+                kind=TransactionKind.VOID,
+                amount=payment.amount_authorized,
+                succeeded=True,
+                provider_reference=payment.authorization_reference,
+                created_at=now,
+            )
+        )
+        order.payment_status = _payment_status_after(payment)
+    order.version += 1
+    order.updated_at = now
+    uow.add_event(
+        EventType.ORDER_CANCELLED if everything else EventType.ORDER_LINES_CANCELLED,
+        aggregate_type="order",
+        aggregate_id=order_id,
+        payload={
+            "number": number,
+            "reason": reason,
+            "status": order.status,
+            "lines": [
+                {"lineId": line_id, "quantity": units} for line_id, units in wanted.items() if units
+            ],
+            "total": order.total,
+            "levels": [state.as_event(codes[state.sku_id]) for state in states],
+        },
+    )
+    await uow.commit()
+    return order
+
+
+def _cancellation_targets(
+    order_lines: list[OrderLine], lines: list[LineCancellation] | None
+) -> dict[int, int]:
+    open_units = {
+        line.id: line.quantity_allocated - line.quantity_fulfilled + line.quantity_backordered
+        for line in order_lines
+    }
+    if lines is None:
+        return {line_id: units for line_id, units in open_units.items() if units}  # type: ignore[misc]
+    wanted: dict[int, int] = {}
+    for index, cancellation in enumerate(lines):
+        if cancellation.line_id not in open_units:
+            raise NotFound("order line", cancellation.line_id, field=["lines", str(index)])
+        wanted[cancellation.line_id] = wanted.get(cancellation.line_id, 0) + cancellation.quantity
+        if (
+            cancellation.quantity < 1
+            or wanted[cancellation.line_id] > open_units[cancellation.line_id]
+        ):
+            raise InvalidInput(
+                f"between 1 and {open_units[cancellation.line_id]} units of this line can be "
+                "cancelled",
+                field=["lines", str(index), "quantity"],
+            )
+    return wanted
+
+
+def _recompute_totals(order: Order, order_lines: list[OrderLine]) -> None:
+    active = [(line.unit_price, line.quantity - line.quantity_cancelled) for line in order_lines]
+    shipping = 0 if not any(quantity for _, quantity in active) else order.shipping_total
+    totals = pricing.totals(active, shipping, order.ship_country)
+    order.subtotal, order.shipping_total, order.tax_total = (
+        totals.subtotal,
+        totals.shipping,
+        totals.tax,
+    )
+    order.total = totals.total
+
+
+async def hold_order(uow: UnitOfWork, *, order_id: int, reason: str) -> Order:
+    reason = validation.text(reason, "reason")
+    order = await lock_order(uow, order_id)
+    rules.require_transition(OrderStatus(order.status), OrderStatus.ON_HOLD, order_number(order_id))
+    order.status_before_hold = order.status
+    order.status = OrderStatus.ON_HOLD
+    order.hold_reason = reason
+    order.version += 1
+    order.updated_at = utcnow()
+    uow.add_event(
+        EventType.ORDER_HELD,
+        aggregate_type="order",
+        aggregate_id=order_id,
+        payload={"number": order_number(order_id), "reason": reason, "status": order.status},
+    )
+    await uow.commit()
+    return order
+
+
+async def release_order_hold(uow: UnitOfWork, *, order_id: int) -> Order:
+    order = await lock_order(uow, order_id)
+    if order.status != OrderStatus.ON_HOLD or order.status_before_hold is None:
+        rules.require_transition(
+            OrderStatus(order.status), OrderStatus.CONFIRMED, order_number(order_id)
+        )
+    order.status = order.status_before_hold or OrderStatus.CONFIRMED
+    order.status_before_hold = None
+    order.hold_reason = None
+    order.version += 1
+    order.updated_at = utcnow()
+    uow.add_event(
+        EventType.ORDER_HOLD_RELEASED,
+        aggregate_type="order",
+        aggregate_id=order_id,
+        payload={"number": order_number(order_id), "status": order.status},
+    )
+    await uow.commit()
+    return order
