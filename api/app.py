@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import uuid
@@ -17,7 +18,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import Database
+from api.payments.provider import PaymentProvider, TestPaymentProvider
 from api.settings import Settings
+from api.sourcing.geocoding import warm as warm_geocoder
 from schema import build_schema
 from schema.http import GraphQLView
 
@@ -48,19 +51,30 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    payments: PaymentProvider | None = None,
+) -> Starlette:
     settings = settings or Settings()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     database = database or Database.from_settings(settings)
-    graphql = GraphQLView(build_schema(), settings=settings, database=database)
+    graphql = GraphQLView(
+        build_schema(),
+        settings=settings,
+        database=database,
+        payments=payments or TestPaymentProvider(),
+    )
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # The offline geocoder's index takes seconds to build: build it before the first order.
+        await asyncio.to_thread(warm_geocoder)
         # Everything alive now (modules, schema, metadata) lives as long as the process; moving it
         # out of the collector's sight makes the collections that busy requests trigger cheaper.
         gc.freeze()

@@ -67,22 +67,33 @@ async def paginate(
     statement: Select[Any],
     key: Any,
     request: PageRequest,
+    *,
+    descending: bool = False,
 ) -> Page:
-    """Keyset pagination on a unique, increasing key: one query, cost independent of the offset."""
+    """Keyset pagination on a unique key, ascending or descending: one query, whatever the
+    offset. ``after`` and ``before`` are positions in the requested order."""
+    forward_order, backward_order = (key.desc(), key) if descending else (key, key.desc())
+
+    def beyond(cursor: int) -> Any:
+        return key < cursor if descending else key > cursor
+
+    def short_of(cursor: int) -> Any:
+        return key > cursor if descending else key < cursor
+
     if request.after is not None:
-        statement = statement.where(key > request.after)
+        statement = statement.where(beyond(request.after))
     if request.before is not None:
-        statement = statement.where(key < request.before)
+        statement = statement.where(short_of(request.before))
     if request.last is not None and request.first is None:
         limit = request.last
-        result = await session.execute(statement.order_by(key.desc()).limit(limit + 1))
+        result = await session.execute(statement.order_by(backward_order).limit(limit + 1))
         rows = list(result.scalars())
         has_more = len(rows) > limit
         rows = rows[:limit]
         rows.reverse()
         return Page(rows, request.before is not None, has_more)
     limit = request.first if request.first is not None else 50
-    result = await session.execute(statement.order_by(key).limit(limit + 1))
+    result = await session.execute(statement.order_by(forward_order).limit(limit + 1))
     rows = list(result.scalars())
     has_more = len(rows) > limit
     return Page(rows[:limit], has_more, request.after is not None)

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest GraphQL request body accepted."
     )
+    max_shipments_per_order: int = Field(default=3, ge=1, le=20)
+    backorder_lead_days: int = Field(
+        default=14, ge=1, le=365, description="Promise for units no location holds."
+    )
+    idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 90)
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
     sql_echo: bool = False
 

@@ -24,6 +24,8 @@ from schema.inventory.types import InventoryLevelType, TransferType
 from schema.locations.resolvers import LocationMutations, LocationQueries
 from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
+from schema.orders.resolvers import OrderMutations, OrderQueries
+from schema.orders.types import OrderType
 from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
 
@@ -46,6 +48,7 @@ class Query(
     CatalogQueries,
     InventoryQueries,
     CustomerQueries,
+    OrderQueries,
 ):
     pass
 
@@ -57,6 +60,7 @@ class Mutation(
     LocationMutations,
     CatalogMutations,
     InventoryMutations,
+    OrderMutations,
 ):
     pass
 
@@ -72,6 +76,7 @@ NODE_IMPLEMENTATIONS = [
     CustomerType,
     UserType,
     ApiKeyType,
+    OrderType,
 ]
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 
 from api.auth import Permission, Principal
 from api.db import Database, UnitOfWork
+from api.orders.routing import OrderPolicy
+from api.payments.provider import PaymentProvider
 from api.settings import Settings
 
 if TYPE_CHECKING:
@@ -22,6 +25,7 @@ class Context:
     principal: Principal
     request_id: str
     loaders: Loaders
+    payments: PaymentProvider
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -31,6 +35,14 @@ class Context:
 
     def can(self, permission: Permission) -> bool:
         return self.principal.can(permission)
+
+    @property
+    def order_policy(self) -> OrderPolicy:
+        return OrderPolicy(
+            max_shipments=self.settings.max_shipments_per_order,
+            backorder_lead_days=self.settings.backorder_lead_days,
+            idempotency_ttl=timedelta(hours=self.settings.idempotency_ttl_hours),
+        )
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

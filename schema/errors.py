@@ -78,6 +78,16 @@ class IdempotencyConflictError(UserError):
 
 
 @strawberry.type
+class PaymentDeclinedError(UserError):
+    reason: str
+
+
+@strawberry.type
+class PaymentFailedError(UserError):
+    reason: str
+
+
+@strawberry.type
 class InsufficientStockError(UserError):
     sku: str
     requested: int
@@ -100,6 +110,8 @@ _ERROR_TYPES: dict[DomainErrorCode, type[Any]] = {
     DomainErrorCode.IDEMPOTENCY_CONFLICT: IdempotencyConflictError,
     DomainErrorCode.INSUFFICIENT_STOCK: InsufficientStockError,
     DomainErrorCode.STALE_VERSION: StaleVersionError,
+    DomainErrorCode.PAYMENT_DECLINED: PaymentDeclinedError,
+    DomainErrorCode.PAYMENT_FAILED: PaymentFailedError,
 }
 ERROR_TYPES = list(dict.fromkeys(_ERROR_TYPES.values()))
 

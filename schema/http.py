@@ -17,6 +17,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from api.db import Database
+from api.payments.provider import PaymentProvider
 from api.settings import Settings
 from api.users.service import authenticate
 from schema.context import Context
@@ -71,10 +72,18 @@ class MethodNotAllowed(HTTPException):
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: BaseSchema, *, settings: Settings, database: Database) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        settings: Settings,
+        database: Database,
+        payments: PaymentProvider,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
         self.database = database
+        self.payments = payments
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,6 +165,7 @@ class GraphQLView(GraphQL[Context, None]):
             principal=principal,
             request_id=request_id,
             loaders=Loaders.create(self.database),
+            payments=self.payments,
             request=request,
             response=response,
         )

@@ -27,6 +27,7 @@ NODE_TYPES: dict[str, tuple[Permission, str]] = {
     "Customer": (Permission.CUSTOMERS_READ, "customer_by_id"),
     "User": (Permission.USERS_MANAGE, "user_by_id"),
     "ApiKey": (Permission.API_KEYS_MANAGE, "api_key_by_id"),
+    "Order": (Permission.ORDERS_READ, "order_by_id"),
 }
 
 

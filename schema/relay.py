@@ -130,12 +130,13 @@ async def connection(
     after: str | None,
     last: int | None,
     before: str | None,
+    descending: bool = False,
 ) -> Connection[NodeT]:
     """A page of ``statement`` ordered by ``key``: one query, one more if totalCount is asked."""
     request = page_request(info, first, after, last, before)
     database = info.context.database
     async with database.session() as session:
-        page = await paginate(session, statement, key, request)
+        page = await paginate(session, statement, key, request, descending=descending)
 
     async def total() -> int:
         async with database.session() as session:

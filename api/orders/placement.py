@@ -129,7 +129,9 @@ async def place_order(
         request.external_reference, "externalReference", max_length=100
     )
     channel = await _channel(uow.session, request.channel)
-    prepared = await routing.prepare(uow.session, request)
+    prepared = await routing.prepare(
+        uow.session, request.lines, request.address, request.shipping_speed
+    )
     customer = await link_customer(uow, email=request.customer_email, name=request.customer_name)
     plan, holds, states = await _reserve(uow, prepared, policy)
     shipping, transit_days = routing.shipping_total(plan, prepared.speed)

@@ -18,7 +18,7 @@ from api.inventory.models import InventoryLevel
 from api.locations.models import Location
 from api.orders import pricing
 from api.orders.models import ShippingSpeed
-from api.orders.requests import PlaceOrderRequest, checked_address, merged_lines
+from api.orders.requests import LineRequest, ShippingAddress, checked_address, merged_lines
 from api.shipping.rates import Point, rate
 from api.sourcing.geocoding import locate
 from api.sourcing.rules import Candidate, Demand, RoutingPlan, route
@@ -61,8 +61,7 @@ async def load_skus(session: AsyncSession, quantities: dict[str, int]) -> dict[s
     return {code: found[code] for code in quantities}
 
 
-def locate_destination(request: PlaceOrderRequest) -> Point:
-    address = request.address
+def locate_destination(address: ShippingAddress) -> Point:
     if address.latitude is not None and address.longitude is not None:
         return Point(address.latitude, address.longitude)
     located = locate(address.city, address.country.strip().upper())
@@ -74,11 +73,16 @@ def locate_destination(request: PlaceOrderRequest) -> Point:
     return located[0]
 
 
-async def prepare(session: AsyncSession, request: PlaceOrderRequest) -> Prepared:
-    quantities = merged_lines(request.lines)
-    checked_address(request.address)
+async def prepare(
+    session: AsyncSession,
+    lines: list[LineRequest],
+    address: ShippingAddress,
+    speed: ShippingSpeed,
+) -> Prepared:
+    quantities = merged_lines(lines)
+    checked_address(address)
     skus = await load_skus(session, quantities)
-    return Prepared(skus, quantities, locate_destination(request), request.shipping_speed)
+    return Prepared(skus, quantities, locate_destination(address), speed)
 
 
 async def read_candidates(
@@ -159,14 +163,18 @@ class RoutingSimulation:
 
 
 async def simulate_routing(
-    session: AsyncSession, request: PlaceOrderRequest, policy: OrderPolicy
+    session: AsyncSession,
+    lines: list[LineRequest],
+    address: ShippingAddress,
+    speed: ShippingSpeed,
+    policy: OrderPolicy,
 ) -> RoutingSimulation:
-    """What placeOrder would decide now, reserving nothing."""
-    prepared = await prepare(session, request)
+    """What placeOrder would decide now for these lines and address, reserving nothing."""
+    prepared = await prepare(session, lines, address, speed)
     plan, _ = await plan_routing(session, prepared, policy)
     shipping, _ = shipping_total(plan, prepared.speed)
     prices = [(prepared.skus[c].price, q) for c, q in prepared.quantities.items()]
-    country = request.address.country.strip().upper()
+    country = address.country.strip().upper()
     first = next(iter(prepared.skus.values()))
     totals = pricing.totals(prices, shipping, country)
     return RoutingSimulation(plan.decision, totals, first.currency)

@@ -43,6 +43,10 @@ def _capitals() -> dict[str, Point]:
     return capitals
 
 
+def warm() -> None:
+    _capitals()
+
+
 def locate(city: str, country: str) -> tuple[Point, str] | None:
     """Coordinates for an address and how precise they are ("city" or "country"), or None."""
     found = _cities().get((country.upper(), _key(city)))

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.auth import Permission
 from api.customers.models import Customer, CustomerAddress
 from schema.context import Info
+from schema.permissions import allow
 from schema.relay import Node, encode_global_id
+
+if TYPE_CHECKING:
+    from schema.orders.types import OrderType
 
 
 @strawberry.type(name="CustomerAddress")
@@ -45,6 +51,16 @@ class CustomerType(Node):
     name: str
     phone: str | None
     created_at: datetime
+
+    @strawberry.field(
+        extensions=[allow(Permission.ORDERS_READ)],
+        description="The customer's latest orders (up to 20), newest first; page through all "
+        "of them with orders(filter: {customerEmail}).",
+    )
+    async def recent_orders(
+        self, info: Info
+    ) -> list[Annotated[OrderType, strawberry.lazy("schema.orders.types")]]:
+        return await info.context.loaders.recent_orders_by_customer_id.load(self.pk)
 
     @strawberry.field
     async def addresses(self, info: Info) -> list[CustomerAddressType]:

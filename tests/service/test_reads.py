@@ -65,3 +65,19 @@ async def test_keyset_pages_forward_and_backward(database: Database) -> None:
         start = await paginate(session, statement, key, PageRequest(last=5, before=4))
         assert ([row.id for row in start.rows], start.has_previous_page) == ([1, 2, 3], False)
         assert await count(session, statement.where(col(Sku.code).like("S-%"))) == 7
+
+
+async def test_keyset_pages_in_descending_order(database: Database) -> None:
+    await make_product(database, *(f"S-{n}" for n in range(5)))
+    statement, key = select(Sku), col(Sku.id)
+    async with database.session() as session:
+        first = await paginate(session, statement, key, PageRequest(first=2), descending=True)
+        assert ([row.id for row in first.rows], first.has_next_page) == ([5, 4], True)
+        second = await paginate(
+            session, statement, key, PageRequest(first=2, after=4), descending=True
+        )
+        assert [row.id for row in second.rows] == [3, 2]
+        back = await paginate(
+            session, statement, key, PageRequest(last=2, before=2), descending=True
+        )
+        assert [row.id for row in back.rows] == [4, 3]

@@ -259,7 +259,9 @@ async def test_an_expired_idempotency_key_places_a_new_order(shop: Shop) -> None
 async def test_simulated_routing_is_what_placement_then_does(shop: Shop) -> None:
     request = order_request(("TEE-M", 12), ("TEE-L", 1))
     async with shop.database.session() as session:
-        simulation = await simulate_routing(session, request, shop.policy)
+        simulation = await simulate_routing(
+            session, request.lines, request.address, request.shipping_speed, shop.policy
+        )
     before = await row_counts(shop.database)
     placed = await shop.place(("TEE-M", 12), ("TEE-L", 1))
     assert simulation.decision == placed.order.routing_decision

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api.events.models import Event
+from api.orders.models import Allocation, Order, OrderLine, order_id_from_number
+from api.orders.placement import hash_tracking_token
+from api.payments.models import Payment
+from api.reads import load_by_key, load_groups
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    statuses: Sequence[str] | None = None
+    channel_id: int | None = None
+    customer_email: str | None = None
+    customer_id: int | None = None
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+    search: str | None = None
+
+
+def orders_query(criteria: OrderFilter) -> Select[Order]:
+    statement = select(Order)
+    if criteria.statuses:
+        statement = statement.where(col(Order.status).in_(criteria.statuses))
+    if criteria.channel_id is not None:
+        statement = statement.where(col(Order.channel_id) == criteria.channel_id)
+    if criteria.customer_email:
+        statement = statement.where(col(Order.email) == criteria.customer_email.strip().lower())
+    if criteria.customer_id is not None:
+        statement = statement.where(col(Order.customer_id) == criteria.customer_id)
+    if criteria.placed_from is not None:
+        statement = statement.where(col(Order.placed_at) >= criteria.placed_from)
+    if criteria.placed_to is not None:
+        statement = statement.where(col(Order.placed_at) < criteria.placed_to)
+    if criteria.search:
+        needle = criteria.search.strip()
+        order_id = order_id_from_number(needle)
+        escaped = needle.lower().replace("%", r"\%").replace("_", r"\_")
+        matches: list[ColumnElement[bool]] = [
+            func.lower(col(Order.email)).like(f"{escaped}%", escape="\\")
+        ]
+        if order_id is not None:
+            matches.append(col(Order.id) == order_id)
+        statement = statement.where(or_(*matches))
+    return statement
+
+
+async def order_by_tracking_token(session: AsyncSession, token: str) -> Order | None:
+    if not token or len(token) > 200:
+        return None
+    result = await session.execute(
+        select(Order).where(col(Order.tracking_token_hash) == hash_tracking_token(token))
+    )
+    return result.scalar_one_or_none()
+
+
+async def orders_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Order | None]:
+    return await load_by_key(session, Order, col(Order.id), ids)
+
+
+async def lines_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[list[OrderLine]]:
+    return await load_groups(
+        session, OrderLine, col(OrderLine.order_id), ids, order_by=col(OrderLine.id)
+    )
+
+
+async def allocations_by_order_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[list[Allocation]]:
+    return await load_groups(
+        session, Allocation, col(Allocation.order_id), ids, order_by=col(Allocation.id)
+    )
+
+
+async def payments_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[Payment | None]:
+    return await load_by_key(session, Payment, col(Payment.order_id), ids)
+
+
+async def events_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[list[Event]]:
+    """Each order's own events, oldest first: its timeline."""
+    result = await session.execute(
+        select(Event)
+        .where(col(Event.aggregate_type) == "order", col(Event.aggregate_id).in_(set(ids)))
+        .order_by(col(Event.id))
+    )
+    timelines: dict[int, list[Event]] = {}
+    for event in result.scalars():
+        timelines.setdefault(event.aggregate_id, []).append(event)
+    return [timelines.get(order_id, []) for order_id in ids]
+
+
+RECENT_ORDERS = 20
+
+
+async def recent_orders_by_customer_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[list[Order]]:
+    """Each customer's latest orders, newest first, in one query however many customers."""
+    ranked = (
+        select(
+            col(Order.id),
+            func.row_number()
+            .over(partition_by=col(Order.customer_id), order_by=col(Order.id).desc())
+            .label("rank"),
+        )
+        .where(col(Order.customer_id).in_(set(ids)))
+        .subquery()
+    )
+    result = await session.execute(
+        select(Order)
+        .join(ranked, ranked.c.id == col(Order.id))
+        .where(ranked.c.rank <= RECENT_ORDERS)
+        .order_by(col(Order.id).desc())
+    )
+    history: dict[int, list[Order]] = {}
+    for order in result.scalars():
+        history.setdefault(order.customer_id, []).append(order)
+    return [history.get(customer_id, []) for customer_id in ids]

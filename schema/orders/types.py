@@ -1,0 +1,303 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+
+from api.auth import Permission
+from api.orders.models import (
+    Allocation,
+    AllocationStatus,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentStatus,
+    ShippingSpeed,
+    order_number,
+)
+from api.payments.models import Payment
+from schema.catalog.types import SkuType
+from schema.channels.types import ChannelType
+from schema.context import Info
+from schema.customers.types import CustomerType
+from schema.events.types import EventNode
+from schema.locations.types import LocationType
+from schema.permissions import allow
+from schema.relay import Node, encode_global_id
+from schema.scalars import Money
+
+for enum in (OrderStatus, PaymentStatus, FulfillmentStatus, ShippingSpeed, AllocationStatus):
+    strawberry.enum(enum)
+
+STAFF_ONLY: list[FieldExtension] = [allow(Permission.ORDERS_READ)]
+
+
+@strawberry.type
+class ShippingAddressView:
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postal_code: str
+    country: str
+    latitude: float | None
+    longitude: float | None
+
+
+@strawberry.type
+class OrderTotals:
+    subtotal: Money
+    shipping: Money
+    tax: Money
+    total: Money
+
+
+@strawberry.type(name="OrderLine")
+class OrderLineType(Node):
+    pk: strawberry.Private[int]
+    order_pk: strawberry.Private[int]
+    sku_id: strawberry.Private[int]
+    quantity: int
+    unit_price: Money
+    quantity_allocated: int
+    quantity_backordered: int
+    quantity_fulfilled: int
+    quantity_cancelled: int
+    quantity_returned: int
+    backorder_promised_at: datetime | None
+
+    @strawberry.field(graphql_type=SkuType)
+    def sku(self, info: Info) -> Awaitable[SkuType | None]:
+        return info.context.loaders.sku_by_id.load(self.sku_id)
+
+    @strawberry.field(extensions=STAFF_ONLY)
+    async def allocations(self, info: Info) -> list[AllocationType]:
+        by_order = await info.context.loaders.allocations_by_order_id.load(self.order_pk)
+        return [allocation for allocation in by_order if allocation.line_pk == self.pk]
+
+    @classmethod
+    def from_row(cls, row: OrderLine, currency: str) -> OrderLineType:
+        assert row.id is not None
+        return cls(
+            id=encode_global_id("OrderLine", row.id),
+            pk=row.id,
+            order_pk=row.order_id,
+            sku_id=row.sku_id,
+            quantity=row.quantity,
+            unit_price=Money(amount=row.unit_price, currency=currency),
+            quantity_allocated=row.quantity_allocated,
+            quantity_backordered=row.quantity_backordered,
+            quantity_fulfilled=row.quantity_fulfilled,
+            quantity_cancelled=row.quantity_cancelled,
+            quantity_returned=row.quantity_returned,
+            backorder_promised_at=row.backorder_promised_at,
+        )
+
+
+@strawberry.type(name="Allocation", description="Units of an order line held at a location.")
+class AllocationType:
+    pk: strawberry.Private[int]
+    line_pk: strawberry.Private[int]
+    location_id: strawberry.Private[int]
+    quantity: int
+    status: AllocationStatus
+    reason: str
+    created_at: datetime
+
+    @strawberry.field(graphql_type=LocationType)
+    def location(self, info: Info) -> Awaitable[LocationType | None]:
+        return info.context.loaders.location_by_id.load(self.location_id)
+
+    @classmethod
+    def from_row(cls, row: Allocation) -> AllocationType:
+        assert row.id is not None
+        return cls(
+            pk=row.id,
+            line_pk=row.order_line_id,
+            location_id=row.location_id,
+            quantity=row.quantity,
+            status=AllocationStatus(row.status),
+            reason=row.reason,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type
+class SkuQuantity:
+    sku: str
+    quantity: int
+
+
+@strawberry.type(description="A location the router considered, and how it scored.")
+class RoutingCandidate:
+    location_id: strawberry.Private[int]
+    distance_km: float
+    shipping_cost: int
+    transit_days: int
+    priority: int
+    can_ship_all: bool
+    chosen: bool
+    available: list[SkuQuantity]
+
+    @strawberry.field(graphql_type=LocationType)
+    def location(self, info: Info) -> Awaitable[LocationType | None]:
+        return info.context.loaders.location_by_id.load(self.location_id)
+
+
+@strawberry.type(description="Why the order ships from where it ships.")
+class RoutingDecision:
+    reason: str
+    max_shipments: int
+    candidates: list[RoutingCandidate]
+    allocations: list[SkuQuantity]
+    backorders: list[SkuQuantity]
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> RoutingDecision:
+        return cls(
+            reason=record["reason"],
+            max_shipments=record["maxShipments"],
+            candidates=[
+                RoutingCandidate(
+                    location_id=c["locationId"],
+                    distance_km=c["distanceKm"],
+                    shipping_cost=c["shippingCost"],
+                    transit_days=c["transitDays"],
+                    priority=c["priority"],
+                    can_ship_all=c["canShipAll"],
+                    chosen=c["chosen"],
+                    available=[SkuQuantity(sku=k, quantity=v) for k, v in c["available"].items()],
+                )
+                for c in record["candidates"]
+            ],
+            allocations=[
+                SkuQuantity(sku=a["sku"], quantity=a["quantity"]) for a in record["allocations"]
+            ],
+            backorders=[SkuQuantity(sku=k, quantity=v) for k, v in record["backorders"].items()],
+        )
+
+
+@strawberry.type(name="Payment")
+class PaymentView:
+    method: str
+    authorized: Money
+    captured: Money
+    refunded: Money
+    voided: bool
+
+    @classmethod
+    def from_row(cls, row: Payment) -> PaymentView:
+        def money(amount: int) -> Money:
+            return Money(amount=amount, currency=row.currency)
+
+        return cls(
+            method=row.method,
+            authorized=money(row.amount_authorized),
+            captured=money(row.amount_captured),
+            refunded=money(row.amount_refunded),
+            voided=row.voided,
+        )
+
+
+@strawberry.type(name="Order")
+class OrderType(Node):
+    pk: strawberry.Private[int]
+    channel_id: strawberry.Private[int]
+    customer_id: strawberry.Private[int]
+    currency: strawberry.Private[str]
+    decision: strawberry.Private[dict[str, Any]]
+    number: str
+    status: OrderStatus
+    payment_status: PaymentStatus
+    fulfillment_status: FulfillmentStatus
+    email: str
+    external_reference: str | None
+    totals: OrderTotals
+    shipping_address: ShippingAddressView
+    shipping_speed: ShippingSpeed
+    placed_at: datetime
+    promised_at: datetime | None
+    hold_reason: str | None
+    cancel_reason: str | None
+    cancelled_at: datetime | None
+    updated_at: datetime
+
+    @strawberry.field(graphql_type=ChannelType)
+    def channel(self, info: Info) -> Awaitable[ChannelType | None]:
+        return info.context.loaders.channel_by_id.load(self.channel_id)
+
+    @strawberry.field(graphql_type=CustomerType)
+    def customer(self, info: Info) -> Awaitable[CustomerType | None]:
+        return info.context.loaders.customer_by_id.load(self.customer_id)
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLineType]:
+        rows = await info.context.loaders.lines_by_order_id.load(self.pk)
+        return [OrderLineType.from_row(row, self.currency) for row in rows]
+
+    @strawberry.field(extensions=STAFF_ONLY)
+    async def allocations(self, info: Info) -> list[AllocationType]:
+        return await info.context.loaders.allocations_by_order_id.load(self.pk)
+
+    @strawberry.field(extensions=STAFF_ONLY)
+    def routing_decision(self) -> RoutingDecision:
+        return RoutingDecision.from_record(self.decision)
+
+    @strawberry.field(extensions=STAFF_ONLY, graphql_type=PaymentView | None)
+    def payment(self, info: Info) -> Awaitable[PaymentView | None]:
+        return info.context.loaders.payment_by_order_id.load(self.pk)
+
+    @strawberry.field(extensions=STAFF_ONLY, description="The order's events, oldest first.")
+    async def timeline(self, info: Info) -> list[EventNode]:
+        return await info.context.loaders.events_by_order_id.load(self.pk)
+
+    @classmethod
+    def from_row(cls, row: Order) -> OrderType:
+        assert row.id is not None
+
+        def money(amount: int) -> Money:
+            return Money(amount=amount, currency=row.currency)
+
+        return cls(
+            id=encode_global_id("Order", row.id),
+            pk=row.id,
+            channel_id=row.channel_id,
+            customer_id=row.customer_id,
+            currency=row.currency,
+            decision=row.routing_decision,
+            number=order_number(row.id),
+            status=OrderStatus(row.status),
+            payment_status=PaymentStatus(row.payment_status),
+            fulfillment_status=FulfillmentStatus(row.fulfillment_status),
+            email=row.email,
+            external_reference=row.external_reference,
+            totals=OrderTotals(
+                subtotal=money(row.subtotal),
+                shipping=money(row.shipping_total),
+                tax=money(row.tax_total),
+                total=money(row.total),
+            ),
+            shipping_address=ShippingAddressView(
+                name=row.ship_name,
+                line1=row.ship_line1,
+                line2=row.ship_line2,
+                city=row.ship_city,
+                region=row.ship_region,
+                postal_code=row.ship_postal_code,
+                country=row.ship_country,
+                latitude=row.ship_latitude,
+                longitude=row.ship_longitude,
+            ),
+            shipping_speed=ShippingSpeed(row.shipping_speed),
+            placed_at=row.placed_at,
+            promised_at=row.promised_at,
+            hold_reason=row.hold_reason,
+            cancel_reason=row.cancel_reason,
+            cancelled_at=row.cancelled_at,
+            updated_at=row.updated_at,
+        )
