@@ -20,6 +20,7 @@ from api.inventory.models import (
     MovementKind,
 )
 from api.inventory.rules import InventoryState, state_move
+from api.orders.backorders import fill_backorders
 
 Level = InventoryLevel
 
@@ -61,6 +62,8 @@ async def receive_inventory(
     if level is None:
         raise await ledger.refusal(uow, location_id, sku, quantity, expected_on_hand)
     await ledger.record_movements(uow, level, deltas, MovementKind.RECEIPT, reference=reference)
+    if await fill_backorders(uow, level, sku.code):
+        level = await ledger.current_level(uow, location_id, sku.id) or level
     ledger.add_level_event(
         uow, EventType.INVENTORY_RECEIVED, level, sku, quantity=quantity, reference=reference
     )

@@ -19,6 +19,7 @@ from api.inventory.models import (
     Transfer,
     TransferStatus,
 )
+from api.orders.backorders import fill_backorders
 
 Level = InventoryLevel
 
@@ -142,6 +143,8 @@ async def receive_transfer(
     await ledger.record_movements(
         uow, level, deltas, MovementKind.TRANSFER_RECEIPT, reference=f"transfer:{transfer_id}"
     )
+    if await fill_backorders(uow, level, sku.code):
+        level = await ledger.current_level(uow, transfer_row.to_location_id, sku.id) or level
     uow.add_event(
         EventType.TRANSFER_RECEIVED,
         aggregate_type="transfer",

@@ -1,0 +1,101 @@
+"""Backorders are filled, oldest order first, as soon as stock arrives at a shipping location."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlmodel import col
+
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.events.models import EventType
+from api.inventory import reservations
+from api.inventory.models import InventoryLevel, MovementKind
+from api.inventory.reservations import Hold
+from api.locations.models import Location
+from api.orders.models import Allocation, Order, OrderLine, OrderStatus, order_number
+
+OPEN_STATUSES = (
+    OrderStatus.CONFIRMED,
+    OrderStatus.ON_HOLD,
+    OrderStatus.PROCESSING,
+    OrderStatus.PARTIALLY_SHIPPED,
+)
+FILL_REASON = "backorder filled when stock arrived"
+
+
+async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku_code: str) -> int:
+    """Allocates the level's free stock to backordered lines of its SKU, oldest order first.
+
+    Returns the units allocated. Does not commit: part of the command that brought the stock."""
+    free = level.on_hand - level.reserved - level.safety_stock
+    if free <= 0 or not await _ships(uow, level.location_id):
+        return 0
+    waiting = await uow.session.execute(
+        select(OrderLine)
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(
+            col(OrderLine.sku_id) == level.sku_id,
+            col(OrderLine.quantity_backordered) > 0,
+            col(Order.status).in_(OPEN_STATUSES),
+        )
+        .order_by(col(Order.placed_at), col(OrderLine.id))
+        .with_for_update(of=OrderLine)
+    )
+    fills: list[tuple[OrderLine, int]] = []
+    for line in waiting.scalars():
+        if free == 0:
+            break
+        units = min(free, line.quantity_backordered)
+        fills.append((line, units))
+        free -= units
+    if not fills:
+        return 0
+    assert level.id is not None
+    holds = [Hold(level.id, level.location_id, level.sku_id, units) for _, units in fills]
+    if await reservations.reserve(uow, holds) is None:
+        return 0  # a concurrent order took the stock first; the backorders wait for the next
+    now = utcnow()
+    await uow.session.execute(
+        insert(Allocation),
+        [
+            {
+                "order_id": line.order_id,
+                "order_line_id": line.id,
+                "location_id": level.location_id,
+                "sku_id": level.sku_id,
+                "quantity": units,
+                "reason": FILL_REASON,
+                "created_at": now,
+            }
+            for line, units in fills
+        ],
+    )
+    for line, units in fills:
+        line.quantity_backordered -= units
+        line.quantity_allocated += units
+        if line.quantity_backordered == 0:
+            line.backorder_promised_at = None
+        await reservations.record(
+            uow,
+            [Hold(level.id, level.location_id, level.sku_id, units)],
+            MovementKind.RESERVATION,
+            reference=order_number(line.order_id),
+        )
+        uow.add_event(
+            EventType.BACKORDER_ALLOCATED,
+            aggregate_type="order",
+            aggregate_id=line.order_id,
+            payload={
+                "number": order_number(line.order_id),
+                "sku": sku_code,
+                "quantity": units,
+                "locationId": level.location_id,
+                "stillBackordered": line.quantity_backordered,
+            },
+        )
+    return sum(units for _, units in fills)
+
+
+async def _ships(uow: UnitOfWork, location_id: int) -> bool:
+    location = await uow.session.get(Location, location_id)
+    return bool(location and location.ships)
