@@ -41,14 +41,14 @@ async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
     return order
 
 
-async def _lines(uow: UnitOfWork, order_id: int) -> list[OrderLine]:
+async def order_lines_of(uow: UnitOfWork, order_id: int) -> list[OrderLine]:
     result = await uow.session.execute(
         select(OrderLine).where(col(OrderLine.order_id) == order_id).order_by(col(OrderLine.id))
     )
     return list(result.scalars())
 
 
-async def _holding_allocations(uow: UnitOfWork, order_id: int) -> list[Allocation]:
+async def holding_allocations(uow: UnitOfWork, order_id: int) -> list[Allocation]:
     result = await uow.session.execute(
         select(Allocation)
         .where(
@@ -107,7 +107,7 @@ def _payment_status_after(payment: Payment) -> PaymentStatus:
     return PaymentStatus.VOIDED if payment.voided else PaymentStatus.AUTHORIZED
 
 
-async def _payment(uow: UnitOfWork, order_id: int) -> Payment:
+async def payment_of(uow: UnitOfWork, order_id: int) -> Payment:
     return (
         await uow.session.execute(select(Payment).where(col(Payment.order_id) == order_id))
     ).scalar_one()
@@ -129,9 +129,9 @@ async def cancel_order(
     order = await lock_order(uow, order_id)
     number = order_number(order_id)
     rules.require_cancellable(OrderStatus(order.status), number)
-    order_lines = await _lines(uow, order_id)
+    order_lines = await order_lines_of(uow, order_id)
     wanted = _cancellation_targets(order_lines, lines)
-    allocations = await _holding_allocations(uow, order_id)
+    allocations = await holding_allocations(uow, order_id)
     releases: list[tuple[Allocation, int]] = []
     for line in order_lines:
         units = wanted.get(line.id, 0)  # type: ignore[arg-type]
@@ -152,7 +152,7 @@ async def cancel_order(
     everything = all(
         line.quantity_allocated + line.quantity_backordered == 0 for line in order_lines
     )
-    payment = await _payment(uow, order_id)
+    payment = await payment_of(uow, order_id)
     _recompute_totals(order, order_lines)
     now = utcnow()
     if everything:

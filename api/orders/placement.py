@@ -66,7 +66,7 @@ async def _channel(session: AsyncSession, code: str) -> Channel:
     return channel
 
 
-async def _reserve(
+async def reserve_plan(
     uow: UnitOfWork, prepared: routing.Prepared, policy: OrderPolicy
 ) -> tuple[RoutingPlan, list[Hold], list[LevelState]]:
     """Plans from a fresh read and reserves the plan; a plan overtaken by a concurrent order
@@ -133,7 +133,7 @@ async def place_order(
         uow.session, request.lines, request.address, request.shipping_speed
     )
     customer = await link_customer(uow, email=request.customer_email, name=request.customer_name)
-    plan, holds, states = await _reserve(uow, prepared, policy)
+    plan, holds, states = await reserve_plan(uow, prepared, policy)
     shipping, transit_days = routing.shipping_total(plan, prepared.speed)
     country = request.address.country.strip().upper()
     prices = [(prepared.skus[code].price, q) for code, q in prepared.quantities.items()]
@@ -224,7 +224,7 @@ async def _write(
     assert order.id is not None
     number = order_number(order.id)
     line_ids = await _write_lines(uow, order, prepared, plan, now, policy)
-    await _write_allocations(uow, order.id, plan, line_ids, now)
+    await write_allocations(uow, order.id, plan, line_ids, now)
     await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
     await _write_payment(uow, order, authorization, payments_name=request.payment_method, now=now)
     codes = {sku.id: code for code, sku in prepared.skus.items()}
@@ -289,7 +289,7 @@ async def _write_lines(
     return {sku_id: line_id for line_id, sku_id in result.all()}
 
 
-async def _write_allocations(
+async def write_allocations(
     uow: UnitOfWork, order_id: int, plan: RoutingPlan, line_ids: dict[int, int], now: datetime
 ) -> None:
     if not plan.allocations:

@@ -1,7 +1,7 @@
 """The payment provider interface, and the built-in test provider.
 
-The test provider is a real adapter for a world without outside network: it keeps
-authorisations in memory and answers by the token the customer's checkout produced.
+The test provider is a real adapter for a world without outside network: it answers by the
+token the customer's checkout produced, and needs no shared memory between server processes.
 
 | token                   | outcome                                              |
 |-------------------------|------------------------------------------------------|
@@ -57,6 +57,9 @@ class PaymentProvider(Protocol):
     ) -> Authorization:
         """Reserve ``amount`` on the customer's payment method; raise PaymentDeclined/Failed."""
 
+    async def increase_authorization(self, *, reference: str, amount: int) -> str:
+        """Authorise ``amount`` more on an existing authorisation; raise PaymentDeclined/Failed."""
+
     async def capture(self, *, reference: str, amount: int) -> str: ...
 
     async def void(self, *, reference: str) -> None: ...
@@ -76,7 +79,6 @@ class TestPaymentProvider:
     name = "test"
 
     def __init__(self) -> None:
-        self.authorizations: dict[str, int] = {}
         self.voided: set[str] = set()
         self._by_idempotency_key: dict[str, Authorization] = {}
 
@@ -95,9 +97,14 @@ class TestPaymentProvider:
         authorization = Authorization(
             reference=f"auth_{uuid.uuid4().hex}", amount=amount, needs_review=token == "tok_review"
         )
-        self.authorizations[authorization.reference] = amount
         self._by_idempotency_key[idempotency_key] = authorization
         return authorization
+
+    async def increase_authorization(self, *, reference: str, amount: int) -> str:
+        # Decided by the reference alone: several server processes share no memory.
+        if not reference.startswith("auth_"):
+            raise PaymentDeclined("authorization_not_found")
+        return f"incr_{uuid.uuid4().hex}"
 
     async def capture(self, *, reference: str, amount: int) -> str:
         return f"capt_{uuid.uuid4().hex}"

@@ -7,7 +7,7 @@ import strawberry
 from sqlmodel import col
 
 from api.auth import Permission
-from api.orders import changes, placement, queries, routing
+from api.orders import changes, editing, placement, queries, routing
 from api.orders.models import Order, OrderStatus, ShippingSpeed, order_id_from_number
 from api.orders.requests import LineRequest, PlaceOrderRequest, ShippingAddress
 from schema import fields
@@ -256,6 +256,23 @@ class ReleaseOrderHoldPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input
+class EditOrderInput:
+    order_id: strawberry.ID
+    lines: list[OrderLineInput] | None = strawberry.field(
+        default=None,
+        description="Units each named SKU should have after the edit: 0 removes a line, a new "
+        "SKU adds one, lines not named stay as they are.",
+    )
+    shipping_address: ShippingAddressInput | None = None
+
+
+@strawberry.type
+class EditOrderPayload:
+    order: OrderType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class OrderMutations:
     @fields.mutation(Permission.ORDERS_WRITE)
@@ -301,6 +318,22 @@ class OrderMutations:
                 uow, info.context.payments, order_id=order_id, reason=input.reason, lines=lines
             )
         return CancelOrderPayload(order=OrderType.from_row(order))
+
+    @fields.mutation(Permission.ORDERS_WRITE)
+    async def edit_order(self, info: Info, input: EditOrderInput) -> EditOrderPayload:
+        order_id = decode_id(input.order_id, "Order", "orderId")
+        address = input.shipping_address.to_domain() if input.shipping_address else None
+        lines = _lines(input.lines) if input.lines is not None else None
+        async with info.context.unit_of_work() as uow:
+            order = await editing.edit_order(
+                uow,
+                info.context.payments,
+                order_id=order_id,
+                lines=lines,
+                address=address,
+                policy=info.context.order_policy,
+            )
+        return EditOrderPayload(order=OrderType.from_row(order))
 
     @fields.mutation(Permission.ORDERS_WRITE)
     async def hold_order(self, info: Info, input: HoldOrderInput) -> HoldOrderPayload:

@@ -306,3 +306,33 @@ async def test_an_orders_page_costs_the_same_statements_for_10_and_50_orders(
         assert len(data["orders"]["edges"]) == size
         counts[size] = count_statements.count
     assert counts[10] == counts[50], counts
+
+
+async def test_edit_order(admin: GraphQLClient, stocked: None) -> None:
+    order = (await place(admin))["order"]
+    document = f"""mutation($input: EditOrderInput!) {{ editOrder(input: $input) {{
+        order {{ lines {{ sku {{ code }} quantity quantityCancelled }} totals {{ total {{ amount }} }} payment {{ authorized {{ amount }} }} }} {ERRORS} }} }}"""
+    edited = await admin.data(
+        document,
+        {
+            "input": {
+                "orderId": order["id"],
+                "lines": [{"sku": "TEE-M", "quantity": 1}, {"sku": "TEE-L", "quantity": 2}],
+            }
+        },
+    )
+    result = edited["editOrder"]["order"]
+    assert [
+        (line["sku"]["code"], line["quantity"], line["quantityCancelled"])
+        for line in result["lines"]
+    ] == [
+        ("TEE-M", 2, 1),
+        ("TEE-L", 2, 0),
+    ]
+    assert result["payment"]["authorized"] == result["totals"]["total"]
+    short = await admin.data(
+        document, {"input": {"orderId": order["id"], "lines": [{"sku": "TEE-L", "quantity": 50}]}}
+    )
+    assert short["editOrder"]["userErrors"][0]["code"] == "INSUFFICIENT_STOCK"
+    nothing = await admin.data(document, {"input": {"orderId": order["id"]}})
+    assert nothing["editOrder"]["userErrors"][0]["code"] == "INVALID_INPUT"

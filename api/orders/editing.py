@@ -1,0 +1,218 @@
+"""editOrder: change quantities, add or remove lines, change the address — before fulfilment.
+
+The edit re-sources the whole order from scratch (its reservations are given back and taken
+again), and adjusts the authorisation by the difference in total; all of it or none of it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import insert
+
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import InvalidInput
+from api.events.models import EventType
+from api.inventory import reservations
+from api.inventory.models import MovementKind
+from api.orders import pricing, routing, rules
+from api.orders.changes import (
+    holding_allocations,
+    lock_order,
+    order_lines_of,
+    payment_of,
+    release_allocations,
+    sku_codes,
+)
+from api.orders.models import Order, OrderLine, OrderStatus, ShippingSpeed, order_number
+from api.orders.placement import HANDLING_DAYS, reserve_plan, write_allocations
+from api.orders.requests import (
+    MAX_LINE_QUANTITY,
+    LineRequest,
+    ShippingAddress,
+    checked_address,
+)
+from api.orders.routing import OrderPolicy
+from api.payments.models import PaymentTransaction, TransactionKind
+from api.payments.provider import PaymentProvider
+
+
+def _current_address(order: Order) -> ShippingAddress:
+    return ShippingAddress(
+        name=order.ship_name,
+        line1=order.ship_line1,
+        line2=order.ship_line2,
+        city=order.ship_city,
+        region=order.ship_region,
+        postal_code=order.ship_postal_code,
+        country=order.ship_country,
+        latitude=order.ship_latitude,
+        longitude=order.ship_longitude,
+    )
+
+
+def _wanted(current: dict[str, int], changes: list[LineRequest] | None) -> dict[str, int]:
+    """SKU code -> units the order should hold after the edit (0 removes a line)."""
+    wanted = dict(current)
+    seen: set[str] = set()
+    for index, change in enumerate(changes or []):
+        code = change.sku.strip()
+        if code in seen:
+            raise InvalidInput(f"{code} appears twice in the edit", field=["lines", str(index)])
+        seen.add(code)
+        if not 0 <= change.quantity <= MAX_LINE_QUANTITY:
+            raise InvalidInput(
+                f"quantity must be 0 to {MAX_LINE_QUANTITY} (0 removes the line)",
+                field=["lines", str(index), "quantity"],
+            )
+        wanted[code] = change.quantity
+    if not any(wanted.values()):
+        raise InvalidInput("an order keeps at least one unit: cancel it instead", field=["lines"])
+    return wanted
+
+
+async def edit_order(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    *,
+    order_id: int,
+    lines: list[LineRequest] | None,
+    address: ShippingAddress | None,
+    policy: OrderPolicy,
+) -> Order:
+    if lines is None and address is None:
+        raise InvalidInput("nothing to change: give lines or a shipping address", field=["input"])
+    order = await lock_order(uow, order_id)
+    number = order_number(order_id)
+    rules.require_editable(OrderStatus(order.status), number)
+    order_lines = await order_lines_of(uow, order_id)
+    codes = await sku_codes(uow, {line.sku_id for line in order_lines})
+    active = {
+        codes[line.sku_id]: line.quantity_allocated + line.quantity_backordered
+        for line in order_lines
+    }
+    wanted = _wanted(active, lines)
+    new_address = address or _current_address(order)
+    holding = await holding_allocations(uow, order_id)
+    await release_allocations(uow, [(a, a.quantity) for a in holding], reference=number)
+
+    demand = [LineRequest(code, units) for code, units in wanted.items() if units]
+    prepared = await routing.prepare(
+        uow.session, demand, new_address, ShippingSpeed(order.shipping_speed)
+    )
+    plan, holds, _states = await reserve_plan(uow, prepared, policy)
+    new_lines = _apply_plan(order_id, order_lines, codes, wanted, prepared, plan)
+    if new_lines:
+        await uow.session.execute(insert(OrderLine), new_lines)
+    await uow.session.flush()
+    order_lines = await order_lines_of(uow, order_id)
+    line_ids = {line.sku_id: line.id for line in order_lines if line.id is not None}
+    await write_allocations(uow, order_id, plan, line_ids, utcnow())
+    await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
+    previous_total = order.total
+    await _reprice(uow, payments, order, order_lines, plan, prepared.speed)
+    if address is not None:
+        for column, value in checked_address(address).items():
+            setattr(order, column, value)
+    order.routing_decision = plan.decision
+    order.version += 1
+    order.updated_at = utcnow()
+    uow.add_event(
+        EventType.ORDER_EDITED,
+        aggregate_type="order",
+        aggregate_id=order_id,
+        payload={
+            "number": number,
+            "lines": {code: units for code, units in wanted.items()},
+            "addressChanged": address is not None,
+            "previousTotal": previous_total,
+            "total": order.total,
+            "allocations": plan.decision["allocations"],
+        },
+    )
+    await uow.commit()
+    return order
+
+
+def _apply_plan(
+    order_id: int,
+    order_lines: list[OrderLine],
+    codes: dict[int, str],
+    wanted: dict[str, int],
+    prepared: routing.Prepared,
+    plan: routing.RoutingPlan,
+) -> list[dict[str, object]]:
+    """Sets each line's allocated and backordered units from the plan; a unit more is ordered,
+    a unit less is cancelled. Returns the rows of lines the edit adds."""
+    by_code = {codes[line.sku_id]: line for line in order_lines}
+    allocated: dict[int, int] = {}
+    for allocation in plan.allocations:
+        allocated[allocation.sku_id] = allocated.get(allocation.sku_id, 0) + allocation.quantity
+    new_lines: list[dict[str, object]] = []
+    for code, units in wanted.items():
+        sku = prepared.skus.get(code)
+        line = by_code.get(code)
+        sku_allocated = allocated.get(sku.id, 0) if sku else 0  # type: ignore[arg-type]
+        sku_backordered = plan.backorders.get(sku.id, 0) if sku else 0  # type: ignore[arg-type]
+        if line is None:
+            assert sku is not None
+            new_lines.append(
+                {
+                    "order_id": order_id,
+                    "sku_id": sku.id,
+                    "quantity": units,
+                    "unit_price": sku.price,
+                    "quantity_allocated": sku_allocated,
+                    "quantity_backordered": sku_backordered,
+                    "created_at": utcnow(),
+                }
+            )
+            continue
+        before = line.quantity_allocated + line.quantity_backordered
+        if units > before:
+            line.quantity += units - before
+        else:
+            line.quantity_cancelled += before - units
+        line.quantity_allocated, line.quantity_backordered = sku_allocated, sku_backordered
+    return new_lines
+
+
+async def _reprice(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    order: Order,
+    order_lines: list[OrderLine],
+    plan: routing.RoutingPlan,
+    speed: ShippingSpeed,
+) -> None:
+    """New totals, and the authorisation raised or lowered by the difference."""
+    shipping, transit_days = routing.shipping_total(plan, speed)
+    active = [(line.unit_price, line.quantity - line.quantity_cancelled) for line in order_lines]
+    totals = pricing.totals(active, shipping, order.ship_country)
+    order.subtotal, order.shipping_total = totals.subtotal, totals.shipping
+    order.tax_total, order.total = totals.tax, totals.total
+    order.promised_at = utcnow() + timedelta(days=HANDLING_DAYS + transit_days)
+    payment = await payment_of(uow, order.id)  # type: ignore[arg-type]
+    difference = totals.total - payment.amount_authorized
+    if difference == 0:
+        return
+    if difference > 0:
+        reference = await payments.increase_authorization(
+            reference=payment.authorization_reference, amount=difference
+        )
+        kind = TransactionKind.AUTHORIZE
+    else:
+        reference = payment.authorization_reference
+        kind = TransactionKind.VOID
+    payment.amount_authorized = totals.total
+    uow.session.add(
+        PaymentTransaction(
+            payment_id=payment.id,  # type: ignore[arg-type]
+            kind=kind,
+            amount=abs(difference),
+            succeeded=True,
+            provider_reference=reference,
+            created_at=utcnow(),
+        )
+    )
