@@ -64,6 +64,16 @@ def _truncate_all() -> str:
     return f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
 
 
+async def empty_database(database: Database) -> None:
+    """Every table emptied and every id sequence restarted."""
+    async with database.engine.begin() as connection:
+        if not database.is_sqlite:
+            await connection.execute(text(_truncate_all()))
+            return
+        for table in reversed(metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":

@@ -61,6 +61,8 @@ def _wanted(current: dict[str, int], changes: list[LineRequest] | None) -> dict[
         if code in seen:
             raise InvalidInput(f"{code} appears twice in the edit", field=["lines", str(index)])
         seen.add(code)
+        if change.quantity == 0 and code not in current:
+            raise InvalidInput(f"{code} is not on this order", field=["lines", str(index), "sku"])
         if not 0 <= change.quantity <= MAX_LINE_QUANTITY:
             raise InvalidInput(
                 f"quantity must be 0 to {MAX_LINE_QUANTITY} (0 removes the line)",

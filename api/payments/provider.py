@@ -77,6 +77,7 @@ class TestPaymentProvider:
     """Deterministic outcomes by token; see the module documentation."""
 
     name = "test"
+    __test__ = False  # a payment adapter, not a test case
 
     def __init__(self) -> None:
         self.voided: set[str] = set()

@@ -112,6 +112,7 @@ async def test_an_edit_that_cannot_be_met_changes_nothing(shop: Shop) -> None:
         ([("TEE-M", 0)], None),
         ([("TEE-M", 1), ("TEE-M", 2)], None),
         ([("TEE-M", -1)], None),
+        ([("TEE-L", 0)], None),
     ],
 )
 async def test_invalid_edits_are_refused(
