@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import column, event, func, insert, select, true, values
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -47,6 +47,8 @@ class Database:
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
+        # Facts that never change once written (a channel's id by its code), kept per engine.
+        self.write_once: dict[tuple[str, str], Any] = {}
         # SQLite has one writer at a time; queueing writers here avoids lock-upgrade deadlocks.
         self._writer_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
@@ -128,25 +130,39 @@ class UnitOfWork:
     async def _write_events(self) -> None:
         if not self._events:
             return
-        if not self.database.is_sqlite:
-            # A sequence hands out ids in call order, not commit order; holding this lock from
-            # the insert to the commit makes event ids visible in increasing order, so a reader
-            # that has seen id N never later finds a committed id below N.
-            await self.session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK_KEY}
-            )
         now = utcnow()
-        await self.session.execute(
-            insert(Event),
-            [
-                {
-                    "occurred_at": now,
-                    "type": pending.type.value,
-                    "aggregate_type": pending.aggregate_type,
-                    "aggregate_id": pending.aggregate_id,
-                    "actor": self.actor,
-                    "payload": pending.payload,
-                }
-                for pending in self._events
-            ],
-        )
+        rows = [
+            {
+                "occurred_at": now,
+                "type": pending.type.value,
+                "aggregate_type": pending.aggregate_type,
+                "aggregate_id": pending.aggregate_id,
+                "actor": self.actor,
+                "payload": pending.payload,
+            }
+            for pending in self._events
+        ]
+        if self.database.is_sqlite:  # one writer at a time: ids are commit-ordered already
+            await self.session.execute(insert(Event), rows)
+            return
+        # A sequence hands out ids in call order, not commit order. The insert itself takes a
+        # transaction lock before it draws ids, held to the commit, so event ids become visible
+        # in increasing order: a reader that has seen id N never later finds a lower id.
+        await self.session.execute(_locked_event_insert(rows))
+
+
+_EVENT_COLUMNS = ("occurred_at", "type", "aggregate_type", "aggregate_id", "actor", "payload")
+
+
+def _locked_event_insert(rows: list[dict[str, Any]]) -> Any:
+    table = Event.__table__  # type: ignore[attr-defined]
+    incoming = values(
+        *(column(name, table.c[name].type) for name in _EVENT_COLUMNS), name="incoming"
+    ).data([tuple(row[name] for name in _EVENT_COLUMNS) for row in rows])
+    lock = select(func.pg_advisory_xact_lock(EVENT_LOG_LOCK_KEY).label("held")).subquery("lock")
+    return insert(Event).from_select(
+        list(_EVENT_COLUMNS),
+        select(*(incoming.c[name] for name in _EVENT_COLUMNS)).select_from(
+            incoming.join(lock, true())
+        ),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IdempotencyConflict
 from api.idempotency.models import IdempotencyRecord
+from api.reads import columns
 
 
 def _this_key(uow: UnitOfWork, key: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -36,6 +38,14 @@ def request_fingerprint(operation: str, request: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The key's record, and the first result when this request is a replay."""
+
+    record_id: int
+    replay: dict[str, Any] | None
+
+
 async def claim(
     uow: UnitOfWork,
     *,
@@ -43,40 +53,37 @@ async def claim(
     operation: str,
     request: Mapping[str, Any],
     expires_after: timedelta | None = None,
-) -> dict[str, Any] | None:
-    """Claims ``key`` for this command, or returns the stored result of its first use.
+    known_result: Mapping[str, Any] | None = None,
+) -> Claim:
+    """Claims ``key`` for this command, or finds the result of its first use.
 
-    A key older than ``expires_after`` is claimed afresh. Raises IDEMPOTENCY_CONFLICT when
-    the key is live and was used for a different request.
+    ``known_result`` is stored at once when part of the result is known before the command
+    runs. A key older than ``expires_after`` is claimed afresh. Raises IDEMPOTENCY_CONFLICT
+    when the key is live and was used for a different request.
     """
     key = validation.text(key, "idempotencyKey", max_length=255)
     fingerprint = request_fingerprint(operation, request)
     now = utcnow()
+    fresh = {
+        "operation": operation,
+        "request_hash": fingerprint,
+        "response": dict(known_result or {}),
+        "created_at": now,
+    }
     dialect_insert = sqlite_insert if uow.database.is_sqlite else postgresql_insert
-    statement = dialect_insert(IdempotencyRecord).values(
-        principal=uow.actor,
-        key=key,
-        operation=operation,
-        request_hash=fingerprint,
-        response={},
-        created_at=now,
-    )
+    statement = dialect_insert(IdempotencyRecord).values(principal=uow.actor, key=key, **fresh)
     if expires_after is None:
         statement = statement.on_conflict_do_nothing(index_elements=["principal", "key"])
     else:
         statement = statement.on_conflict_do_update(
             index_elements=["principal", "key"],
-            set_={
-                "operation": operation,
-                "request_hash": fingerprint,
-                "response": {},
-                "created_at": now,
-            },
+            set_=fresh,
             where=col(IdempotencyRecord.created_at) < now - expires_after,
         )
-    claimed = await uow.session.execute(statement.returning(col(IdempotencyRecord.id)))
-    if claimed.first() is not None:
-        return None
+    claimed = await uow.session.execute(statement.returning(columns(IdempotencyRecord).id))
+    record_id = claimed.scalar_one_or_none()
+    if record_id is not None:
+        return Claim(record_id, None)
     first = (
         await uow.session.execute(select(IdempotencyRecord).where(*_this_key(uow, key)))
     ).scalar_one()
@@ -85,7 +92,8 @@ async def claim(
             "this idempotency key was already used for a different request",
             field=["idempotencyKey"],
         )
-    return dict(first.response)
+    assert first.id is not None
+    return Claim(first.id, dict(first.response))
 
 
 async def remember(uow: UnitOfWork, *, key: str, response: Mapping[str, Any]) -> None:

@@ -46,11 +46,11 @@ async def receive_inventory(
             "reference": reference,
             "expectedOnHand": expected_on_hand,
         }
-        first = await idempotency.claim(
+        claimed = await idempotency.claim(
             uow, key=idempotency_key, operation="receiveInventory", request=request
         )
-        if first is not None:
-            return InventoryLevel.model_validate(first["level"])
+        if claimed.replay is not None:
+            return InventoryLevel.model_validate(claimed.replay["level"])
     await ledger.find_location(uow, location_id)
     sku = await ledger.find_sku(uow, sku_code)
     assert sku.id is not None

@@ -107,6 +107,9 @@ class Order(SQLModel, table=True):
     placed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
     promised_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     tracking_token_hash: str = Field(sa_type=String(64), unique=True, nullable=False)
+    idempotency_record_id: int | None = Field(
+        default=None, foreign_key="idempotency_record.id", ondelete="SET NULL", index=True
+    )
     routing_decision: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api import validation
-from api.channels.models import Channel
+from api.channels.queries import channel_id_by_code
 from api.customers.service import link_customer
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
@@ -57,13 +56,11 @@ def hash_tracking_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def _channel(session: AsyncSession, code: str) -> Channel:
-    channel = (
-        await session.execute(select(Channel).where(col(Channel.code) == code.strip()))
-    ).scalar_one_or_none()
-    if channel is None:
+async def _channel_id(uow: UnitOfWork, code: str) -> int:
+    channel_id = await channel_id_by_code(uow.database, uow.session, code.strip())
+    if channel_id is None:
         raise NotFound("channel", code, field=["channel"])
-    return channel
+    return channel_id
 
 
 async def reserve_plan(
@@ -96,11 +93,18 @@ def _fingerprint(request: PlaceOrderRequest) -> dict[str, Any]:
     }
 
 
-async def _replay(uow: UnitOfWork, first: dict[str, Any]) -> PlacedOrder:
-    order = await uow.session.get(Order, first["orderId"])
-    assert order is not None, "an idempotency record names an order that exists"
+async def _replay(uow: UnitOfWork, claimed: idempotency.Claim) -> PlacedOrder:
+    order = (
+        await uow.session.execute(
+            select(Order)
+            .where(col(Order.idempotency_record_id) == claimed.record_id)
+            .order_by(col(Order.id).desc())
+            .limit(1)
+        )
+    ).scalar_one()
     await uow.commit()  # nothing to write; ends the transaction without expiring the order
-    return PlacedOrder(order, first["trackingToken"], replayed=True)
+    assert claimed.replay is not None
+    return PlacedOrder(order, claimed.replay["trackingToken"], replayed=True)
 
 
 async def place_order(
@@ -115,20 +119,26 @@ async def place_order(
     them back with everything else.
     """
     key = request.idempotency_key
+    token = secrets.token_urlsafe(24)
+    record_id: int | None = None
     if key is not None:
-        first = await idempotency.claim(
+        # The token is stored with the key (only for the key's lifetime) so that a client
+        # retrying after a lost response gets the same answer, token included.
+        claimed = await idempotency.claim(
             uow,
             key=key,
             operation="placeOrder",
             request=_fingerprint(request),
             expires_after=policy.idempotency_ttl,
+            known_result={"trackingToken": token},
         )
-        if first is not None:
-            return await _replay(uow, first)
+        if claimed.replay is not None:
+            return await _replay(uow, claimed)
+        record_id = claimed.record_id
     external_reference = validation.optional_text(
         request.external_reference, "externalReference", max_length=100
     )
-    channel = await _channel(uow.session, request.channel)
+    channel_id = await _channel_id(uow, request.channel)
     prepared = await routing.prepare(
         uow.session, request.lines, request.address, request.shipping_speed
     )
@@ -154,7 +164,7 @@ async def place_order(
             plan=plan,
             holds=holds,
             states=states,
-            channel=channel,
+            channel_id=channel_id,
             customer_id=customer.id,
             totals=totals,
             currency=currency,
@@ -162,13 +172,9 @@ async def place_order(
             authorization=authorization,
             external_reference=external_reference,
             policy=policy,
+            token=token,
+            idempotency_record_id=record_id,
         )
-        if key is not None:
-            await idempotency.remember(
-                uow,
-                key=key,
-                response={"orderId": placed.order.id, "trackingToken": placed.tracking_token},
-            )
         await uow.commit()
     except BaseException:
         await payments.void(reference=authorization.reference)
@@ -184,7 +190,7 @@ async def _write(
     plan: RoutingPlan,
     holds: list[Hold],
     states: list[LevelState],
-    channel: Channel,
+    channel_id: int,
     customer_id: int,
     totals: pricing.Totals,
     currency: str,
@@ -192,12 +198,13 @@ async def _write(
     authorization: Authorization,
     external_reference: str | None,
     policy: OrderPolicy,
+    token: str,
+    idempotency_record_id: int | None,
 ) -> PlacedOrder:
     now = utcnow()
-    token = secrets.token_urlsafe(24)
     held = authorization.needs_review
     order = Order(
-        channel_id=channel.id,  # type: ignore[arg-type]
+        channel_id=channel_id,
         customer_id=customer_id,
         external_reference=external_reference,
         email=validation.email(request.customer_email, "customer.email"),
@@ -215,6 +222,7 @@ async def _write(
         placed_at=now,
         promised_at=now + timedelta(days=HANDLING_DAYS + transit_days),
         tracking_token_hash=hash_tracking_token(token),
+        idempotency_record_id=idempotency_record_id,
         routing_decision=plan.decision,
         updated_at=now,
         **checked_address(request.address),  # type: ignore[arg-type]
@@ -238,7 +246,7 @@ async def _write(
             "total": order.total,
             "currency": currency,
             "customerId": customer_id,
-            "channel": channel.code,
+            "channel": request.channel.strip(),
             "lines": [
                 {"sku": code, "quantity": quantity}
                 for code, quantity in prepared.quantities.items()
