@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import column, event, func, insert, select, true, values
+from sqlalchemy import bindparam, event, func, insert, select, true, union_all
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -148,21 +149,35 @@ class UnitOfWork:
         # A sequence hands out ids in call order, not commit order. The insert itself takes a
         # transaction lock before it draws ids, held to the commit, so event ids become visible
         # in increasing order: a reader that has seen id N never later finds a lower id.
-        await self.session.execute(_locked_event_insert(rows))
+        await self.session.execute(_locked_event_insert(len(rows)), _event_parameters(rows))
 
 
 _EVENT_COLUMNS = ("occurred_at", "type", "aggregate_type", "aggregate_id", "actor", "payload")
 
 
-def _locked_event_insert(rows: list[dict[str, Any]]) -> Any:
+@cache
+def _locked_event_insert(count: int) -> Any:
+    """INSERT of ``count`` events that first takes the event-log lock; built once per count,
+    the rows' values are bound parameters ``<column>_<n>``."""
     table = Event.__table__  # type: ignore[attr-defined]
-    incoming = values(
-        *(column(name, table.c[name].type) for name in _EVENT_COLUMNS), name="incoming"
-    ).data([tuple(row[name] for name in _EVENT_COLUMNS) for row in rows])
+    rows = [
+        select(
+            *(
+                bindparam(f"{name}_{n}", type_=table.c[name].type).label(name)
+                for name in _EVENT_COLUMNS
+            )
+        )
+        for n in range(count)
+    ]
+    incoming = (union_all(*rows) if count > 1 else rows[0]).subquery("incoming")
     lock = select(func.pg_advisory_xact_lock(EVENT_LOG_LOCK_KEY).label("held")).subquery("lock")
-    return insert(Event).from_select(
+    return insert(table).from_select(
         list(_EVENT_COLUMNS),
         select(*(incoming.c[name] for name in _EVENT_COLUMNS)).select_from(
             incoming.join(lock, true())
         ),
     )
+
+
+def _event_parameters(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {f"{name}_{n}": row[name] for n, row in enumerate(rows) for name in _EVENT_COLUMNS}

@@ -18,7 +18,6 @@ from api.db import Database
 from api.inventory import queries as inventory
 from api.locations import queries as locations
 from api.orders import queries as orders
-from api.orders.models import OrderLine
 from api.users import queries as users
 from schema.catalog.types import ProductType, SkuType
 from schema.channels.types import ChannelType
@@ -26,7 +25,7 @@ from schema.customers.types import CustomerAddressType, CustomerType
 from schema.events.types import EventNode
 from schema.inventory.types import InventoryLevelType, TransferType
 from schema.locations.types import BinType, LocationType
-from schema.orders.types import AllocationType, OrderType, PaymentView
+from schema.orders.types import AllocationType, OrderLineType, OrderType, PaymentView
 from schema.users.types import ApiKeyType, UserType
 
 K = TypeVar("K")
@@ -60,10 +59,6 @@ def _groups(
     return DataLoader(load_fn=load)
 
 
-def _as_is(row: Row) -> Row:
-    return row
-
-
 @dataclass(frozen=True)
 class Loaders:
     channel_by_id: DataLoader[int, ChannelType | None]
@@ -80,7 +75,7 @@ class Loaders:
     user_by_id: DataLoader[int, UserType | None]
     api_key_by_id: DataLoader[int, ApiKeyType | None]
     order_by_id: DataLoader[int, OrderType | None]
-    lines_by_order_id: DataLoader[int, list[OrderLine]]
+    lines_by_order_id: DataLoader[int, list[OrderLineType]]
     allocations_by_order_id: DataLoader[int, list[AllocationType]]
     payment_by_order_id: DataLoader[int, PaymentView | None]
     events_by_order_id: DataLoader[int, list[EventNode]]
@@ -109,7 +104,9 @@ class Loaders:
             "user_by_id": _by_key(database, users.users_by_id, UserType.from_row),
             "api_key_by_id": _by_key(database, users.api_keys_by_id, ApiKeyType.from_row),
             "order_by_id": _by_key(database, orders.orders_by_id, OrderType.from_row),
-            "lines_by_order_id": _groups(database, orders.lines_by_order_id, _as_is),
+            "lines_by_order_id": _groups(
+                database, orders.lines_by_order_id, lambda pair: OrderLineType.from_row(*pair)
+            ),
             "allocations_by_order_id": _groups(
                 database, orders.allocations_by_order_id, AllocationType.from_row
             ),

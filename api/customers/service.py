@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col
 
 from api import validation
 from api.customers.models import Customer, CustomerAddress
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.events.models import EventType
+from api.reads import columns
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,16 @@ class AddressInput:
     longitude: float | None = None
 
 
+@cache
+def _link_statement(sqlite: bool) -> Any:
+    table = columns(Customer).email.table
+    statement = (sqlite_insert if sqlite else postgresql_insert)(table)
+    # Setting the key to itself makes RETURNING answer for an existing row too.
+    return statement.on_conflict_do_update(
+        index_elements=["email"], set_={"email": statement.excluded.email}
+    ).returning(table.c.id, table.c.created_at)
+
+
 @dataclass(frozen=True)
 class LinkedCustomer:
     id: int
@@ -39,18 +51,14 @@ async def link_customer(
     record keeps its name. Does not commit: part of a command."""
     email = validation.email(email, "customer.email")
     now = utcnow()
-    dialect_insert = sqlite_insert if uow.database.is_sqlite else postgresql_insert
-    statement = dialect_insert(Customer).values(
-        email=email,
-        name=validation.text(name, "customer.name"),
-        phone=validation.optional_text(phone, "customer.phone", max_length=32),
-        created_at=now,
-    )
-    # Updating the key to itself makes RETURNING answer for an existing row too.
     linked = await uow.session.execute(
-        statement.on_conflict_do_update(index_elements=["email"], set_={"email": email}).returning(
-            col(Customer.id), col(Customer.created_at)
-        )
+        _link_statement(uow.database.is_sqlite),
+        {
+            "email": email,
+            "name": validation.text(name, "customer.name"),
+            "phone": validation.optional_text(phone, "customer.phone", max_length=32),
+            "created_at": now,
+        },
     )
     customer_id, created_at = linked.one()
     assert customer_id is not None

@@ -12,16 +12,17 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from api import validation
 from api.db import UnitOfWork
-from api.dbtypes import utcnow
+from api.dbtypes import UtcDateTime, utcnow
 from api.errors import IdempotencyConflict
 from api.idempotency.models import IdempotencyRecord
 from api.reads import columns
@@ -36,6 +37,25 @@ def request_fingerprint(operation: str, request: Mapping[str, Any]) -> str:
         {"operation": operation, "request": request}, sort_keys=True, default=str
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@cache
+def _claim_statement(sqlite: bool, expiring: bool) -> Any:
+    """Insert the key's record; on a clash, take over the record only if it has expired."""
+    table = columns(IdempotencyRecord).id.table
+    statement = (sqlite_insert if sqlite else postgresql_insert)(table)
+    if not expiring:
+        claimed = statement.on_conflict_do_nothing(index_elements=["principal", "key"])
+    else:
+        claimed = statement.on_conflict_do_update(
+            index_elements=["principal", "key"],
+            set_={
+                name: statement.excluded[name]
+                for name in ("operation", "request_hash", "response", "created_at")
+            },
+            where=table.c.created_at < bindparam("expired_before", type_=UtcDateTime()),
+        )
+    return claimed.returning(table.c.id)
 
 
 @dataclass(frozen=True)
@@ -64,23 +84,18 @@ async def claim(
     key = validation.text(key, "idempotencyKey", max_length=255)
     fingerprint = request_fingerprint(operation, request)
     now = utcnow()
-    fresh = {
+    parameters: dict[str, Any] = {
+        "principal": uow.actor,
+        "key": key,
         "operation": operation,
         "request_hash": fingerprint,
         "response": dict(known_result or {}),
         "created_at": now,
     }
-    dialect_insert = sqlite_insert if uow.database.is_sqlite else postgresql_insert
-    statement = dialect_insert(IdempotencyRecord).values(principal=uow.actor, key=key, **fresh)
-    if expires_after is None:
-        statement = statement.on_conflict_do_nothing(index_elements=["principal", "key"])
-    else:
-        statement = statement.on_conflict_do_update(
-            index_elements=["principal", "key"],
-            set_=fresh,
-            where=col(IdempotencyRecord.created_at) < now - expires_after,
-        )
-    claimed = await uow.session.execute(statement.returning(columns(IdempotencyRecord).id))
+    if expires_after is not None:
+        parameters["expired_before"] = now - expires_after
+    statement = _claim_statement(uow.database.is_sqlite, expires_after is not None)
+    claimed = await uow.session.execute(statement, parameters)
     record_id = claimed.scalar_one_or_none()
     if record_id is not None:
         return Claim(record_id, None)

@@ -39,6 +39,7 @@ from api.payments.models import Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import Authorization, PaymentProvider
 from api.reads import columns
 from api.sourcing.rules import RoutingPlan
+from api.writes import insert_row
 
 HANDLING_DAYS = 1
 _line_columns = columns(OrderLine)
@@ -159,6 +160,7 @@ async def place_order(
     try:
         placed = await _write(
             uow,
+            provider=payments.name,
             request=request,
             prepared=prepared,
             plan=plan,
@@ -185,6 +187,7 @@ async def place_order(
 async def _write(
     uow: UnitOfWork,
     *,
+    provider: str,
     request: PlaceOrderRequest,
     prepared: routing.Prepared,
     plan: RoutingPlan,
@@ -227,19 +230,19 @@ async def _write(
         updated_at=now,
         **checked_address(request.address),  # type: ignore[arg-type]
     )
-    uow.session.add(order)
-    await uow.session.flush()
-    assert order.id is not None
-    number = order_number(order.id)
+    order_id = await insert_row(uow.session, order)
+    number = order_number(order_id)
     line_ids = await _write_lines(uow, order, prepared, plan, now, policy)
-    await write_allocations(uow, order.id, plan, line_ids, now)
+    await write_allocations(uow, order_id, plan, line_ids, now)
     await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
-    await _write_payment(uow, order, authorization, payments_name=request.payment_method, now=now)
+    await _write_payment(
+        uow, order, authorization, provider=provider, method=request.payment_method, now=now
+    )
     codes = {sku.id: code for code, sku in prepared.skus.items()}
     uow.add_event(
         EventType.ORDER_PLACED,
         aggregate_type="order",
-        aggregate_id=order.id,
+        aggregate_id=order_id,
         payload={
             "number": number,
             "status": order.status,
@@ -324,31 +327,28 @@ async def _write_payment(
     order: Order,
     authorization: Authorization,
     *,
-    payments_name: str,
+    provider: str,
+    method: str,
     now: datetime,
 ) -> None:
-    payment_id = (
-        await uow.session.execute(
-            insert(Payment)
-            .values(
-                order_id=order.id,
-                provider="test",
-                method=payments_name,
-                currency=order.currency,
-                amount_authorized=authorization.amount,
-                authorization_reference=authorization.reference,
-                created_at=now,
-            )
-            .returning(col(Payment.id))
-        )
-    ).scalar_one()
-    await uow.session.execute(
-        insert(PaymentTransaction).values(
-            payment_id=payment_id,
+    payment = Payment(
+        order_id=order.id,  # type: ignore[arg-type]
+        provider=provider,
+        method=method,
+        currency=order.currency,
+        amount_authorized=authorization.amount,
+        authorization_reference=authorization.reference,
+        created_at=now,
+    )
+    await insert_row(uow.session, payment)
+    await insert_row(
+        uow.session,
+        PaymentTransaction(
+            payment_id=payment.id,  # type: ignore[arg-type]
             kind=TransactionKind.AUTHORIZE,
             amount=authorization.amount,
             succeeded=True,
             provider_reference=authorization.reference,
             created_at=now,
-        )
+        ),
     )

@@ -66,10 +66,20 @@ async def orders_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Order 
     return await load_by_key(session, Order, col(Order.id), ids)
 
 
-async def lines_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[list[OrderLine]]:
-    return await load_groups(
-        session, OrderLine, col(OrderLine.order_id), ids, order_by=col(OrderLine.id)
+async def lines_by_order_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[list[tuple[OrderLine, str]]]:
+    """Each order's lines with the order's currency, which prices them."""
+    result = await session.execute(
+        select(OrderLine, col(Order.currency))
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(col(OrderLine.order_id).in_(set(ids)))
+        .order_by(col(OrderLine.id))
     )
+    lines: dict[int, list[tuple[OrderLine, str]]] = {}
+    for line, currency in result.all():
+        lines.setdefault(line.order_id, []).append((line, currency))
+    return [lines.get(order_id, []) for order_id in ids]
 
 
 async def allocations_by_order_id(

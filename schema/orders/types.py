@@ -209,7 +209,6 @@ class OrderType(Node):
     pk: strawberry.Private[int]
     channel_id: strawberry.Private[int]
     customer_id: strawberry.Private[int]
-    currency: strawberry.Private[str]
     decision: strawberry.Private[dict[str, Any]]
     number: str
     status: OrderStatus
@@ -235,14 +234,13 @@ class OrderType(Node):
     def customer(self, info: Info) -> Awaitable[CustomerType | None]:
         return info.context.loaders.customer_by_id.load(self.customer_id)
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[OrderLineType]:
-        rows = await info.context.loaders.lines_by_order_id.load(self.pk)
-        return [OrderLineType.from_row(row, self.currency) for row in rows]
+    @strawberry.field(graphql_type=list[OrderLineType])
+    def lines(self, info: Info) -> Awaitable[list[OrderLineType]]:
+        return info.context.loaders.lines_by_order_id.load(self.pk)
 
-    @strawberry.field(extensions=STAFF_ONLY)
-    async def allocations(self, info: Info) -> list[AllocationType]:
-        return await info.context.loaders.allocations_by_order_id.load(self.pk)
+    @strawberry.field(extensions=STAFF_ONLY, graphql_type=list[AllocationType])
+    def allocations(self, info: Info) -> Awaitable[list[AllocationType]]:
+        return info.context.loaders.allocations_by_order_id.load(self.pk)
 
     @strawberry.field(extensions=STAFF_ONLY)
     def routing_decision(self) -> RoutingDecision:
@@ -268,7 +266,6 @@ class OrderType(Node):
             pk=row.id,
             channel_id=row.channel_id,
             customer_id=row.customer_id,
-            currency=row.currency,
             decision=row.routing_decision,
             number=order_number(row.id),
             status=OrderStatus(row.status),
