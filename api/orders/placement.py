@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from api import validation
@@ -16,7 +17,7 @@ from api.channels.queries import channel_id_by_code
 from api.customers.service import link_customer
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import NotFound
+from api.errors import AlreadyExists, NotFound
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import reservations
@@ -55,6 +56,18 @@ class PlacedOrder:
 
 def hash_tracking_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _require_new_reference(uow: UnitOfWork, channel_id: int, reference: str) -> None:
+    """A channel's own order number names one order; a second order with it is refused
+    (a concurrent one is refused by the unique index, and its transaction rolls back)."""
+    taken = await uow.session.execute(
+        select(col(Order.id)).where(
+            col(Order.channel_id) == channel_id, col(Order.external_reference) == reference
+        )
+    )
+    if taken.first() is not None:
+        raise AlreadyExists("order with external reference", reference, field=["externalReference"])
 
 
 async def _channel_id(uow: UnitOfWork, code: str) -> int:
@@ -140,6 +153,8 @@ async def place_order(
         request.external_reference, "externalReference", max_length=100
     )
     channel_id = await _channel_id(uow, request.channel)
+    if external_reference is not None:
+        await _require_new_reference(uow, channel_id, external_reference)
     prepared = await routing.prepare(
         uow.session, request.lines, request.address, request.shipping_speed
     )
@@ -230,7 +245,14 @@ async def _write(
         updated_at=now,
         **checked_address(request.address),  # type: ignore[arg-type]
     )
-    order_id = await insert_row(uow.session, order)
+    try:
+        order_id = await insert_row(uow.session, order)
+    except IntegrityError as clash:
+        if "uq_sales_order_channel_reference" not in str(clash.orig):
+            raise
+        raise AlreadyExists(
+            "order with external reference", external_reference, field=["externalReference"]
+        ) from clash
     number = order_number(order_id)
     line_ids = await _write_lines(uow, order, prepared, plan, now, policy)
     await write_allocations(uow, order_id, plan, line_ids, now)

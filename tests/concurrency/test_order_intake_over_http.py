@@ -174,3 +174,20 @@ async def test_one_key_fired_20_times_at_once_creates_one_order(
         level = (await session.execute(select(InventoryLevel))).scalar_one()
     assert level.reserved == 1
     await assert_invariants(database)
+
+
+async def test_one_channel_order_number_sent_twice_at_once_places_one_order(
+    served: str, shop: tuple[Database, str]
+) -> None:
+    database, token = shop
+    bodies = [{**order_input(n), "externalReference": "MARKET-1"} for n in range(10)]
+    responses = await fire(served, token, bodies)
+    assert {response.status_code for response in responses} == {200}
+    outcomes = Counter(
+        "placed"
+        if body["data"]["placeOrder"]["order"]
+        else body["data"]["placeOrder"]["userErrors"][0]["code"]
+        for body in (response.json() for response in responses)
+    )
+    assert outcomes == {"placed": 1, "ALREADY_EXISTS": 9}
+    await assert_invariants(database)

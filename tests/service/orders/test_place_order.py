@@ -278,3 +278,14 @@ async def test_many_orders_keep_the_invariants(shop: Shop) -> None:
         await shop.place(("TEE-L", 3))
     await assert_invariants(shop.database)
     assert POTSDAM.city == "Potsdam"
+
+
+async def test_a_channels_order_number_names_one_order(shop: Shop) -> None:
+    from api.errors import AlreadyExists
+
+    await shop.place(external_reference="AMZ-1001")
+    before = await row_counts(shop.database)
+    with pytest.raises(AlreadyExists) as taken:
+        await shop.place(external_reference="AMZ-1001", customer_email="bob@example.com")
+    assert taken.value.field == ["externalReference"]
+    assert await row_counts(shop.database) == before
