@@ -6,7 +6,6 @@ import asyncio
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -14,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 
 import asyncpg
+
+from tests.servers import free_port
 
 DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -45,12 +46,6 @@ def _initdb() -> str | None:
         iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)), None
     )
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -86,7 +81,7 @@ def start_throwaway_cluster() -> tuple[str, ThrowawayCluster]:
     if os.geteuid() == 0:  # initdb refuses to run as root
         shutil.chown(directory, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         [*run_as, initdb, "-D", f"{directory}/data", "-A", "trust", "-U", "postgres"],
         check=True,

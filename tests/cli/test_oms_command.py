@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-OMS = str(Path(sys.executable).parent / "oms")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import OMS, serving
 
 
 @pytest.fixture(scope="module")
@@ -50,30 +40,8 @@ def seeded(environment: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(seeded: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w")
-    process = subprocess.Popen(
-        [OMS, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=seeded,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield f"{url}/graphql"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with serving(seeded, tmp_path_factory.mktemp("serve") / "serve.log") as url:
+        yield url
 
 
 def post(url: str, query: str, token: str | None = None) -> dict:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,17 +21,11 @@ from api.users.service import create_api_key
 from tests import postgres
 from tests.factories import make_channel, make_location, receive
 from tests.invariants import assert_invariants
+from tests.servers import serving
 
 pytestmark = pytest.mark.postgresql
-OMS = str(Path(sys.executable).parent / "oms")
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   order { id } userErrors { code } } }"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -51,36 +40,15 @@ def server_database(postgres_server: str | None) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def served(server_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path_factory.mktemp("uvicorn") / "serve.log").open("w")
     environment = {
         **os.environ,
         "DATABASE_URL": server_database,
         "OMS_SECRET_KEY": "http-concurrency-secret-key-0123456789",
         "OMS_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(
-        [OMS, "serve", "--port", str(port), "--workers", "2"],
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        yield f"{url}/graphql"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    log = tmp_path_factory.mktemp("uvicorn") / "serve.log"
+    with serving(environment, log, workers=2) as url:
+        yield url
 
 
 @pytest.fixture

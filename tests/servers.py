@@ -1,0 +1,49 @@
+"""Running the `oms` command's server for tests that need a real socket."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+OMS = str(Path(sys.executable).parent / "oms")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(environment: dict[str, str], log_path: Path, workers: int = 1) -> Iterator[str]:
+    """`oms serve` on a free port until the block ends; yields the GraphQL URL."""
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [OMS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise
+                    time.sleep(0.2)
+            yield f"{url}/graphql"
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
