@@ -15,8 +15,14 @@ from api.channels.models import Channel
 from api.channels.service import create_channel
 from api.customers.service import AddressInput, add_address, link_customer
 from api.db import Database
+from api.errors import DomainError
 from api.inventory.service import receive_inventory, set_safety_stock
 from api.locations.service import AddressFields, create_bin, create_location
+from api.orders.changes import cancel_order
+from api.orders.placement import place_order
+from api.orders.requests import LineRequest, PlaceOrderRequest, ShippingAddress
+from api.orders.routing import OrderPolicy
+from api.payments.provider import TestPaymentProvider
 from api.users.service import create_user
 
 DEMO_LOGINS = [
@@ -256,4 +262,47 @@ async def seed_demo_data(database: Database) -> bool:
                 is_default=True,
             )
         await uow.commit()
+    await _place_demo_orders(database, rng, sku_codes)
     return True
+
+
+DEMO_ORDERS = 40
+
+
+async def _place_demo_orders(database: Database, rng: random.Random, sku_codes: list[str]) -> None:
+    """A few dozen orders through the real intake, some held, some partly or wholly cancelled."""
+    payments = TestPaymentProvider()
+    for number in range(DEMO_ORDERS):
+        first, last = FIRST_NAMES[number % 10], LAST_NAMES[(number // 10) % len(LAST_NAMES)]
+        city, postal, country, lat, lon = CUSTOMER_CITIES[number % len(CUSTOMER_CITIES)]
+        lines = [
+            LineRequest(code, rng.randrange(1, 4))
+            for code in rng.sample(sku_codes, rng.randrange(1, 4))
+        ]
+        request = PlaceOrderRequest(
+            channel=CHANNELS[number % len(CHANNELS)][0],
+            customer_email=f"{first}.{last}.{number % 50}@example.com".lower(),
+            customer_name=f"{first} {last}",
+            lines=lines,
+            address=ShippingAddress(
+                f"{first} {last}",
+                f"Hauptstraße {number + 1}",
+                city,
+                postal,
+                country,
+                latitude=lat,
+                longitude=lon,
+            ),
+            payment_token="tok_review" if number % 13 == 0 else "tok_visa",
+        )
+        try:
+            async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+                placed = await place_order(uow, payments, request, OrderPolicy())
+        except DomainError:
+            continue  # that basket ran into a stock-out: skip it, as a shopper would
+        assert placed.order.id is not None
+        if number % 9 == 4:
+            async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+                await cancel_order(
+                    uow, payments, order_id=placed.order.id, reason="customer changed their mind"
+                )
