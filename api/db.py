@@ -119,10 +119,6 @@ class UnitOfWork:
     ) -> None:
         self._events.append(PendingEvent(type_, aggregate_type, aggregate_id, payload or {}))
 
-    @property
-    def pending_events(self) -> list[PendingEvent]:
-        return list(self._events)
-
     async def commit(self) -> None:
         await self._write_events()
         await self.session.commit()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 
-from api.auth import Permission, Principal
+from api.auth import Principal
 from api.db import Database, UnitOfWork
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
@@ -28,13 +28,9 @@ class Context:
     payments: PaymentProvider
     request: Any = None
     response: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def unit_of_work(self) -> UnitOfWork:
         return self.database.unit_of_work(self.principal.actor)
-
-    def can(self, permission: Permission) -> bool:
-        return self.principal.can(permission)
 
     @property
     def order_policy(self) -> OrderPolicy:

@@ -28,13 +28,6 @@ class HasPermission(BasePermission):
         return True
 
 
-class IsAuthenticated(BasePermission):
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        if not info.context.principal.is_authenticated:
-            raise Unauthenticated("authentication required: send Authorization: Bearer <token>")
-        return True
-
-
 class IsAnyone(BasePermission):
     """Explicitly open: the field checks credentials itself (login) or shows only the caller."""
 
@@ -45,7 +38,3 @@ class IsAnyone(BasePermission):
 def allow(permission: Permission | None) -> PermissionExtension:
     checks: list[BasePermission] = [HasPermission(permission)] if permission else [IsAnyone()]
     return PermissionExtension(permissions=checks, use_directives=False)
-
-
-def authenticated() -> PermissionExtension:
-    return PermissionExtension(permissions=[IsAuthenticated()], use_directives=False)

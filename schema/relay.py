@@ -41,10 +41,6 @@ def decode_id(value: str, type_name: str, field: str) -> int:
     return parsed[1]
 
 
-def decode_optional_id(value: str | None, type_name: str, field: str) -> int | None:
-    return None if value is None else decode_id(value, type_name, field)
-
-
 def query_id(value: str, type_name: str, argument: str) -> int:
     """For query arguments: an ID that is malformed or of another type is a client error."""
     parsed = parse_global_id(value)

@@ -22,7 +22,6 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 CANCELLABLE = frozenset({S.PENDING, S.CONFIRMED, S.ON_HOLD, S.PROCESSING})
 EDITABLE = frozenset({S.CONFIRMED, S.ON_HOLD})
-HOLDABLE = frozenset(status for status, targets in TRANSITIONS.items() if S.ON_HOLD in targets)
 
 
 def require_transition(current: OrderStatus, target: OrderStatus, order_number: str) -> None:
