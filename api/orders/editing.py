@@ -6,7 +6,7 @@ again), and adjusts the authorisation by the difference in total; all of it or n
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert
 
@@ -26,7 +26,12 @@ from api.orders.changes import (
     sku_codes,
 )
 from api.orders.models import Order, OrderLine, OrderStatus, ShippingSpeed, order_number
-from api.orders.placement import HANDLING_DAYS, reserve_plan, write_allocations
+from api.orders.placement import (
+    HANDLING_DAYS,
+    backorder_promises,
+    reserve_plan,
+    write_allocations,
+)
 from api.orders.requests import (
     MAX_LINE_QUANTITY,
     LineRequest,
@@ -104,7 +109,8 @@ async def edit_order(
         uow.session, demand, new_address, ShippingSpeed(order.shipping_speed)
     )
     plan, holds, _states = await reserve_plan(uow, prepared, policy)
-    new_lines = _apply_plan(order_id, order_lines, codes, wanted, prepared, plan)
+    promises = await backorder_promises(uow, plan.backorders, utcnow(), policy)
+    new_lines = _apply_plan(order_id, order_lines, codes, wanted, prepared, plan, promises)
     if new_lines:
         await uow.session.execute(insert(OrderLine), new_lines)
     await uow.session.flush()
@@ -144,6 +150,7 @@ def _apply_plan(
     wanted: dict[str, int],
     prepared: routing.Prepared,
     plan: routing.RoutingPlan,
+    promises: dict[int, datetime],
 ) -> list[dict[str, object]]:
     """Sets each line's allocated and backordered units from the plan; a unit more is ordered,
     a unit less is cancelled. Returns the rows of lines the edit adds."""
@@ -167,6 +174,7 @@ def _apply_plan(
                     "unit_price": sku.price,
                     "quantity_allocated": sku_allocated,
                     "quantity_backordered": sku_backordered,
+                    "backorder_promised_at": promises.get(sku.id),  # type: ignore[arg-type]
                     "created_at": utcnow(),
                 }
             )
@@ -177,6 +185,7 @@ def _apply_plan(
         else:
             line.quantity_cancelled += before - units
         line.quantity_allocated, line.quantity_backordered = sku_allocated, sku_backordered
+        line.backorder_promised_at = promises.get(line.sku_id)
     return new_lines
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -22,8 +22,9 @@ from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.errors import InsufficientStock
-from api.inventory.models import MovementKind
+from api.inventory.models import InventoryLevel, MovementKind
 from api.inventory.reservations import Hold, LevelState
+from api.locations.models import Location
 from api.orders import pricing, routing
 from api.orders.models import (
     Allocation,
@@ -296,7 +297,7 @@ async def _write_lines(
     allocated: dict[int, int] = {}
     for allocation in plan.allocations:
         allocated[allocation.sku_id] = allocated.get(allocation.sku_id, 0) + allocation.quantity
-    backorder_promise = now + timedelta(days=policy.backorder_lead_days)
+    promises = await backorder_promises(uow, plan.backorders, now, policy)
     rows = []
     for code, quantity in prepared.quantities.items():
         sku = prepared.skus[code]
@@ -309,7 +310,7 @@ async def _write_lines(
                 "unit_price": sku.price,
                 "quantity_allocated": allocated.get(sku.id, 0),  # type: ignore[arg-type]
                 "quantity_backordered": backordered,
-                "backorder_promised_at": backorder_promise if backordered else None,
+                "backorder_promised_at": promises.get(sku.id),  # type: ignore[arg-type]
                 "created_at": now,
             }
         )
@@ -320,6 +321,32 @@ async def _write_lines(
         rows,
     )
     return {sku_id: line_id for line_id, sku_id in result.all()}
+
+
+async def backorder_promises(
+    uow: UnitOfWork, backorders: dict[int, int], now: datetime, policy: OrderPolicy
+) -> dict[int, datetime]:
+    """When backordered units should arrive: soon when enough stock is already on its way to
+    shipping locations (incoming), else after the replenishment lead time."""
+    if not backorders:
+        return {}
+    level, location = columns(InventoryLevel), columns(Location)
+    incoming = await uow.session.execute(
+        select(level.sku_id, func.sum(level.incoming))
+        .join(location.id.table, location.id == level.location_id)
+        .where(location.ships.is_(True), level.sku_id.in_(backorders))
+        .group_by(level.sku_id)
+    )
+    on_the_way = {sku_id: int(units) for sku_id, units in incoming.all()}
+    return {
+        sku_id: now
+        + timedelta(
+            days=policy.incoming_lead_days
+            if on_the_way.get(sku_id, 0) >= units
+            else policy.backorder_lead_days
+        )
+        for sku_id, units in backorders.items()
+    }
 
 
 async def write_allocations(

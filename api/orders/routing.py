@@ -28,6 +28,7 @@ from api.sourcing.rules import Candidate, Demand, RoutingPlan, route
 class OrderPolicy:
     max_shipments: int = 3
     backorder_lead_days: int = 14
+    incoming_lead_days: int = 3
     idempotency_ttl: timedelta = timedelta(hours=24)
 
 

@@ -81,3 +81,24 @@ async def test_a_received_transfer_fills_backorders(shop: Shop) -> None:
         ).scalar_one()
     assert (level.on_hand, level.reserved) == (3, 2)
     await assert_invariants(shop.database)
+
+
+async def test_a_backorder_is_promised_sooner_when_stock_is_on_its_way(shop: Shop) -> None:
+    from datetime import timedelta
+
+    store = await make_location(shop.database, "HAM", ships=False)
+    await receive(shop.database, store, "MUG", 5)
+    async with shop.database.unit_of_work("staff:1") as uow:
+        await transfers.transfer_inventory(
+            uow,
+            from_location_id=store.id,
+            to_location_id=shop.berlin.id,
+            sku_code="MUG",
+            quantity=2,  # type: ignore[arg-type]
+        )
+    soon = await shop.place(("MUG", 2))
+    later = await shop.place(("MUG", 3))
+    async with shop.database.session() as session:
+        lines = list((await session.execute(select(OrderLine).order_by(OrderLine.id))).scalars())
+    assert lines[0].backorder_promised_at - soon.order.placed_at == timedelta(days=3)  # type: ignore[operator]
+    assert lines[1].backorder_promised_at - later.order.placed_at == timedelta(days=14)  # type: ignore[operator]
