@@ -26,12 +26,8 @@ from api.orders.changes import (
     sku_codes,
 )
 from api.orders.models import Order, OrderLine, OrderStatus, ShippingSpeed, order_number
-from api.orders.placement import (
-    HANDLING_DAYS,
-    backorder_promises,
-    reserve_plan,
-    write_allocations,
-)
+from api.orders.placement import HANDLING_DAYS, reserve_plan
+from api.orders.records import backorder_promises, write_allocations
 from api.orders.requests import (
     MAX_LINE_QUANTITY,
     LineRequest,

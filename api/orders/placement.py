@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -22,29 +22,23 @@ from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.errors import InsufficientStock
-from api.inventory.models import InventoryLevel, MovementKind
+from api.inventory.models import MovementKind
 from api.inventory.reservations import Hold, LevelState
-from api.locations.models import Location
-from api.orders import pricing, routing
+from api.orders import pricing, records, routing
 from api.orders.models import (
-    Allocation,
     FulfillmentStatus,
     Order,
-    OrderLine,
     OrderStatus,
     PaymentStatus,
     order_number,
 )
 from api.orders.requests import PlaceOrderRequest, checked_address
 from api.orders.routing import OrderPolicy
-from api.payments.models import Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import Authorization, PaymentProvider
-from api.reads import columns
 from api.sourcing.rules import RoutingPlan
 from api.writes import insert_row
 
 HANDLING_DAYS = 1
-_line_columns = columns(OrderLine)
 RESERVATION_ATTEMPTS = 3
 
 
@@ -255,10 +249,10 @@ async def _write(
             "order with external reference", external_reference, field=["externalReference"]
         ) from clash
     number = order_number(order_id)
-    line_ids = await _write_lines(uow, order, prepared, plan, now, policy)
-    await write_allocations(uow, order_id, plan, line_ids, now)
+    line_ids = await records.write_lines(uow, order, prepared, plan, now, policy)
+    await records.write_allocations(uow, order_id, plan, line_ids, now)
     await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
-    await _write_payment(
+    await records.write_payment(
         uow, order, authorization, provider=provider, method=request.payment_method, now=now
     )
     codes = {sku.id: code for code, sku in prepared.skus.items()}
@@ -283,121 +277,3 @@ async def _write(
         },
     )
     return PlacedOrder(order, token)
-
-
-async def _write_lines(
-    uow: UnitOfWork,
-    order: Order,
-    prepared: routing.Prepared,
-    plan: RoutingPlan,
-    now: datetime,
-    policy: OrderPolicy,
-) -> dict[int, int]:
-    """Inserts the lines; returns sku_id -> line id."""
-    allocated: dict[int, int] = {}
-    for allocation in plan.allocations:
-        allocated[allocation.sku_id] = allocated.get(allocation.sku_id, 0) + allocation.quantity
-    promises = await backorder_promises(uow, plan.backorders, now, policy)
-    rows = []
-    for code, quantity in prepared.quantities.items():
-        sku = prepared.skus[code]
-        backordered = plan.backorders.get(sku.id, 0)  # type: ignore[arg-type]
-        rows.append(
-            {
-                "order_id": order.id,
-                "sku_id": sku.id,
-                "quantity": quantity,
-                "unit_price": sku.price,
-                "quantity_allocated": allocated.get(sku.id, 0),  # type: ignore[arg-type]
-                "quantity_backordered": backordered,
-                "backorder_promised_at": promises.get(sku.id),  # type: ignore[arg-type]
-                "created_at": now,
-            }
-        )
-    result = await uow.session.execute(
-        insert(OrderLine).returning(
-            _line_columns.id, _line_columns.sku_id, sort_by_parameter_order=True
-        ),
-        rows,
-    )
-    return {sku_id: line_id for line_id, sku_id in result.all()}
-
-
-async def backorder_promises(
-    uow: UnitOfWork, backorders: dict[int, int], now: datetime, policy: OrderPolicy
-) -> dict[int, datetime]:
-    """When backordered units should arrive: soon when enough stock is already on its way to
-    shipping locations (incoming), else after the replenishment lead time."""
-    if not backorders:
-        return {}
-    level, location = columns(InventoryLevel), columns(Location)
-    incoming = await uow.session.execute(
-        select(level.sku_id, func.sum(level.incoming))
-        .join(location.id.table, location.id == level.location_id)
-        .where(location.ships.is_(True), level.sku_id.in_(backorders))
-        .group_by(level.sku_id)
-    )
-    on_the_way = {sku_id: int(units) for sku_id, units in incoming.all()}
-    return {
-        sku_id: now
-        + timedelta(
-            days=policy.incoming_lead_days
-            if on_the_way.get(sku_id, 0) >= units
-            else policy.backorder_lead_days
-        )
-        for sku_id, units in backorders.items()
-    }
-
-
-async def write_allocations(
-    uow: UnitOfWork, order_id: int, plan: RoutingPlan, line_ids: dict[int, int], now: datetime
-) -> None:
-    if not plan.allocations:
-        return
-    await uow.session.execute(
-        insert(Allocation),
-        [
-            {
-                "order_id": order_id,
-                "order_line_id": line_ids[a.sku_id],
-                "location_id": a.location_id,
-                "sku_id": a.sku_id,
-                "quantity": a.quantity,
-                "reason": a.reason,
-                "created_at": now,
-            }
-            for a in plan.allocations
-        ],
-    )
-
-
-async def _write_payment(
-    uow: UnitOfWork,
-    order: Order,
-    authorization: Authorization,
-    *,
-    provider: str,
-    method: str,
-    now: datetime,
-) -> None:
-    payment = Payment(
-        order_id=order.id,  # type: ignore[arg-type]
-        provider=provider,
-        method=method,
-        currency=order.currency,
-        amount_authorized=authorization.amount,
-        authorization_reference=authorization.reference,
-        created_at=now,
-    )
-    await insert_row(uow.session, payment)
-    await insert_row(
-        uow.session,
-        PaymentTransaction(
-            payment_id=payment.id,  # type: ignore[arg-type]
-            kind=TransactionKind.AUTHORIZE,
-            amount=authorization.amount,
-            succeeded=True,
-            provider_reference=authorization.reference,
-            created_at=now,
-        ),
-    )
