@@ -152,10 +152,9 @@ class GraphQLView(GraphQL[Context, None]):
             raise
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        async with self.database.session() as session:
-            principal = await authenticate(
-                session, _bearer(request), secret_key=self.settings.secret_key
-            )
+        principal = await authenticate(
+            self.database, _bearer(request), secret_key=self.settings.secret_key
+        )
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
         if isinstance(request, Request):
             request.state.sub_response = response

@@ -23,7 +23,7 @@ from api.auth import (
     principal_from_access_token,
     verify_password,
 )
-from api.db import UnitOfWork
+from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidCredentials, InvalidInput, NotFound
 from api.events.models import EventType
@@ -175,14 +175,14 @@ async def principal_for_api_key(session: AsyncSession, secret: str) -> Principal
     return Principal.api_key(api_key.id, frozenset(Permission(s) for s in api_key.scopes))
 
 
-async def authenticate(
-    session: AsyncSession, credential: str | None, *, secret_key: str
-) -> Principal:
-    """The principal behind a bearer credential: a staff access token or a partner API key."""
+async def authenticate(database: Database, credential: str | None, *, secret_key: str) -> Principal:
+    """The principal behind a bearer credential: a staff access token (checked by signature
+    alone) or a partner API key (looked up)."""
     if not credential:
         return Principal.anonymous()
-    if api_key_prefix(credential) is not None:
-        principal = await principal_for_api_key(session, credential)
-    else:
-        principal = principal_from_access_token(credential, secret_key=secret_key)
-    return principal or Principal.anonymous()
+    if api_key_prefix(credential) is None:
+        staff = principal_from_access_token(credential, secret_key=secret_key)
+        return staff or Principal.anonymous()
+    async with database.session() as session:
+        partner = await principal_for_api_key(session, credential)
+    return partner or Principal.anonymous()
