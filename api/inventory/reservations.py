@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, insert, update
-from sqlmodel import col
+from sqlalchemy import Integer, bindparam, case, insert, update
 
 from api.db import UnitOfWork
-from api.dbtypes import utcnow
+from api.dbtypes import UtcDateTime, utcnow
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, MovementKind
 from api.reads import columns
-
-Level = InventoryLevel
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,7 @@ class LevelState:
 
 
 _columns = columns(InventoryLevel)
+_MOVEMENT_INSERT = insert(InventoryMovement.__table__)  # type: ignore[attr-defined]
 _RETURNED = (
     _columns.id,
     _columns.location_id,
@@ -73,26 +72,42 @@ def _per_level(holds: Sequence[Hold]) -> dict[int, int]:
     return amounts
 
 
+@cache
+def _shift_statement(count: int, sign: int, guarded: bool) -> Any:
+    """UPDATE moving ``reserved`` of ``count`` levels; built once per shape, so each call only
+    binds ``level_<n>`` and ``units_<n>``."""
+    level = _columns
+    units = case(
+        *(
+            (
+                level.id == bindparam(f"level_{n}", type_=Integer()),
+                bindparam(f"units_{n}", type_=Integer()),
+            )
+            for n in range(count)
+        )
+    )
+    statement = update(level.id.table).where(
+        level.id.in_([bindparam(f"level_{n}", type_=Integer()) for n in range(count)])
+    )
+    if guarded and sign > 0:
+        statement = statement.where(level.on_hand - level.reserved - level.safety_stock >= units)
+    elif guarded:
+        statement = statement.where(level.reserved >= units)
+    return statement.values(
+        reserved=level.reserved + sign * units,
+        version=level.version + 1,
+        updated_at=bindparam("now", type_=UtcDateTime()),
+    ).returning(*_RETURNED)
+
+
 async def _shift_reserved(
     uow: UnitOfWork, amounts: dict[int, int], sign: int, guarded: bool
 ) -> list[LevelState]:
-    quantity = case(amounts, value=col(Level.id))
-    statement = update(InventoryLevel).where(col(Level.id).in_(amounts))
-    if guarded and sign > 0:
-        statement = statement.where(
-            col(Level.on_hand) - col(Level.reserved) - col(Level.safety_stock) >= quantity
-        )
-    elif guarded:
-        statement = statement.where(col(Level.reserved) >= quantity)
-    result = await uow.session.execute(
-        statement.values(
-            reserved=col(Level.reserved) + sign * quantity,
-            version=col(Level.version) + 1,
-            updated_at=utcnow(),
-        )
-        .returning(*_RETURNED)
-        .execution_options(synchronize_session=False)
-    )
+    parameters: dict[str, Any] = {"now": utcnow()}
+    for n, (level_id, units) in enumerate(amounts.items()):
+        parameters[f"level_{n}"] = level_id
+        parameters[f"units_{n}"] = units
+    result = await uow.session.execute(_shift_statement(len(amounts), sign, guarded), parameters)
     return [LevelState(*row) for row in result.all()]
 
 
@@ -131,7 +146,7 @@ async def record(
     sign = -1 if kind is MovementKind.RELEASE else 1
     now = utcnow()
     await uow.session.execute(
-        insert(InventoryMovement),
+        _MOVEMENT_INSERT,
         [
             {
                 "location_id": hold.location_id,

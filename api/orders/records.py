@@ -19,6 +19,11 @@ from api.sourcing.rules import RoutingPlan
 from api.writes import insert_row
 
 _line_columns = columns(OrderLine)
+# Built once: building a statement per order costs more than executing it.
+_LINES_INSERT = insert(_line_columns.id.table).returning(
+    _line_columns.id, _line_columns.sku_id, sort_by_parameter_order=True
+)
+_ALLOCATIONS_INSERT = insert(columns(Allocation).id.table)
 
 
 async def write_lines(
@@ -50,12 +55,7 @@ async def write_lines(
                 "created_at": now,
             }
         )
-    result = await uow.session.execute(
-        insert(OrderLine).returning(
-            _line_columns.id, _line_columns.sku_id, sort_by_parameter_order=True
-        ),
-        rows,
-    )
+    result = await uow.session.execute(_LINES_INSERT, rows)
     return {sku_id: line_id for line_id, sku_id in result.all()}
 
 
@@ -91,7 +91,7 @@ async def write_allocations(
     if not plan.allocations:
         return
     await uow.session.execute(
-        insert(Allocation),
+        _ALLOCATIONS_INSERT,
         [
             {
                 "order_id": order_id,

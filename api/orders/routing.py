@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -19,6 +19,7 @@ from api.locations.models import Location
 from api.orders import pricing
 from api.orders.models import ShippingSpeed
 from api.orders.requests import LineRequest, ShippingAddress, checked_address, merged_lines
+from api.reads import columns
 from api.shipping.rates import Point, rate
 from api.sourcing.geocoding import locate
 from api.sourcing.rules import Candidate, Demand, RoutingPlan, route
@@ -47,8 +48,12 @@ class Prepared:
         ]
 
 
+# Hot-path reads, built once (a statement built per order costs more than running it).
+_SKUS_BY_CODE = select(Sku).where(col(Sku.code).in_(bindparam("codes", expanding=True)))
+
+
 async def load_skus(session: AsyncSession, quantities: dict[str, int]) -> dict[str, Sku]:
-    rows = await session.execute(select(Sku).where(col(Sku.code).in_(quantities)))
+    rows = await session.execute(_SKUS_BY_CODE, {"codes": list(quantities)})
     found = {sku.code: sku for sku in rows.scalars()}
     for index, code in enumerate(quantities):
         sku = found.get(code)
@@ -86,29 +91,38 @@ async def prepare(
     return Prepared(skus, quantities, locate_destination(address), speed)
 
 
+def _candidate_query() -> Any:
+    level, location = columns(InventoryLevel), columns(Location)
+    free = level.on_hand - level.reserved - level.safety_stock
+    return (
+        select(
+            level.id,
+            level.location_id,
+            level.sku_id,
+            free,
+            location.code,
+            location.latitude,
+            location.longitude,
+            location.priority,
+        )
+        .join(location.id.table, location.id == level.location_id)
+        .where(
+            location.ships.is_(True),
+            level.sku_id.in_(bindparam("sku_ids", expanding=True)),
+            free > 0,
+        )
+    )
+
+
+_CANDIDATES = _candidate_query()
+
+
 async def read_candidates(
     session: AsyncSession, prepared: Prepared
 ) -> tuple[list[Candidate], dict[tuple[int, int], int]]:
     """Shipping locations with free stock of the order's SKUs, and their level ids."""
-    level, location = InventoryLevel, Location
-    free = col(level.on_hand) - col(level.reserved) - col(level.safety_stock)
     rows = await session.execute(
-        select(
-            col(level.id),
-            col(level.location_id),
-            col(level.sku_id),
-            free,
-            col(location.code),
-            col(location.latitude),
-            col(location.longitude),
-            col(location.priority),
-        )
-        .join(location, col(location.id) == col(level.location_id))
-        .where(
-            col(location.ships).is_(True),
-            col(level.sku_id).in_([sku.id for sku in prepared.skus.values()]),
-            free > 0,
-        )
+        _CANDIDATES, {"sku_ids": [sku.id for sku in prepared.skus.values()]}
     )
     stock: dict[int, dict[int, int]] = {}
     places: dict[int, tuple[str, Point, int]] = {}
@@ -116,7 +130,7 @@ async def read_candidates(
     for level_id, location_id, sku_id, units, code, lat, lon, priority in rows.all():
         stock.setdefault(location_id, {})[sku_id] = int(units)
         places[location_id] = (code, Point(lat, lon), priority)
-        level_ids[(location_id, sku_id)] = int(level_id)  # type: ignore[arg-type]
+        level_ids[(location_id, sku_id)] = level_id
     candidates = [
         Candidate(location_id, *places[location_id][:2], places[location_id][2], available)
         for location_id, available in stock.items()
