@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 ModelT = TypeVar("ModelT", bound=SQLModel)
 KeyT = TypeVar("KeyT", bound=Hashable)
+
+
+@cache
+def _keyed(model: type[SQLModel], column: Any, order_by: Any) -> Select[Any]:
+    """SELECT of ``model`` rows whose ``column`` is in the bound list ``keys``; built once per
+    shape, so a DataLoader batch only binds its keys."""
+    statement = select(model).where(column.in_(bindparam("keys", expanding=True)))
+    if order_by is not None:
+        statement = statement.order_by(*order_by if isinstance(order_by, tuple) else (order_by,))
+    return statement
 
 
 async def load_by_key(
@@ -22,7 +33,7 @@ async def load_by_key(
     keys: Sequence[KeyT],
 ) -> list[ModelT | None]:
     """One row per key (or None), in the order of ``keys``: the shape a DataLoader wants."""
-    result = await session.execute(select(model).where(column.in_(set(keys))))
+    result = await session.execute(_keyed(model, column, None), {"keys": list(set(keys))})
     found = {getattr(row, column.key): row for row in result.scalars()}
     return [found.get(key) for key in keys]
 
@@ -35,10 +46,7 @@ async def load_groups(
     order_by: Any = None,
 ) -> list[list[ModelT]]:
     """All rows per key, in the order of ``keys``: one-to-many in one query."""
-    statement = select(model).where(column.in_(set(keys)))
-    if order_by is not None:
-        statement = statement.order_by(*order_by if isinstance(order_by, tuple) else (order_by,))
-    result = await session.execute(statement)
+    result = await session.execute(_keyed(model, column, order_by), {"keys": list(set(keys))})
     groups: dict[Any, list[ModelT]] = defaultdict(list)
     for row in result.scalars():
         groups[getattr(row, column.key)].append(row)

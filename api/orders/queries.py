@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -66,16 +66,28 @@ async def orders_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Order 
     return await load_by_key(session, Order, col(Order.id), ids)
 
 
+# Loader statements, built once (see api.reads): a batch only binds its ids.
+_LINES_WITH_CURRENCY = (
+    select(OrderLine, col(Order.currency))
+    .join(Order, col(Order.id) == col(OrderLine.order_id))
+    .where(col(OrderLine.order_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(OrderLine.id))
+)
+_ORDER_EVENTS = (
+    select(Event)
+    .where(
+        col(Event.aggregate_type) == "order",
+        col(Event.aggregate_id).in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(col(Event.id))
+)
+
+
 async def lines_by_order_id(
     session: AsyncSession, ids: Sequence[int]
 ) -> list[list[tuple[OrderLine, str]]]:
     """Each order's lines with the order's currency, which prices them."""
-    result = await session.execute(
-        select(OrderLine, col(Order.currency))
-        .join(Order, col(Order.id) == col(OrderLine.order_id))
-        .where(col(OrderLine.order_id).in_(set(ids)))
-        .order_by(col(OrderLine.id))
-    )
+    result = await session.execute(_LINES_WITH_CURRENCY, {"ids": list(set(ids))})
     lines: dict[int, list[tuple[OrderLine, str]]] = {}
     for line, currency in result.all():
         lines.setdefault(line.order_id, []).append((line, currency))
@@ -96,11 +108,7 @@ async def payments_by_order_id(session: AsyncSession, ids: Sequence[int]) -> lis
 
 async def events_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[list[Event]]:
     """Each order's own events, oldest first: its timeline."""
-    result = await session.execute(
-        select(Event)
-        .where(col(Event.aggregate_type) == "order", col(Event.aggregate_id).in_(set(ids)))
-        .order_by(col(Event.id))
-    )
+    result = await session.execute(_ORDER_EVENTS, {"ids": list(set(ids))})
     timelines: dict[int, list[Event]] = {}
     for event in result.scalars():
         timelines.setdefault(event.aggregate_id, []).append(event)
