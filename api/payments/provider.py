@@ -15,7 +15,9 @@ token the customer's checkout produced, and needs no shared memory between serve
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,8 +82,8 @@ class TestPaymentProvider:
     __test__ = False  # a payment adapter, not a test case
 
     def __init__(self) -> None:
-        self.voided: set[str] = set()
-        self._by_idempotency_key: dict[str, Authorization] = {}
+        # The latest voids, for anyone checking what was given back; bounded, never a leak.
+        self.voided: deque[str] = deque(maxlen=10_000)
 
     async def authorize(
         self, *, amount: int, currency: str, method: str, token: str, idempotency_key: str
@@ -92,14 +94,12 @@ class TestPaymentProvider:
             raise PaymentDeclined(DECLINES[token])
         if token not in ("tok_visa", "tok_review"):
             raise PaymentDeclined("invalid_token")
-        known = self._by_idempotency_key.get(idempotency_key)
-        if known is not None and known.amount == amount:
-            return known
-        authorization = Authorization(
-            reference=f"auth_{uuid.uuid4().hex}", amount=amount, needs_review=token == "tok_review"
+        # Like a real provider's idempotency: the same key and amount give the same
+        # authorisation, worked out from them rather than remembered.
+        digest = hashlib.sha256(f"{idempotency_key}:{amount}".encode()).hexdigest()[:32]
+        return Authorization(
+            reference=f"auth_{digest}", amount=amount, needs_review=token == "tok_review"
         )
-        self._by_idempotency_key[idempotency_key] = authorization
-        return authorization
 
     async def increase_authorization(self, *, reference: str, amount: int) -> str:
         # Decided by the reference alone: several server processes share no memory.
@@ -111,7 +111,7 @@ class TestPaymentProvider:
         return f"capt_{uuid.uuid4().hex}"
 
     async def void(self, *, reference: str) -> None:
-        self.voided.add(reference)
+        self.voided.append(reference)
 
     async def refund(self, *, reference: str, amount: int) -> str:
         return f"rfnd_{uuid.uuid4().hex}"
