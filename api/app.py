@@ -51,6 +51,11 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+def schema_sdl() -> str:
+    """The GraphQL schema as SDL, as exported to schema.graphql."""
+    return build_schema().as_str() + "\n"
+
+
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,

@@ -93,10 +93,10 @@ def serve(
 @app.command("export-schema")
 def export_schema(path: str = str(PROJECT_ROOT / "schema.graphql")) -> None:
     """Write the GraphQL SDL (the contract the admin app and partners build on)."""
-    from schema import build_schema
+    from api.app import schema_sdl
 
     with open(path, "w", encoding="utf-8") as sdl:
-        sdl.write(build_schema().as_str() + "\n")
+        sdl.write(schema_sdl())
     typer.echo(f"wrote {path}")
 
 
