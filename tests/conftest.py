@@ -91,9 +91,8 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def database(settings: Settings) -> AsyncIterator[Database]:
     db = Database.from_settings(settings)
-    if not db.is_sqlite:
-        async with db.engine.begin() as connection:
-            await connection.execute(text(_truncate_all()))
+    if not db.is_sqlite:  # a SQLite test starts from its own fresh copy
+        await empty_database(db)
     yield db
     await db.dispose()
 
@@ -107,8 +106,7 @@ def pg_database_url(postgres_url: str) -> str:
 async def pg_database(pg_database_url: str) -> AsyncIterator[Database]:
     """PostgreSQL only: for claims about real parallel connections."""
     db = Database(pg_database_url, pool_size=30)
-    async with db.engine.begin() as connection:
-        await connection.execute(text(_truncate_all()))
+    await empty_database(db)
     yield db
     await db.dispose()
 

@@ -19,6 +19,7 @@ from api.inventory.models import InventoryLevel
 from api.orders.models import Order
 from api.users.service import create_api_key
 from tests import postgres
+from tests.conftest import empty_database
 from tests.factories import make_channel, make_location, receive
 from tests.invariants import assert_invariants
 from tests.servers import serving
@@ -54,12 +55,7 @@ def served(server_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture
 async def shop(server_database: str) -> AsyncIterator[tuple[Database, str]]:
     database = Database(server_database, pool_size=5)
-    async with database.engine.begin() as connection:
-        from sqlalchemy import text
-
-        from tests.conftest import _truncate_all
-
-        await connection.execute(text(_truncate_all()))
+    await empty_database(database)
     await make_channel(database, "web")
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         await create_product(
