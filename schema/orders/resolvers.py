@@ -15,7 +15,6 @@ from schema.context import Info
 from schema.errors import ClientError, UserError
 from schema.orders.types import OrderTotals, OrderType, RoutingDecision
 from schema.relay import Connection, connection, decode_id, query_id
-from schema.scalars import Money
 
 
 @strawberry.enum
@@ -158,18 +157,11 @@ class OrderQueries:
                 input.shipping_speed,
                 info.context.order_policy,
             )
-
-        def money(amount: int) -> Money:
-            return Money(amount=amount, currency=simulation.currency)
-
         totals = simulation.totals
         return RoutingSimulation(
             decision=RoutingDecision.from_record(simulation.decision),
-            totals=OrderTotals(
-                subtotal=money(totals.subtotal),
-                shipping=money(totals.shipping),
-                tax=money(totals.tax),
-                total=money(totals.total),
+            totals=OrderTotals.of(
+                totals.subtotal, totals.shipping, totals.tax, totals.total, simulation.currency
             ),
         )
 

@@ -56,6 +56,15 @@ class OrderTotals:
     tax: Money
     total: Money
 
+    @classmethod
+    def of(cls, subtotal: int, shipping: int, tax: int, total: int, currency: str) -> OrderTotals:
+        return cls(
+            subtotal=Money(amount=subtotal, currency=currency),
+            shipping=Money(amount=shipping, currency=currency),
+            tax=Money(amount=tax, currency=currency),
+            total=Money(amount=total, currency=currency),
+        )
+
 
 @strawberry.type(name="OrderLine")
 class OrderLineType(Node):
@@ -258,9 +267,6 @@ class OrderType(Node):
     def from_row(cls, row: Order) -> OrderType:
         assert row.id is not None
 
-        def money(amount: int) -> Money:
-            return Money(amount=amount, currency=row.currency)
-
         return cls(
             id=encode_global_id("Order", row.id),
             pk=row.id,
@@ -273,11 +279,8 @@ class OrderType(Node):
             fulfillment_status=FulfillmentStatus(row.fulfillment_status),
             email=row.email,
             external_reference=row.external_reference,
-            totals=OrderTotals(
-                subtotal=money(row.subtotal),
-                shipping=money(row.shipping_total),
-                tax=money(row.tax_total),
-                total=money(row.total),
+            totals=OrderTotals.of(
+                row.subtotal, row.shipping_total, row.tax_total, row.total, row.currency
             ),
             shipping_address=ShippingAddressView(
                 name=row.ship_name,
