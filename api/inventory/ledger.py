@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from api.catalog.models import Sku
+from api.catalog.queries import sku_by_code
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import NotFound
@@ -39,7 +40,7 @@ async def find_location(uow: UnitOfWork, location_id: int, field: str = "locatio
 
 
 async def find_sku(uow: UnitOfWork, code: str) -> Sku:
-    sku = (await uow.session.execute(select(Sku).where(col(Sku.code) == code))).scalars().first()
+    sku = await sku_by_code(uow.session, code)
     if sku is None:
         raise NotFound("SKU", code, field=["sku"])
     return sku
