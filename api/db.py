@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, event, func, insert, select, true, union_all
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -59,6 +60,10 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessionmaker()
+
+    def reader(self) -> AsyncConnection:
+        """A connection for reads (see ``api.reads.Reader``); use as ``async with``."""
+        return self.engine.connect()
 
     def unit_of_work(self, actor: str) -> UnitOfWork:
         return UnitOfWork(self, actor)

@@ -1,4 +1,4 @@
-"""DataLoaders, built fresh per request. Each batch runs in its own short-lived session and
+"""DataLoaders, built fresh per request. Each batch runs on its own short-lived connection and
 returns GraphQL objects, so a row read once in a request is converted once, however often
 it is reached."""
 
@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from api.catalog import queries as catalog
@@ -18,6 +17,7 @@ from api.db import Database
 from api.inventory import queries as inventory
 from api.locations import queries as locations
 from api.orders import queries as orders
+from api.reads import Reader
 from api.users import queries as users
 from schema.catalog.types import ProductType, SkuType
 from schema.channels.types import ChannelType
@@ -35,12 +35,12 @@ Row = TypeVar("Row")
 
 def _by_key(
     database: Database,
-    batch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[Row | None]]],
+    batch: Callable[[Reader, Sequence[K]], Awaitable[list[Row | None]]],
     convert: Callable[[Row], V],
 ) -> DataLoader[K, V | None]:
     async def load(keys: list[K]) -> list[V | None]:
-        async with database.session() as session:
-            rows = await batch(session, keys)
+        async with database.reader() as reader:
+            rows = await batch(reader, keys)
         return [convert(row) if row is not None else None for row in rows]
 
     return DataLoader(load_fn=load)
@@ -48,12 +48,12 @@ def _by_key(
 
 def _groups(
     database: Database,
-    batch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[list[Row]]]],
+    batch: Callable[[Reader, Sequence[K]], Awaitable[list[list[Row]]]],
     convert: Callable[[Row], V],
 ) -> DataLoader[K, list[V]]:
     async def load(keys: list[K]) -> list[list[V]]:
-        async with database.session() as session:
-            groups = await batch(session, keys)
+        async with database.reader() as reader:
+            groups = await batch(reader, keys)
         return [[convert(row) for row in group] for group in groups]
 
     return DataLoader(load_fn=load)

@@ -14,6 +14,7 @@ from api.errors import InvalidId
 from api.reads import PageRequest, count, paginate
 from schema.context import Info
 from schema.errors import ClientError
+from schema.relations import connection_nodes_selections, prefetch
 
 NodeT = TypeVar("NodeT")
 
@@ -128,20 +129,22 @@ async def connection(
     before: str | None,
     descending: bool = False,
 ) -> Connection[NodeT]:
-    """A page of ``statement`` ordered by ``key``: one query, one more if totalCount is asked."""
+    """A page of ``statement`` ordered by ``key``, its selected relations loaded: one query, one
+    more if totalCount is asked, one per relation the nodes select."""
     request = page_request(info, first, after, last, before)
     database = info.context.database
-    async with database.session() as session:
-        page = await paginate(session, statement, key, request, descending=descending)
+    async with database.reader() as reader:
+        page = await paginate(reader, statement, key, request, descending=descending)
 
     async def total() -> int:
-        async with database.session() as session:
-            return await count(session, statement)
+        async with database.reader() as reader:
+            return await count(reader, statement)
 
     key_name = key.key
     edges = [
         Edge(cursor=_encode_cursor(getattr(row, key_name)), node=to_node(row)) for row in page.rows
     ]
+    await prefetch(info, [edge.node for edge in edges], connection_nodes_selections(info))
     return Connection(
         edges=edges,
         page_info=PageInfo(

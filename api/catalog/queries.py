@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api.catalog.models import Product, Sku
-from api.reads import load_by_key, load_groups
+from api.reads import Reader, load_by_key, load_groups
 
 
 def skus_query(*, search: str | None = None, active: bool | None = None) -> Select[Sku]:
@@ -27,24 +27,24 @@ def skus_query(*, search: str | None = None, active: bool | None = None) -> Sele
     return statement
 
 
-async def skus_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Sku | None]:
-    return await load_by_key(session, Sku, col(Sku.id), ids)
+async def skus_by_id(reader: Reader, ids: Sequence[int]) -> list[Sku | None]:
+    return await load_by_key(reader, Sku, col(Sku.id), ids)
 
 
-async def skus_by_code(session: AsyncSession, codes: Sequence[str]) -> list[Sku | None]:
-    return await load_by_key(session, Sku, col(Sku.code), codes)
+async def skus_by_code(reader: Reader, codes: Sequence[str]) -> list[Sku | None]:
+    return await load_by_key(reader, Sku, col(Sku.code), codes)
 
 
-async def products_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Product | None]:
-    return await load_by_key(session, Product, col(Product.id), ids)
+async def products_by_id(reader: Reader, ids: Sequence[int]) -> list[Product | None]:
+    return await load_by_key(reader, Product, col(Product.id), ids)
 
 
-async def skus_by_product_id(session: AsyncSession, ids: Sequence[int]) -> list[list[Sku]]:
-    return await load_groups(session, Sku, col(Sku.product_id), ids, order_by=col(Sku.id))
+async def skus_by_product_id(reader: Reader, ids: Sequence[int]) -> list[list[Sku]]:
+    return await load_groups(reader, Sku, col(Sku.product_id), ids, order_by=col(Sku.id))
 
 
 async def sku_by_code(session: AsyncSession, code: str) -> Sku | None:
-    return (await skus_by_code(session, [code]))[0]
+    return (await session.execute(select(Sku).where(col(Sku.code) == code))).scalar_one_or_none()
 
 
 def products_query() -> Select[Product]:

@@ -8,15 +8,15 @@ from sqlmodel import col
 
 from api.channels.models import Channel
 from api.db import Database
-from api.reads import load_by_key
+from api.reads import Reader, load_by_key
 
 
 async def list_channels(session: AsyncSession) -> Sequence[Channel]:
     return (await session.execute(select(Channel).order_by(col(Channel.id)))).scalars().all()
 
 
-async def channels_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Channel | None]:
-    return await load_by_key(session, Channel, col(Channel.id), ids)
+async def channels_by_id(reader: Reader, ids: Sequence[int]) -> list[Channel | None]:
+    return await load_by_key(reader, Channel, col(Channel.id), ids)
 
 
 async def channel_by_code(session: AsyncSession, code: str) -> Channel | None:

@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api.customers.models import Customer, CustomerAddress
-from api.reads import load_by_key, load_groups
+from api.reads import Reader, load_by_key, load_groups
 
 
 def customers_query(*, search: str | None = None) -> Select[Customer]:
@@ -23,15 +22,15 @@ def customers_query(*, search: str | None = None) -> Select[Customer]:
     return statement
 
 
-async def customers_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Customer | None]:
-    return await load_by_key(session, Customer, col(Customer.id), ids)
+async def customers_by_id(reader: Reader, ids: Sequence[int]) -> list[Customer | None]:
+    return await load_by_key(reader, Customer, col(Customer.id), ids)
 
 
 async def addresses_by_customer_id(
-    session: AsyncSession, ids: Sequence[int]
+    reader: Reader, ids: Sequence[int]
 ) -> list[list[CustomerAddress]]:
     return await load_groups(
-        session,
+        reader,
         CustomerAddress,
         col(CustomerAddress.customer_id),
         ids,

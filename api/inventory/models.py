@@ -82,7 +82,9 @@ class InventoryLevel(SQLModel, table=True):
 
     @property
     def available(self) -> int:
-        return max(self.on_hand - self.reserved - self.safety_stock, 0)
+        from api.inventory.rules import available  # the rules import this module's enums
+
+        return available(self.on_hand, self.reserved, self.safety_stock)
 
 
 class InventoryMovement(SQLModel, table=True):

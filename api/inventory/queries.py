@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from api.catalog.models import Sku
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, Transfer
-from api.reads import load_by_key
+from api.reads import Reader, load_by_key
 
 Level = InventoryLevel
 
@@ -33,14 +33,12 @@ def inventory_levels_query(
     return statement
 
 
-async def inventory_levels_by_id(
-    session: AsyncSession, ids: Sequence[int]
-) -> list[InventoryLevel | None]:
-    return await load_by_key(session, InventoryLevel, col(InventoryLevel.id), ids)
+async def inventory_levels_by_id(reader: Reader, ids: Sequence[int]) -> list[InventoryLevel | None]:
+    return await load_by_key(reader, InventoryLevel, col(InventoryLevel.id), ids)
 
 
-async def transfers_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Transfer | None]:
-    return await load_by_key(session, Transfer, col(Transfer.id), ids)
+async def transfers_by_id(reader: Reader, ids: Sequence[int]) -> list[Transfer | None]:
+    return await load_by_key(reader, Transfer, col(Transfer.id), ids)
 
 
 async def levels_for_sku(session: AsyncSession, sku_id: int) -> list[InventoryLevel]:

@@ -32,6 +32,11 @@ def state_move(
     return {STATE_BUCKET[source]: -quantity, STATE_BUCKET[target]: quantity}
 
 
+def available(on_hand: int, reserved: int, safety_stock: int) -> int:
+    """Units that can be promised to a new order."""
+    return max(on_hand - reserved - safety_stock, 0)
+
+
 def free_to_move(on_hand: int, reserved: int) -> int:
     """Units that can leave on_hand without breaking a reservation (safety stock may be used)."""
     return max(on_hand - reserved, 0)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -12,7 +14,7 @@ from api.events.models import Event
 from api.orders.models import Allocation, Order, OrderLine, order_id_from_number
 from api.orders.placement import hash_tracking_token
 from api.payments.models import Payment
-from api.reads import load_by_key, load_groups
+from api.reads import Reader, as_records, columns, keys_in, load_by_key, load_groups
 
 
 @dataclass(frozen=True)
@@ -62,55 +64,58 @@ async def order_by_tracking_token(session: AsyncSession, token: str) -> Order | 
     return result.scalar_one_or_none()
 
 
-async def orders_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Order | None]:
-    return await load_by_key(session, Order, col(Order.id), ids)
+async def orders_by_id(reader: Reader, ids: Sequence[int]) -> list[Order | None]:
+    return await load_by_key(reader, Order, col(Order.id), ids)
 
 
-# Loader statements, built once (see api.reads): a batch only binds its ids.
-_LINES_WITH_CURRENCY = (
-    select(OrderLine, col(Order.currency))
-    .join(Order, col(Order.id) == col(OrderLine.order_id))
-    .where(col(OrderLine.order_id).in_(bindparam("ids", expanding=True)))
-    .order_by(col(OrderLine.id))
-)
-_ORDER_EVENTS = (
-    select(Event)
-    .where(
-        col(Event.aggregate_type) == "order",
-        col(Event.aggregate_id).in_(bindparam("ids", expanding=True)),
+# Loader statements, built once per dialect (see api.reads): a batch only binds its keys.
+@cache
+def _lines_with_currency(dialect: str) -> Select[Any]:
+    return (
+        select(*columns(OrderLine), col(Order.currency))
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(keys_in(col(OrderLine.order_id), dialect))
+        .order_by(col(OrderLine.id))
     )
-    .order_by(col(Event.id))
-)
+
+
+@cache
+def _order_events(dialect: str) -> Select[Any]:
+    return (
+        select(*columns(Event))
+        .where(col(Event.aggregate_type) == "order", keys_in(col(Event.aggregate_id), dialect))
+        .order_by(col(Event.id))
+    )
 
 
 async def lines_by_order_id(
-    session: AsyncSession, ids: Sequence[int]
+    reader: Reader, ids: Sequence[int]
 ) -> list[list[tuple[OrderLine, str]]]:
     """Each order's lines with the order's currency, which prices them."""
-    result = await session.execute(_LINES_WITH_CURRENCY, {"ids": list(set(ids))})
+    result = await reader.execute(
+        _lines_with_currency(reader.dialect.name), {"keys": list(set(ids))}
+    )
     lines: dict[int, list[tuple[OrderLine, str]]] = {}
-    for line, currency in result.all():
-        lines.setdefault(line.order_id, []).append((line, currency))
+    for line in as_records(result.all(), OrderLine):
+        lines.setdefault(line.order_id, []).append((line, line.currency))  # type: ignore[attr-defined]
     return [lines.get(order_id, []) for order_id in ids]
 
 
-async def allocations_by_order_id(
-    session: AsyncSession, ids: Sequence[int]
-) -> list[list[Allocation]]:
+async def allocations_by_order_id(reader: Reader, ids: Sequence[int]) -> list[list[Allocation]]:
     return await load_groups(
-        session, Allocation, col(Allocation.order_id), ids, order_by=col(Allocation.id)
+        reader, Allocation, col(Allocation.order_id), ids, order_by=col(Allocation.id)
     )
 
 
-async def payments_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[Payment | None]:
-    return await load_by_key(session, Payment, col(Payment.order_id), ids)
+async def payments_by_order_id(reader: Reader, ids: Sequence[int]) -> list[Payment | None]:
+    return await load_by_key(reader, Payment, col(Payment.order_id), ids)
 
 
-async def events_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[list[Event]]:
+async def events_by_order_id(reader: Reader, ids: Sequence[int]) -> list[list[Event]]:
     """Each order's own events, oldest first: its timeline."""
-    result = await session.execute(_ORDER_EVENTS, {"ids": list(set(ids))})
+    result = await reader.execute(_order_events(reader.dialect.name), {"keys": list(set(ids))})
     timelines: dict[int, list[Event]] = {}
-    for event in result.scalars():
+    for event in as_records(result.all(), Event):
         timelines.setdefault(event.aggregate_id, []).append(event)
     return [timelines.get(order_id, []) for order_id in ids]
 
@@ -118,9 +123,7 @@ async def events_by_order_id(session: AsyncSession, ids: Sequence[int]) -> list[
 RECENT_ORDERS = 20
 
 
-async def recent_orders_by_customer_id(
-    session: AsyncSession, ids: Sequence[int]
-) -> list[list[Order]]:
+async def recent_orders_by_customer_id(reader: Reader, ids: Sequence[int]) -> list[list[Order]]:
     """Each customer's latest orders, newest first, in one query however many customers."""
     ranked = (
         select(
@@ -129,16 +132,17 @@ async def recent_orders_by_customer_id(
             .over(partition_by=col(Order.customer_id), order_by=col(Order.id).desc())
             .label("rank"),
         )
-        .where(col(Order.customer_id).in_(set(ids)))
+        .where(keys_in(col(Order.customer_id), reader.dialect.name))
         .subquery()
     )
-    result = await session.execute(
-        select(Order)
+    result = await reader.execute(
+        select(*columns(Order))
         .join(ranked, ranked.c.id == col(Order.id))
         .where(ranked.c.rank <= RECENT_ORDERS)
-        .order_by(col(Order.id).desc())
+        .order_by(col(Order.id).desc()),
+        {"keys": list(set(ids))},
     )
     history: dict[int, list[Order]] = {}
-    for order in result.scalars():
+    for order in as_records(result.all(), Order):
         history.setdefault(order.customer_id, []).append(order)
     return [history.get(customer_id, []) for customer_id in ids]

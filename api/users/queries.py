@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from api.reads import load_by_key
+from api.reads import Reader, load_by_key
 from api.users.models import ApiKey, User
 
 
@@ -21,9 +20,9 @@ def api_keys_query(*, include_revoked: bool = False) -> Select[ApiKey]:
     return statement
 
 
-async def users_by_id(session: AsyncSession, ids: Sequence[int]) -> list[User | None]:
-    return await load_by_key(session, User, col(User.id), ids)
+async def users_by_id(reader: Reader, ids: Sequence[int]) -> list[User | None]:
+    return await load_by_key(reader, User, col(User.id), ids)
 
 
-async def api_keys_by_id(session: AsyncSession, ids: Sequence[int]) -> list[ApiKey | None]:
-    return await load_by_key(session, ApiKey, col(ApiKey.id), ids)
+async def api_keys_by_id(reader: Reader, ids: Sequence[int]) -> list[ApiKey | None]:
+    return await load_by_key(reader, ApiKey, col(ApiKey.id), ids)

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from api.catalog.models import Product, Sku
-from schema.context import Info
+from schema.relations import related
 from schema.relay import Node, encode_global_id
 from schema.scalars import Money
 
@@ -18,9 +18,11 @@ class ProductType(Node):
     description: str | None
     created_at: datetime
 
-    @strawberry.field
-    async def skus(self, info: Info) -> list[SkuType]:
-        return await info.context.loaders.skus_by_product_id.load(self.pk)
+    skus = related(
+        "skus_by_product_id",
+        "pk",
+        list[Annotated["SkuType", strawberry.lazy("schema.catalog.types")]],
+    )
 
     @classmethod
     def from_row(cls, row: Product) -> ProductType:
@@ -49,9 +51,7 @@ class SkuType(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(graphql_type=ProductType)
-    def product(self, info: Info) -> Awaitable[ProductType | None]:
-        return info.context.loaders.product_by_id.load(self.product_id)
+    product = related("product_by_id", "product_id", ProductType)
 
     @classmethod
     def from_row(cls, row: Sku) -> SkuType:

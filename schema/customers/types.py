@@ -7,8 +7,8 @@ import strawberry
 
 from api.auth import Permission
 from api.customers.models import Customer, CustomerAddress
-from schema.context import Info
 from schema.permissions import allow
+from schema.relations import related
 from schema.relay import Node, encode_global_id
 
 if TYPE_CHECKING:
@@ -52,19 +52,15 @@ class CustomerType(Node):
     phone: str | None
     created_at: datetime
 
-    @strawberry.field(
+    recent_orders = related(
+        "recent_orders_by_customer_id",
+        "pk",
+        list[Annotated["OrderType", strawberry.lazy("schema.orders.types")]],
         extensions=[allow(Permission.ORDERS_READ)],
         description="The customer's latest orders (up to 20), newest first; page through all "
         "of them with orders(filter: {customerEmail}).",
     )
-    async def recent_orders(
-        self, info: Info
-    ) -> list[Annotated[OrderType, strawberry.lazy("schema.orders.types")]]:
-        return await info.context.loaders.recent_orders_by_customer_id.load(self.pk)
-
-    @strawberry.field
-    async def addresses(self, info: Info) -> list[CustomerAddressType]:
-        return await info.context.loaders.addresses_by_customer_id.load(self.pk)
+    addresses = related("addresses_by_customer_id", "pk", list[CustomerAddressType])
 
     @classmethod
     def from_row(cls, row: Customer) -> CustomerType:

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
 
+from api.inventory import rules
 from api.inventory.models import AdjustmentReason as DomainAdjustmentReason
 from api.inventory.models import InventoryLevel, Transfer
 from api.inventory.models import TransferStatus as DomainTransferStatus
 from api.inventory.queries import LevelSnapshot
 from api.inventory.rules import InventoryState as DomainInventoryState
 from schema.catalog.types import SkuType
-from schema.context import Info
 from schema.locations.types import BinType, LocationType
+from schema.relations import related
 from schema.relay import Node, encode_global_id
 
 InventoryState = DomainInventoryState
@@ -21,18 +21,6 @@ AdjustmentReason = DomainAdjustmentReason
 strawberry.enum(InventoryState, name="InventoryState")
 strawberry.enum(TransferStatus, name="TransferStatus")
 strawberry.enum(AdjustmentReason, description="Why on-hand stock was corrected.")
-
-
-# Relations resolve with plain functions that hand the DataLoader's future to the executor:
-# an `async def` per row would cost a coroutine and a task for every item of a page.
-
-
-def _location(info: Info, location_id: int) -> Awaitable[LocationType | None]:
-    return info.context.loaders.location_by_id.load(location_id)
-
-
-def _sku(info: Info, sku_id: int) -> Awaitable[SkuType | None]:
-    return info.context.loaders.sku_by_id.load(sku_id)
 
 
 @strawberry.type(
@@ -54,22 +42,14 @@ class InventoryLevelType(Node):
     version: int
     updated_at: datetime
 
-    @strawberry.field(graphql_type=LocationType)
-    def location(self, info: Info) -> Awaitable[LocationType | None]:
-        return _location(info, self.location_id)
-
-    @strawberry.field(graphql_type=SkuType)
-    def sku(self, info: Info) -> Awaitable[SkuType | None]:
-        return _sku(info, self.sku_id)
-
-    @strawberry.field(
-        graphql_type=BinType | None,
+    location = related("location_by_id", "location_id", LocationType)
+    sku = related("sku_by_id", "sku_id", SkuType)
+    bin = related(
+        "bin_by_id",
+        "bin_id",
+        BinType | None,
         description="The SKU's pick bin at this location, when assigned.",
     )
-    def bin(self, info: Info) -> Awaitable[BinType | None] | None:
-        if self.bin_id is None:
-            return None
-        return info.context.loaders.bin_by_id.load(self.bin_id)
 
     @classmethod
     def from_row(cls, row: InventoryLevel) -> InventoryLevelType:
@@ -82,7 +62,7 @@ class InventoryLevelType(Node):
             bin_id=row.bin_id,
             on_hand=row.on_hand,
             reserved=row.reserved,
-            available=row.available,
+            available=rules.available(row.on_hand, row.reserved, row.safety_stock),
             incoming=row.incoming,
             damaged=row.damaged,
             quality_control=row.quality_control,
@@ -135,9 +115,7 @@ class InventoryLevelSnapshot:
     damaged: int
     quality_control: int
 
-    @strawberry.field(graphql_type=LocationType)
-    def location(self, info: Info) -> Awaitable[LocationType | None]:
-        return _location(info, self.location_id)
+    location = related("location_by_id", "location_id", LocationType)
 
     @classmethod
     def from_snapshot(cls, snapshot: LevelSnapshot) -> InventoryLevelSnapshot:
@@ -166,17 +144,9 @@ class TransferType(Node):
     created_at: datetime
     received_at: datetime | None
 
-    @strawberry.field(graphql_type=SkuType)
-    def sku(self, info: Info) -> Awaitable[SkuType | None]:
-        return _sku(info, self.sku_id)
-
-    @strawberry.field(graphql_type=LocationType)
-    def from_location(self, info: Info) -> Awaitable[LocationType | None]:
-        return _location(info, self.from_location_id)
-
-    @strawberry.field(graphql_type=LocationType)
-    def to_location(self, info: Info) -> Awaitable[LocationType | None]:
-        return _location(info, self.to_location_id)
+    sku = related("sku_by_id", "sku_id", SkuType)
+    from_location = related("location_by_id", "from_location_id", LocationType)
+    to_location = related("location_by_id", "to_location_id", LocationType)
 
     @classmethod
     def from_row(cls, row: Transfer) -> TransferType:

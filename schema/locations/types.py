@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from api.locations.models import Bin, Location
-from schema.context import Info
+from schema.relations import related
 from schema.relay import Node, encode_global_id
 
 
@@ -17,46 +17,6 @@ class Address:
     region: str | None
     postal_code: str
     country: str
-
-
-@strawberry.type(name="Location", description="A warehouse, store or 3PL that holds stock.")
-class LocationType(Node):
-    pk: strawberry.Private[int]
-    code: str
-    name: str
-    address: Address
-    latitude: float
-    longitude: float
-    ships: bool
-    priority: int
-    created_at: datetime
-
-    @strawberry.field(description="Pick locations in walking order.")
-    async def bins(self, info: Info) -> list[BinType]:
-        return await info.context.loaders.bins_by_location_id.load(self.pk)
-
-    @classmethod
-    def from_row(cls, row: Location) -> LocationType:
-        assert row.id is not None
-        return cls(
-            id=encode_global_id("Location", row.id),
-            pk=row.id,
-            code=row.code,
-            name=row.name,
-            address=Address(
-                line1=row.line1,
-                line2=row.line2,
-                city=row.city,
-                region=row.region,
-                postal_code=row.postal_code,
-                country=row.country,
-            ),
-            latitude=row.latitude,
-            longitude=row.longitude,
-            ships=row.ships,
-            priority=row.priority,
-            created_at=row.created_at,
-        )
 
 
 @strawberry.type(name="Bin", description="A pick location inside a location.")
@@ -81,4 +41,47 @@ class BinType(Node):
             bay=row.bay,
             level=row.level,
             pick_sequence=row.pick_sequence,
+        )
+
+
+@strawberry.type(name="Location", description="A warehouse, store or 3PL that holds stock.")
+class LocationType(Node):
+    pk: strawberry.Private[int]
+    code: str
+    name: str
+    address: Address
+    latitude: float
+    longitude: float
+    ships: bool
+    priority: int
+    created_at: datetime
+
+    bins = related(
+        "bins_by_location_id",
+        "pk",
+        list[BinType],
+        description="Pick locations in walking order.",
+    )
+
+    @classmethod
+    def from_row(cls, row: Location) -> LocationType:
+        assert row.id is not None
+        return cls(
+            id=encode_global_id("Location", row.id),
+            pk=row.id,
+            code=row.code,
+            name=row.name,
+            address=Address(
+                line1=row.line1,
+                line2=row.line2,
+                city=row.city,
+                region=row.region,
+                postal_code=row.postal_code,
+                country=row.country,
+            ),
+            latitude=row.latitude,
+            longitude=row.longitude,
+            ships=row.ships,
+            priority=row.priority,
+            created_at=row.created_at,
         )

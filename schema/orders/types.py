@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from schema.customers.types import CustomerType
 from schema.events.types import EventNode
 from schema.locations.types import LocationType
 from schema.permissions import allow
+from schema.relations import RELATION, Relation, now_or_later, related
 from schema.relay import Node, encode_global_id
 from schema.scalars import Money
 
@@ -66,6 +66,32 @@ class OrderTotals:
         )
 
 
+@strawberry.type(name="Allocation", description="Units of an order line held at a location.")
+class AllocationType:
+    pk: strawberry.Private[int]
+    line_pk: strawberry.Private[int]
+    location_id: strawberry.Private[int]
+    quantity: int
+    status: AllocationStatus
+    reason: str
+    created_at: datetime
+
+    location = related("location_by_id", "location_id", LocationType)
+
+    @classmethod
+    def from_row(cls, row: Allocation) -> AllocationType:
+        assert row.id is not None
+        return cls(
+            pk=row.id,
+            line_pk=row.order_line_id,
+            location_id=row.location_id,
+            quantity=row.quantity,
+            status=AllocationStatus(row.status),
+            reason=row.reason,
+            created_at=row.created_at,
+        )
+
+
 @strawberry.type(name="OrderLine")
 class OrderLineType(Node):
     pk: strawberry.Private[int]
@@ -80,14 +106,18 @@ class OrderLineType(Node):
     quantity_returned: int
     backorder_promised_at: datetime | None
 
-    @strawberry.field(graphql_type=SkuType)
-    def sku(self, info: Info) -> Awaitable[SkuType | None]:
-        return info.context.loaders.sku_by_id.load(self.sku_id)
+    sku = related("sku_by_id", "sku_id", SkuType)
 
-    @strawberry.field(extensions=STAFF_ONLY)
-    async def allocations(self, info: Info) -> list[AllocationType]:
-        by_order = await info.context.loaders.allocations_by_order_id.load(self.order_pk)
-        return [allocation for allocation in by_order if allocation.line_pk == self.pk]
+    @strawberry.field(
+        extensions=STAFF_ONLY,
+        graphql_type=list[AllocationType],
+        metadata={RELATION: Relation("allocations_by_order_id", "order_pk")},
+    )
+    def allocations(self, info: Info) -> Any:
+        return now_or_later(
+            info.context.loaders.allocations_by_order_id.load(self.order_pk),
+            lambda by_order: [a for a in by_order if a.line_pk == self.pk],
+        )
 
     @classmethod
     def from_row(cls, row: OrderLine, currency: str) -> OrderLineType:
@@ -108,34 +138,6 @@ class OrderLineType(Node):
         )
 
 
-@strawberry.type(name="Allocation", description="Units of an order line held at a location.")
-class AllocationType:
-    pk: strawberry.Private[int]
-    line_pk: strawberry.Private[int]
-    location_id: strawberry.Private[int]
-    quantity: int
-    status: AllocationStatus
-    reason: str
-    created_at: datetime
-
-    @strawberry.field(graphql_type=LocationType)
-    def location(self, info: Info) -> Awaitable[LocationType | None]:
-        return info.context.loaders.location_by_id.load(self.location_id)
-
-    @classmethod
-    def from_row(cls, row: Allocation) -> AllocationType:
-        assert row.id is not None
-        return cls(
-            pk=row.id,
-            line_pk=row.order_line_id,
-            location_id=row.location_id,
-            quantity=row.quantity,
-            status=AllocationStatus(row.status),
-            reason=row.reason,
-            created_at=row.created_at,
-        )
-
-
 @strawberry.type
 class SkuQuantity:
     sku: str
@@ -153,9 +155,7 @@ class RoutingCandidate:
     chosen: bool
     available: list[SkuQuantity]
 
-    @strawberry.field(graphql_type=LocationType)
-    def location(self, info: Info) -> Awaitable[LocationType | None]:
-        return info.context.loaders.location_by_id.load(self.location_id)
+    location = related("location_by_id", "location_id", LocationType)
 
 
 @strawberry.type(description="Why the order ships from where it ships.")
@@ -235,33 +235,24 @@ class OrderType(Node):
     cancelled_at: datetime | None
     updated_at: datetime
 
-    @strawberry.field(graphql_type=ChannelType)
-    def channel(self, info: Info) -> Awaitable[ChannelType | None]:
-        return info.context.loaders.channel_by_id.load(self.channel_id)
-
-    @strawberry.field(graphql_type=CustomerType)
-    def customer(self, info: Info) -> Awaitable[CustomerType | None]:
-        return info.context.loaders.customer_by_id.load(self.customer_id)
-
-    @strawberry.field(graphql_type=list[OrderLineType])
-    def lines(self, info: Info) -> Awaitable[list[OrderLineType]]:
-        return info.context.loaders.lines_by_order_id.load(self.pk)
-
-    @strawberry.field(extensions=STAFF_ONLY, graphql_type=list[AllocationType])
-    def allocations(self, info: Info) -> Awaitable[list[AllocationType]]:
-        return info.context.loaders.allocations_by_order_id.load(self.pk)
+    channel = related("channel_by_id", "channel_id", ChannelType)
+    customer = related("customer_by_id", "customer_id", CustomerType)
+    lines = related("lines_by_order_id", "pk", list[OrderLineType])
+    allocations = related(
+        "allocations_by_order_id", "pk", list[AllocationType], extensions=STAFF_ONLY
+    )
+    payment = related("payment_by_order_id", "pk", PaymentView | None, extensions=STAFF_ONLY)
+    timeline = related(
+        "events_by_order_id",
+        "pk",
+        list[EventNode],
+        extensions=STAFF_ONLY,
+        description="The order's events, oldest first.",
+    )
 
     @strawberry.field(extensions=STAFF_ONLY)
     def routing_decision(self) -> RoutingDecision:
         return RoutingDecision.from_record(self.decision)
-
-    @strawberry.field(extensions=STAFF_ONLY, graphql_type=PaymentView | None)
-    def payment(self, info: Info) -> Awaitable[PaymentView | None]:
-        return info.context.loaders.payment_by_order_id.load(self.pk)
-
-    @strawberry.field(extensions=STAFF_ONLY, description="The order's events, oldest first.")
-    async def timeline(self, info: Info) -> list[EventNode]:
-        return await info.context.loaders.events_by_order_id.load(self.pk)
 
     @classmethod
     def from_row(cls, row: Order) -> OrderType:

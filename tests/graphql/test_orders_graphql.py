@@ -308,6 +308,54 @@ async def test_an_orders_page_costs_the_same_statements_for_10_and_50_orders(
     assert counts[10] == counts[50], counts
 
 
+async def test_a_page_written_with_fragments_and_aliases_loads_the_same_relations(
+    admin: GraphQLClient, count_statements: StatementCounter, stocked: None
+) -> None:
+    for n in range(3):
+        await place(
+            admin,
+            customer={"email": f"f{n}@example.com", "name": "F"},
+            lines=[{"sku": "TEE-M", "quantity": 1}, {"sku": "TEE-L", "quantity": 1}],
+        )
+    plain = """{ orders(first: 3) { edges { node { number customer { email }
+        lines { quantity sku { code product { name } } allocations { location { code } } } } } } }"""
+    dressed = """fragment Line on OrderLine { quantity item: sku { code } sku { product { name } } }
+        { orders(first: 3) { nodes { number ... on Order { customer { email } } lines { ...Line }
+          lines { allocations { location { code } } } } } }"""
+    count_statements.statements.clear()
+    expected = (await admin.data(plain))["orders"]["edges"]
+    plain_statements = count_statements.count
+    count_statements.statements.clear()
+    nodes = (await admin.data(dressed))["orders"]["nodes"]
+    assert count_statements.count == plain_statements
+    assert [
+        (
+            node["number"],
+            node["customer"]["email"],
+            [
+                (line["quantity"], line["item"]["code"], line["sku"]["product"]["name"])
+                for line in node["lines"]
+            ],
+            [[a["location"]["code"] for a in line["allocations"]] for line in node["lines"]],
+        )
+        for node in nodes
+    ] == [
+        (
+            edge["node"]["number"],
+            edge["node"]["customer"]["email"],
+            [
+                (line["quantity"], line["sku"]["code"], line["sku"]["product"]["name"])
+                for line in edge["node"]["lines"]
+            ],
+            [
+                [a["location"]["code"] for a in line["allocations"]]
+                for line in edge["node"]["lines"]
+            ],
+        )
+        for edge in expected
+    ]
+
+
 async def test_edit_order(admin: GraphQLClient, stocked: None) -> None:
     order = (await place(admin))["order"]
     document = f"""mutation($input: EditOrderInput!) {{ editOrder(input: $input) {{

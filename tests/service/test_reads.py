@@ -17,12 +17,12 @@ from tests.factories import make_location, make_product
 async def test_batch_loads_answer_in_key_order_with_gaps(database: Database) -> None:
     first = await make_product(database, "A-1", "A-2")
     second = await make_product(database, "B-1")
-    async with database.session() as session:
-        by_code = await skus_by_code(session, ["B-1", "NOPE", "A-1"])
+    async with database.reader() as reader:
+        by_code = await skus_by_code(reader, ["B-1", "NOPE", "A-1"])
         assert [sku.code if sku else None for sku in by_code] == ["B-1", None, "A-1"]
-        by_id = await skus_by_id(session, [3, 1, 999, 1])
+        by_id = await skus_by_id(reader, [3, 1, 999, 1])
         assert [sku.code if sku else None for sku in by_id] == ["B-1", "A-1", None, "A-1"]
-        groups = await skus_by_product_id(session, [second.id, 999, first.id])  # type: ignore[list-item]
+        groups = await skus_by_product_id(reader, [second.id, 999, first.id])  # type: ignore[list-item]
         assert [[sku.code for sku in group] for group in groups] == [["B-1"], [], ["A-1", "A-2"]]
 
 
@@ -31,8 +31,8 @@ async def test_bins_come_in_walking_order(database: Database) -> None:
     for code, aisle, bay in (("C", 2, 1), ("A", 1, 1), ("B", 1, 2), ("D", 2, 2)):
         async with database.unit_of_work("test") as uow:
             await create_bin(uow, location_id=location.id, code=code, aisle=aisle, bay=bay)  # type: ignore[arg-type]
-    async with database.session() as session:
-        (bins,) = await bins_by_location_id(session, [location.id])  # type: ignore[list-item]
+    async with database.reader() as reader:
+        (bins,) = await bins_by_location_id(reader, [location.id])  # type: ignore[list-item]
     # aisle 1 walked up the bays, aisle 2 walked back down
     assert [bin_.code for bin_ in bins] == ["A", "B", "D", "C"]
 
@@ -41,43 +41,43 @@ async def test_keyset_pages_forward_and_backward(database: Database) -> None:
     await make_product(database, *(f"S-{n}" for n in range(7)))
     statement = select(Sku)
     key = col(Sku.id)
-    async with database.session() as session:
-        first = await paginate(session, statement, key, PageRequest(first=3))
+    async with database.reader() as reader:
+        first = await paginate(reader, statement, key, PageRequest(first=3))
         assert ([row.id for row in first.rows], first.has_next_page, first.has_previous_page) == (
             [1, 2, 3],
             True,
             False,
         )
-        second = await paginate(session, statement, key, PageRequest(first=3, after=3))
+        second = await paginate(reader, statement, key, PageRequest(first=3, after=3))
         assert (
             [row.id for row in second.rows],
             second.has_next_page,
             second.has_previous_page,
         ) == ([4, 5, 6], True, True)
-        last = await paginate(session, statement, key, PageRequest(first=3, after=6))
+        last = await paginate(reader, statement, key, PageRequest(first=3, after=6))
         assert ([row.id for row in last.rows], last.has_next_page) == ([7], False)
-        backward = await paginate(session, statement, key, PageRequest(last=2, before=4))
+        backward = await paginate(reader, statement, key, PageRequest(last=2, before=4))
         assert (
             [row.id for row in backward.rows],
             backward.has_previous_page,
             backward.has_next_page,
         ) == ([2, 3], True, True)
-        start = await paginate(session, statement, key, PageRequest(last=5, before=4))
+        start = await paginate(reader, statement, key, PageRequest(last=5, before=4))
         assert ([row.id for row in start.rows], start.has_previous_page) == ([1, 2, 3], False)
-        assert await count(session, statement.where(col(Sku.code).like("S-%"))) == 7
+        assert await count(reader, statement.where(col(Sku.code).like("S-%"))) == 7
 
 
 async def test_keyset_pages_in_descending_order(database: Database) -> None:
     await make_product(database, *(f"S-{n}" for n in range(5)))
     statement, key = select(Sku), col(Sku.id)
-    async with database.session() as session:
-        first = await paginate(session, statement, key, PageRequest(first=2), descending=True)
+    async with database.reader() as reader:
+        first = await paginate(reader, statement, key, PageRequest(first=2), descending=True)
         assert ([row.id for row in first.rows], first.has_next_page) == ([5, 4], True)
         second = await paginate(
-            session, statement, key, PageRequest(first=2, after=4), descending=True
+            reader, statement, key, PageRequest(first=2, after=4), descending=True
         )
         assert [row.id for row in second.rows] == [3, 2]
         back = await paginate(
-            session, statement, key, PageRequest(last=2, before=2), descending=True
+            reader, statement, key, PageRequest(last=2, before=2), descending=True
         )
         assert [row.id for row in back.rows] == [4, 3]
