@@ -8,7 +8,7 @@ from functools import cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, insert, select, true, union_all
+from sqlalchemy import BigInteger, Text, cast, event, func, insert
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -21,9 +21,6 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from api.dbtypes import utcnow
 from api.events.models import Event, EventType
 from api.settings import Settings
-
-# Any constant works; it names the lock that orders event writers (see UnitOfWork._write_events).
-EVENT_LOG_LOCK_KEY = 0x0E5E7
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -144,41 +141,15 @@ class UnitOfWork:
             }
             for pending in self._events
         ]
-        if self.database.is_sqlite:  # one writer at a time: ids are commit-ordered already
-            await self.session.execute(insert(Event), rows)
-            return
-        # A sequence hands out ids in call order, not commit order. The insert itself takes a
-        # transaction lock before it draws ids, held to the commit, so event ids become visible
-        # in increasing order: a reader that has seen id N never later finds a lower id.
-        await self.session.execute(_locked_event_insert(len(rows)), _event_parameters(rows))
-
-
-_EVENT_COLUMNS = ("occurred_at", "type", "aggregate_type", "aggregate_id", "actor", "payload")
+        await self.session.execute(_event_insert(self.database.is_sqlite), rows)
 
 
 @cache
-def _locked_event_insert(count: int) -> Any:
-    """INSERT of ``count`` events that first takes the event-log lock; built once per count,
-    the rows' values are bound parameters ``<column>_<n>``."""
-    table = Event.__table__  # type: ignore[attr-defined]
-    rows = [
-        select(
-            *(
-                bindparam(f"{name}_{n}", type_=table.c[name].type).label(name)
-                for name in _EVENT_COLUMNS
-            )
-        )
-        for n in range(count)
-    ]
-    incoming = (union_all(*rows) if count > 1 else rows[0]).subquery("incoming")
-    lock = select(func.pg_advisory_xact_lock(EVENT_LOG_LOCK_KEY).label("held")).subquery("lock")
-    return insert(table).from_select(
-        list(_EVENT_COLUMNS),
-        select(*(incoming.c[name] for name in _EVENT_COLUMNS)).select_from(
-            incoming.join(lock, true())
-        ),
-    )
-
-
-def _event_parameters(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {f"{name}_{n}": row[name] for n, row in enumerate(rows) for name in _EVENT_COLUMNS}
+def _event_insert(is_sqlite: bool) -> Any:
+    """The event INSERT. On PostgreSQL each row carries its transaction's id, which is what lets
+    ``api.events.log`` read the log in an order that commits only ever extend at the end,
+    without serialising writers; SQLite has one writer at a time, so id order is commit order."""
+    statement = insert(Event.__table__)  # type: ignore[attr-defined]
+    if is_sqlite:
+        return statement
+    return statement.values(transaction_id=cast(cast(func.pg_current_xact_id(), Text), BigInteger))

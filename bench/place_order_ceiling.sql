@@ -33,6 +33,6 @@ WITH o AS (
   INSERT INTO payment_transaction (payment_id, kind, amount, succeeded, provider_reference, created_at)
   SELECT id, 'AUTHORIZE', 2844, true, 'auth', now() FROM p RETURNING id
 )
-INSERT INTO event (occurred_at, type, aggregate_type, aggregate_id, actor, payload)
-SELECT now(), 'ORDER_PLACED', 'order', o.id, 'bench', '{}' FROM o, (SELECT pg_advisory_xact_lock(58855)) AS lock;
+INSERT INTO event (occurred_at, type, aggregate_type, aggregate_id, actor, payload, transaction_id)
+SELECT now(), 'ORDER_PLACED', 'order', o.id, 'bench', '{}', pg_current_xact_id()::text::bigint FROM o;
 COMMIT;

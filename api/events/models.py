@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, BigInteger, Column, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import BigIntegerId, UtcDateTime, utcnow
@@ -36,15 +36,23 @@ class EventType(StrEnum):
 
 
 class Event(SQLModel, table=True):
-    """One committed state change. ``id`` order is commit order (see UnitOfWork)."""
+    """One committed state change. The log is read in (transaction_id, id) order; see
+    ``api.events.log`` for why that order never lets a reader skip an event."""
 
     __tablename__ = "event"
     __table_args__ = (
         Index("ix_event_aggregate", "aggregate_type", "aggregate_id", "id"),
-        Index("ix_event_type_id", "type", "id"),
+        Index("ix_event_log", "transaction_id", "id"),
+        Index("ix_event_type_log", "type", "transaction_id", "id"),
     )
 
     id: int | None = Field(default=None, sa_type=BigIntegerId, primary_key=True)
+    transaction_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, nullable=False, server_default=text("0")),
+        description="The writing transaction's id on PostgreSQL; 0 where one writer at a time "
+        "makes id order commit order (SQLite).",
+    )
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
     type: str = Field(sa_type=String(64), nullable=False)
     aggregate_type: str = Field(sa_type=String(32), nullable=False)

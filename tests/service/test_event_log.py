@@ -1,0 +1,47 @@
+"""The event log read by position: paging, type filters, cursors."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.db import Database
+from api.errors import InvalidInput
+from api.events.log import START, LogPosition, decode_position, read_log
+from api.events.models import EventType
+from tests.factories import make_location, make_product, receive
+
+
+async def test_the_log_pages_from_a_position_without_gaps_or_repeats(database: Database) -> None:
+    location = await make_location(database, "BER")
+    await make_product(database, "A", "B")
+    for quantity in (1, 2, 3):
+        await receive(database, location, "A", quantity)
+    async with database.reader() as reader:
+        everything = await read_log(reader, limit=1000)
+        pages, position = [], START
+        while page := await read_log(reader, position, limit=2):
+            pages.append(page)
+            position = LogPosition.of(page[-1])
+    assert [event.id for page in pages for event in page] == [event.id for event in everything]
+    assert all(len(page) <= 2 for page in pages)
+    assert [event.type for event in everything][-3:] == [EventType.INVENTORY_RECEIVED] * 3
+
+
+async def test_the_log_filters_by_type(database: Database) -> None:
+    location = await make_location(database, "BER")
+    await make_product(database, "A")
+    await receive(database, location, "A", 5)
+    async with database.reader() as reader:
+        received = await read_log(reader, types=[EventType.INVENTORY_RECEIVED.value])
+        created = await read_log(reader, types=[EventType.LOCATION_CREATED.value])
+    assert [event.type for event in received] == [EventType.INVENTORY_RECEIVED]
+    assert [event.aggregate_id for event in created] == [location.id]
+
+
+def test_a_position_survives_its_cursor_and_a_bad_cursor_is_a_typed_error() -> None:
+    position = LogPosition(123456789, 42)
+    assert decode_position(position.encode()) == position
+    for bad in ("", "not base64!", LogPosition(1, 2).encode()[:-4], "Y3Vyc29yOjE="):
+        with pytest.raises(InvalidInput) as raised:
+            decode_position(bad)
+        assert raised.value.field == ["after"]
