@@ -45,6 +45,7 @@ ORDERS_PAGE = """query($n: Int!) { orders(first: $n, reverse: true) { edges { no
   lines { quantity quantityAllocated sku { code } }
   allocations { quantity location { code } } } } } }"""
 LOGIN = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }"
+BENCH_STOCK = 2_000
 ADDRESS = {
     "name": "Bench Buyer", "line1": "Hauptstraße 1", "city": "Potsdam", "postalCode": "14467",
     "country": "DE", "latitude": 52.39, "longitude": 13.06,
@@ -88,17 +89,38 @@ def wrk(url: str, lua: str, seconds: int, connections: int) -> dict[str, float]:
     }
 
 
+def stock_up(url: str, token: str) -> list[str]:
+    """Every active SKU gets ample stock at every shipping location, so the run measures
+    placement, not how soon the demo stock runs out."""
+    skus = graphql(url, "{ skus(active: true, first: 250) { nodes { code } } }", {}, token)
+    locations = graphql(url, "{ locations(ships: true) { nodes { id } } }", {}, token)
+    receive = (
+        "mutation($input: ReceiveInventoryInput!) { receiveInventory(input: $input) "
+        "{ userErrors { code message } } }"
+    )
+    codes = [node["code"] for node in skus["skus"]["nodes"]]
+    with httpx.Client(headers={"authorization": f"Bearer {token}"}) as client:
+        for location in locations["locations"]["nodes"]:
+            for code in codes:
+                body = {"locationId": location["id"], "sku": code, "quantity": BENCH_STOCK}
+                answer = client.post(url, json={"query": receive, "variables": {"input": body}})
+                errors = answer.json()["data"]["receiveInventory"]["userErrors"]
+                if errors:
+                    raise SystemExit(f"stocking {code}: {errors}")
+    return codes
+
+
 def order_lua(token: str, skus: list[str]) -> str:
     template = {
         "query": PLACE,
         "variables": {
             "input": {
                 "channel": "web",
-                "customer": {"email": "EMAIL", "name": "Bench Buyer"},
-                "lines": [{"sku": "SKU_A", "quantity": 1}, {"sku": "SKU_B", "quantity": 1}],
+                "customer": {"email": "@EMAIL@", "name": "Bench Buyer"},
+                "lines": [{"sku": "@SKU_A@", "quantity": 1}, {"sku": "@SKU_B@", "quantity": 1}],
                 "shippingAddress": ADDRESS,
                 "payment": {"token": "tok_visa"},
-                "idempotencyKey": "KEY",
+                "idempotencyKey": "@KEY@",
             }
         },
     }
@@ -124,8 +146,9 @@ request = function()
   counter = counter + 1
   local a = math.random(1, #skus)
   local b = a % #skus + 1
-  local body = template:gsub("SKU_A", skus[a]):gsub("SKU_B", skus[b])
-  body = body:gsub("KEY", prefix .. "-" .. counter):gsub("EMAIL", "buyer" .. (counter % 500) .. "@example.com")
+  -- placeholders that no SKU code, key or address can contain
+  local body = template:gsub("@SKU_A@", skus[a]):gsub("@SKU_B@", skus[b])
+  body = body:gsub("@KEY@", prefix .. "-" .. counter):gsub("@EMAIL@", "buyer" .. (counter % 500) .. "@example.com")
   return wrk.format(nil, nil, nil, body)
 end
 """
@@ -234,17 +257,7 @@ def main() -> None:
     token = graphql(args.url, LOGIN, {"e": "admin@example.com", "p": "admin-password"})["login"][
         "token"
     ]
-    skus = [
-        edge["node"]["sku"]["code"]
-        for edge in graphql(
-            args.url,
-            "{ inventoryLevels(first: 250) { edges { node { available sku { code } } } } }",
-            {},
-            token,
-        )["inventoryLevels"]["edges"]
-        if edge["node"]["available"] > 20
-    ]
-    skus = sorted(set(skus))
+    skus = stock_up(args.url, token)
     before = graphql(args.url, "{ orders { totalCount } }", {}, token)["orders"]["totalCount"]
     load = os.getloadavg()[0]
     orders = wrk(args.url, order_lua(token, skus), args.seconds, args.connections)
