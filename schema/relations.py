@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
@@ -109,11 +110,20 @@ def _flatten(values: Iterable[Any]) -> list[Any]:
     return list(seen.values())
 
 
+async def _fill(loader: DataLoader[Any, Any], keys: Iterable[Any]) -> None:
+    """Runs ``loader``'s batch function once for the keys it has not seen, and primes its cache
+    with the answers: a direct batch costs no future, callback or gather per key."""
+    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+    if missing:
+        loader.prime_many(dict(zip(missing, await loader.load_fn(missing), strict=True)))
+
+
 async def prefetch(info: Info, objects: Sequence[Any], selections: Sequence[Selection]) -> None:
-    """Load, level by level, every relation of ``objects`` that ``selections`` reach."""
+    """Load, level by level, every relation of ``objects`` that ``selections`` reach: one batch
+    per loader and level, the loaders of a level concurrently."""
     level: list[tuple[Sequence[Any], Sequence[Selection]]] = [(objects, selections)]
     while level:
-        wanted: list[tuple[list[Selection], Any]] = []
+        wanted: list[tuple[DataLoader[Any, Any], list[Any], list[Selection]]] = []
         for parents, parent_selections in level:
             by_class: dict[type, list[Any]] = {}
             for parent in parents:
@@ -121,19 +131,27 @@ async def prefetch(info: Info, objects: Sequence[Any], selections: Sequence[Sele
             fields = _fields(parent_selections)
             for graphql_class, group in by_class.items():
                 for name, relation in relations_of(graphql_class).items():
-                    if name not in fields:
-                        continue
-                    keys = [getattr(parent, relation.key) for parent in group]
-                    loader = getattr(info.context.loaders, relation.loader)
-                    wanted.append(
-                        (fields[name], loader.load_many(k for k in keys if k is not None))
-                    )
-        loaded = await asyncio.gather(*(awaitable for _, awaitable in wanted))
-        level = [
-            (children, sub_selections)
-            for (sub_selections, _), values in zip(wanted, loaded, strict=True)
-            if sub_selections and (children := _flatten(values))
-        ]
+                    if name in fields:
+                        loader = getattr(info.context.loaders, relation.loader)
+                        keys = [getattr(parent, relation.key) for parent in group]
+                        wanted.append((loader, [k for k in keys if k is not None], fields[name]))
+        keys_by_loader: dict[int, tuple[DataLoader[Any, Any], list[Any]]] = {}
+        for loader, keys, _ in wanted:
+            keys_by_loader.setdefault(id(loader), (loader, []))[1].extend(keys)
+        await asyncio.gather(*(_fill(loader, keys) for loader, keys in keys_by_loader.values()))
+        level = []
+        for loader, keys, sub_selections in wanted:
+            if sub_selections:
+                values = []
+                for key in keys:
+                    loading = loader.load(key)
+                    if isinstance(loading, asyncio.Future) and loading.done():
+                        values.append(loading.result())
+                    else:
+                        values.append(await loading)
+                children = _flatten(values)
+                if children:
+                    level.append((children, sub_selections))
 
 
 def connection_nodes_selections(info: Info) -> list[Selection]:
