@@ -25,7 +25,13 @@ from schema.customers.types import CustomerAddressType, CustomerType
 from schema.events.types import EventNode
 from schema.inventory.types import InventoryLevelType, TransferType
 from schema.locations.types import BinType, LocationType
-from schema.orders.types import AllocationType, OrderLineType, OrderType, PaymentView
+from schema.orders.types import (
+    AllocationType,
+    OrderLineType,
+    OrderType,
+    PaymentView,
+    RoutingDecision,
+)
 from schema.users.types import ApiKeyType, UserType
 
 K = TypeVar("K")
@@ -78,6 +84,7 @@ class Loaders:
     lines_by_order_id: DataLoader[int, list[OrderLineType]]
     allocations_by_order_id: DataLoader[int, list[AllocationType]]
     payment_by_order_id: DataLoader[int, PaymentView | None]
+    routing_decision_by_order_id: DataLoader[int, RoutingDecision | None]
     events_by_order_id: DataLoader[int, list[EventNode]]
     recent_orders_by_customer_id: DataLoader[int, list[OrderType]]
 
@@ -112,6 +119,9 @@ class Loaders:
             ),
             "payment_by_order_id": _by_key(
                 database, orders.payments_by_order_id, PaymentView.from_row
+            ),
+            "routing_decision_by_order_id": _by_key(
+                database, orders.routing_decisions_by_order_id, RoutingDecision.from_record
             ),
             "events_by_order_id": _groups(database, orders.events_by_order_id, EventNode.from_row),
             "recent_orders_by_customer_id": _groups(

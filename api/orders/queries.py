@@ -28,8 +28,13 @@ class OrderFilter:
     search: str | None = None
 
 
-def orders_query(criteria: OrderFilter) -> Select[Order]:
-    statement = select(Order)
+# What order reads select: everything but the routing decision, a document read on its own
+# (``routing_decisions_by_order_id``) by the few views that show it.
+ORDER_COLUMNS = tuple(column for column in columns(Order) if column.name != "routing_decision")
+
+
+def orders_query(criteria: OrderFilter) -> Select[Any]:
+    statement = select(*ORDER_COLUMNS)
     if criteria.statuses:
         statement = statement.where(col(Order.status).in_(criteria.statuses))
     if criteria.channel_id is not None:
@@ -64,8 +69,29 @@ async def order_by_tracking_token(session: AsyncSession, token: str) -> Order | 
     return result.scalar_one_or_none()
 
 
+@cache
+def _orders_by_id(dialect: str) -> Select[Any]:
+    return select(*ORDER_COLUMNS).where(keys_in(col(Order.id), dialect))
+
+
 async def orders_by_id(reader: Reader, ids: Sequence[int]) -> list[Order | None]:
-    return await load_by_key(reader, Order, col(Order.id), ids)
+    result = await reader.execute(_orders_by_id(reader.dialect.name), {"keys": list(set(ids))})
+    found = {order.id: order for order in as_records(result.all(), Order)}
+    return [found.get(order_id) for order_id in ids]
+
+
+@cache
+def _routing_decisions(dialect: str) -> Select[Any]:
+    return select(col(Order.id), col(Order.routing_decision)).where(keys_in(col(Order.id), dialect))
+
+
+async def routing_decisions_by_order_id(
+    reader: Reader, ids: Sequence[int]
+) -> list[dict[str, Any] | None]:
+    """Each order's routing decision: the candidates, their scores and the reason."""
+    result = await reader.execute(_routing_decisions(reader.dialect.name), {"keys": list(set(ids))})
+    found = {order_id: decision for order_id, decision in result.all()}
+    return [found.get(order_id) for order_id in ids]
 
 
 # Loader statements, built once per dialect (see api.reads): a batch only binds its keys.
@@ -136,7 +162,7 @@ async def recent_orders_by_customer_id(reader: Reader, ids: Sequence[int]) -> li
         .subquery()
     )
     result = await reader.execute(
-        select(*columns(Order))
+        select(*ORDER_COLUMNS)
         .join(ranked, ranked.c.id == col(Order.id))
         .where(ranked.c.rank <= RECENT_ORDERS)
         .order_by(col(Order.id).desc()),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -19,7 +20,7 @@ from api.locations.models import Location
 from api.orders import pricing
 from api.orders.models import ShippingSpeed
 from api.orders.requests import LineRequest, ShippingAddress, checked_address, merged_lines
-from api.reads import columns
+from api.reads import as_records, columns, keys_in
 from api.shipping.rates import Point, rate
 from api.sourcing.geocoding import locate
 from api.sourcing.rules import Candidate, Demand, RoutingPlan, route
@@ -48,13 +49,17 @@ class Prepared:
         ]
 
 
-# Hot-path reads, built once (a statement built per order costs more than running it).
-_SKUS_BY_CODE = select(Sku).where(col(Sku.code).in_(bindparam("codes", expanding=True)))
+# Hot-path reads, built once per dialect (a statement built per order costs more than running
+# it); they read plain rows, which the order only reads from.
+@cache
+def _skus_by_code(dialect: str) -> Any:
+    return select(*columns(Sku)).where(keys_in(col(Sku.code), dialect))
 
 
 async def load_skus(session: AsyncSession, quantities: dict[str, int]) -> dict[str, Sku]:
-    rows = await session.execute(_SKUS_BY_CODE, {"codes": list(quantities)})
-    found = {sku.code: sku for sku in rows.scalars()}
+    dialect = session.get_bind().dialect.name
+    rows = await session.execute(_skus_by_code(dialect), {"keys": list(quantities)})
+    found = {sku.code: sku for sku in as_records(rows.all(), Sku)}
     for index, code in enumerate(quantities):
         sku = found.get(code)
         if sku is None:
@@ -91,7 +96,8 @@ async def prepare(
     return Prepared(skus, quantities, locate_destination(address), speed)
 
 
-def _candidate_query() -> Any:
+@cache
+def _candidate_query(dialect: str) -> Any:
     level, location = columns(InventoryLevel), columns(Location)
     free = level.on_hand - level.reserved - level.safety_stock
     return (
@@ -108,13 +114,10 @@ def _candidate_query() -> Any:
         .join(location.id.table, location.id == level.location_id)
         .where(
             location.ships.is_(True),
-            level.sku_id.in_(bindparam("sku_ids", expanding=True)),
+            keys_in(level.sku_id, dialect),
             free > 0,
         )
     )
-
-
-_CANDIDATES = _candidate_query()
 
 
 async def read_candidates(
@@ -122,7 +125,8 @@ async def read_candidates(
 ) -> tuple[list[Candidate], dict[tuple[int, int], int]]:
     """Shipping locations with free stock of the order's SKUs, and their level ids."""
     rows = await session.execute(
-        _CANDIDATES, {"sku_ids": [sku.id for sku in prepared.skus.values()]}
+        _candidate_query(session.get_bind().dialect.name),
+        {"keys": [sku.id for sku in prepared.skus.values()]},
     )
     stock: dict[int, dict[int, int]] = {}
     places: dict[int, tuple[str, Point, int]] = {}

@@ -218,7 +218,6 @@ class OrderType(Node):
     pk: strawberry.Private[int]
     channel_id: strawberry.Private[int]
     customer_id: strawberry.Private[int]
-    decision: strawberry.Private[dict[str, Any]]
     number: str
     status: OrderStatus
     payment_status: PaymentStatus
@@ -250,9 +249,9 @@ class OrderType(Node):
         description="The order's events, oldest first.",
     )
 
-    @strawberry.field(extensions=STAFF_ONLY)
-    def routing_decision(self) -> RoutingDecision:
-        return RoutingDecision.from_record(self.decision)
+    routing_decision = related(
+        "routing_decision_by_order_id", "pk", RoutingDecision, extensions=STAFF_ONLY
+    )
 
     @classmethod
     def from_row(cls, row: Order) -> OrderType:
@@ -263,7 +262,6 @@ class OrderType(Node):
             pk=row.id,
             channel_id=row.channel_id,
             customer_id=row.customer_id,
-            decision=row.routing_decision,
             number=order_number(row.id),
             status=OrderStatus(row.status),
             payment_status=PaymentStatus(row.payment_status),
