@@ -252,6 +252,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--skip-ceiling", action="store_true")
     args = parser.parse_args()
+    if not Settings().database_url.startswith("postgresql"):
+        raise SystemExit("set DATABASE_URL to the PostgreSQL database the server runs on")
     if not shutil.which("wrk"):
         raise SystemExit("install wrk (apt-get install wrk)")
     token = graphql(args.url, LOGIN, {"e": "admin@example.com", "p": "admin-password"})["login"][
