@@ -77,8 +77,10 @@ async def reserve_plan(
 ) -> tuple[RoutingPlan, list[Hold], list[LevelState]]:
     """Plans from a fresh read and reserves the plan; a plan overtaken by a concurrent order
     (a guard fails) is dropped whole and planned again from what is left."""
-    for _attempt in range(RESERVATION_ATTEMPTS):
-        plan, level_ids = await routing.plan_routing(uow.session, prepared, policy)
+    for attempt in range(RESERVATION_ATTEMPTS):
+        plan, level_ids = await routing.plan_routing(
+            uow.session, prepared, policy, reread=attempt > 0
+        )
         holds = [
             Hold(level_ids[(a.location_id, a.sku_id)], a.location_id, a.sku_id, a.quantity)
             for a in plan.allocations

@@ -3,14 +3,14 @@ stock, and the sourcing decision; shared by placeOrder and simulateRouting."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from api.catalog.models import Sku
 from api.errors import InvalidInput, NotFound
@@ -34,12 +34,18 @@ class OrderPolicy:
     idempotency_ttl: timedelta = timedelta(hours=24)
 
 
+Candidates = tuple[list["Candidate"], dict[tuple[int, int], int]]
+
+
 @dataclass
 class Prepared:
     skus: dict[str, Sku]
     quantities: dict[str, int]
     destination: Point
     speed: ShippingSpeed
+    stock: Candidates
+    """Where the SKUs stood when they were read: shipping locations with free stock, and the
+    level ids (location, SKU) that hold it."""
 
     @property
     def demands(self) -> list[Demand]:
@@ -51,15 +57,76 @@ class Prepared:
 
 # Hot-path reads, built once per dialect (a statement built per order costs more than running
 # it); they read plain rows, which the order only reads from.
+def _candidate_levels() -> tuple[Any, list[Any]]:
+    """Levels with free stock at shipping locations, joined to their location, and the
+    columns a candidate is read from."""
+    level, location = columns(InventoryLevel), columns(Location)
+    free = level.on_hand - level.reserved - level.safety_stock
+    stocked = level.id.table.join(
+        location.id.table,
+        and_(location.id == level.location_id, location.ships.is_(True), free > 0),
+    )
+    candidate_columns = [
+        level.id.label("level_id"),
+        level.location_id.label("level_location_id"),
+        level.sku_id.label("level_sku_id"),
+        free.label("level_free"),
+        location.code.label("location_code"),
+        location.latitude.label("location_latitude"),
+        location.longitude.label("location_longitude"),
+        location.priority.label("location_priority"),
+    ]
+    return stocked, candidate_columns
+
+
 @cache
-def _skus_by_code(dialect: str) -> Any:
-    return select(*columns(Sku)).where(keys_in(col(Sku.code), dialect))
+def _skus_with_stock(dialect: str) -> Any:
+    """The order's SKUs with, per SKU, one row for each shipping location that has it free
+    (or one row of NULLs): SKUs and candidates in one round trip."""
+    sku = columns(Sku)
+    stocked, candidate_columns = _candidate_levels()
+    level = columns(InventoryLevel)
+    return (
+        select(*sku, *candidate_columns)
+        .select_from(sku.id.table.outerjoin(stocked, level.sku_id == sku.id))
+        .where(keys_in(sku.code, dialect))
+    )
 
 
-async def load_skus(session: AsyncSession, quantities: dict[str, int]) -> dict[str, Sku]:
-    dialect = session.get_bind().dialect.name
-    rows = await session.execute(_skus_by_code(dialect), {"keys": list(quantities)})
-    found = {sku.code: sku for sku in as_records(rows.all(), Sku)}
+@cache
+def _candidates(dialect: str) -> Any:
+    stocked, candidate_columns = _candidate_levels()
+    return (
+        select(*candidate_columns)
+        .select_from(stocked)
+        .where(keys_in(columns(InventoryLevel).sku_id, dialect))
+    )
+
+
+def _candidates_from(rows: Sequence[Any]) -> Candidates:
+    stock: dict[int, dict[int, int]] = {}
+    places: dict[int, tuple[str, Point, int]] = {}
+    level_ids: dict[tuple[int, int], int] = {}
+    for row in rows:
+        if row.level_id is None:
+            continue
+        location_id, sku_id = row.level_location_id, row.level_sku_id
+        stock.setdefault(location_id, {})[sku_id] = int(row.level_free)
+        places[location_id] = (
+            row.location_code,
+            Point(row.location_latitude, row.location_longitude),
+            row.location_priority,
+        )
+        level_ids[(location_id, sku_id)] = row.level_id
+    candidates = [
+        Candidate(location_id, *places[location_id][:2], places[location_id][2], available)
+        for location_id, available in stock.items()
+    ]
+    return candidates, level_ids
+
+
+def _checked_skus(rows: Sequence[Any], quantities: dict[str, int]) -> dict[str, Sku]:
+    found = {sku.code: sku for sku in as_records(rows, Sku)}
     for index, code in enumerate(quantities):
         sku = found.get(code)
         if sku is None:
@@ -90,62 +157,29 @@ async def prepare(
     address: ShippingAddress,
     speed: ShippingSpeed,
 ) -> Prepared:
+    """The checked request with its SKUs and where they are in stock, read in one statement."""
     quantities = merged_lines(lines)
     checked_address(address)
-    skus = await load_skus(session, quantities)
-    return Prepared(skus, quantities, locate_destination(address), speed)
+    dialect = session.get_bind().dialect.name
+    rows = (await session.execute(_skus_with_stock(dialect), {"keys": list(quantities)})).all()
+    skus = _checked_skus(rows, quantities)
+    return Prepared(skus, quantities, locate_destination(address), speed, _candidates_from(rows))
 
 
-@cache
-def _candidate_query(dialect: str) -> Any:
-    level, location = columns(InventoryLevel), columns(Location)
-    free = level.on_hand - level.reserved - level.safety_stock
-    return (
-        select(
-            level.id,
-            level.location_id,
-            level.sku_id,
-            free,
-            location.code,
-            location.latitude,
-            location.longitude,
-            location.priority,
-        )
-        .join(location.id.table, location.id == level.location_id)
-        .where(
-            location.ships.is_(True),
-            keys_in(level.sku_id, dialect),
-            free > 0,
-        )
-    )
-
-
-async def read_candidates(
-    session: AsyncSession, prepared: Prepared
-) -> tuple[list[Candidate], dict[tuple[int, int], int]]:
-    """Shipping locations with free stock of the order's SKUs, and their level ids."""
+async def read_candidates(session: AsyncSession, prepared: Prepared) -> Candidates:
+    """Shipping locations with free stock of the order's SKUs now, and their level ids."""
     rows = await session.execute(
-        _candidate_query(session.get_bind().dialect.name),
+        _candidates(session.get_bind().dialect.name),
         {"keys": [sku.id for sku in prepared.skus.values()]},
     )
-    stock: dict[int, dict[int, int]] = {}
-    places: dict[int, tuple[str, Point, int]] = {}
-    level_ids: dict[tuple[int, int], int] = {}
-    for level_id, location_id, sku_id, units, code, lat, lon, priority in rows.all():
-        stock.setdefault(location_id, {})[sku_id] = int(units)
-        places[location_id] = (code, Point(lat, lon), priority)
-        level_ids[(location_id, sku_id)] = level_id
-    candidates = [
-        Candidate(location_id, *places[location_id][:2], places[location_id][2], available)
-        for location_id, available in stock.items()
-    ]
-    return candidates, level_ids
+    return _candidates_from(rows.all())
 
 
 async def plan_routing(
-    session: AsyncSession, prepared: Prepared, policy: OrderPolicy
+    session: AsyncSession, prepared: Prepared, policy: OrderPolicy, *, reread: bool = False
 ) -> tuple[RoutingPlan, dict[tuple[int, int], int]]:
-    candidates, level_ids = await read_candidates(session, prepared)
+    """Routes ``prepared`` over the stock read with it, or over a fresh read (``reread``)."""
+    candidates, level_ids = await read_candidates(session, prepared) if reread else prepared.stock
     plan = route(
         prepared.demands,
         candidates,
