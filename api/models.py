@@ -6,6 +6,7 @@ from api.catalog.models import Product, Sku
 from api.channels.models import Channel
 from api.customers.models import Customer, CustomerAddress
 from api.events.models import Event
+from api.fulfilment.models import Package, PickList, PickTask, Shipment, TrackingEvent
 from api.idempotency.models import IdempotencyRecord
 from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.locations.models import Bin, Location
@@ -29,10 +30,15 @@ __all__ = [
     "Location",
     "Order",
     "OrderLine",
+    "Package",
     "Payment",
     "PaymentTransaction",
+    "PickList",
+    "PickTask",
     "Product",
+    "Shipment",
     "Sku",
+    "TrackingEvent",
     "Transfer",
     "User",
     "metadata",

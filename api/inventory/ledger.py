@@ -126,6 +126,7 @@ def level_snapshot(level: InventoryLevel, sku: Sku) -> dict[str, Any]:
         "incoming": level.incoming,
         "damaged": level.damaged,
         "qualityControl": level.quality_control,
+        "discrepancy": level.discrepancy,
         "safetyStock": level.safety_stock,
     }
 

@@ -17,6 +17,7 @@ class InventoryBucket(StrEnum):
     INCOMING = "incoming"
     DAMAGED = "damaged"
     QUALITY_CONTROL = "quality_control"
+    DISCREPANCY = "discrepancy"
 
 
 class MovementKind(StrEnum):
@@ -26,6 +27,7 @@ class MovementKind(StrEnum):
     RELEASE = "release"
     SHIPMENT = "shipment"
     RETURN_RESTOCK = "return_restock"
+    SHORT_PICK = "short_pick"
     STATE_MOVE = "state_move"
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
@@ -63,6 +65,7 @@ class InventoryLevel(SQLModel, table=True):
         CheckConstraint("incoming >= 0", name="incoming"),
         CheckConstraint("damaged >= 0", name="damaged"),
         CheckConstraint("quality_control >= 0", name="quality_control"),
+        CheckConstraint("discrepancy >= 0", name="discrepancy"),
         CheckConstraint("safety_stock >= 0", name="safety_stock"),
         Index("ix_inventory_level_sku", "sku_id"),
     )
@@ -76,6 +79,7 @@ class InventoryLevel(SQLModel, table=True):
     incoming: int = Field(default=0, nullable=False)
     damaged: int = Field(default=0, nullable=False)
     quality_control: int = Field(default=0, nullable=False)
+    discrepancy: int = Field(default=0, nullable=False, sa_column_kwargs={"server_default": "0"})
     safety_stock: int = Field(default=0, nullable=False)
     version: int = Field(default=0, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

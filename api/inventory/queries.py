@@ -60,6 +60,7 @@ class LevelSnapshot:
     incoming: int
     damaged: int
     quality_control: int
+    discrepancy: int
 
 
 async def inventory_level_at(

@@ -14,12 +14,15 @@ class InventoryState(StrEnum):
     AVAILABLE = "AVAILABLE"
     DAMAGED = "DAMAGED"
     QUALITY_CONTROL = "QUALITY_CONTROL"
+    DISCREPANCY = "DISCREPANCY"
+    """Units the records expect but a picker did not find, until a count settles them."""
 
 
 STATE_BUCKET = {
     InventoryState.AVAILABLE: InventoryBucket.ON_HAND,
     InventoryState.DAMAGED: InventoryBucket.DAMAGED,
     InventoryState.QUALITY_CONTROL: InventoryBucket.QUALITY_CONTROL,
+    InventoryState.DISCREPANCY: InventoryBucket.DISCREPANCY,
 }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, String, UniqueConst
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
+from api.fulfilment import models as fulfilment_models  # noqa: F401  (tables Allocation refers to)
 
 
 class OrderStatus(StrEnum):
@@ -173,4 +174,6 @@ class Allocation(SQLModel, table=True):
     quantity: int = Field(nullable=False)
     status: str = Field(default=AllocationStatus.RESERVED, sa_type=String(16), nullable=False)
     reason: str = Field(sa_type=String(200), nullable=False)
+    shipment_id: int | None = Field(default=None, foreign_key="shipment.id", index=True)
+    pick_task_id: int | None = Field(default=None, foreign_key="pick_task.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

@@ -38,6 +38,7 @@ class InventoryLevelType(Node):
     incoming: int
     damaged: int
     quality_control: int
+    discrepancy: int
     safety_stock: int
     version: int
     updated_at: datetime
@@ -66,6 +67,7 @@ class InventoryLevelType(Node):
             incoming=row.incoming,
             damaged=row.damaged,
             quality_control=row.quality_control,
+            discrepancy=row.discrepancy,
             safety_stock=row.safety_stock,
             version=row.version,
             updated_at=row.updated_at,
@@ -80,6 +82,7 @@ class InventoryTotals:
     incoming: int
     damaged: int
     quality_control: int
+    discrepancy: int
 
 
 @strawberry.type
@@ -99,6 +102,7 @@ class Availability:
                 incoming=sum(level.incoming for level in levels),
                 damaged=sum(level.damaged for level in levels),
                 quality_control=sum(level.quality_control for level in levels),
+                discrepancy=sum(level.discrepancy for level in levels),
             ),
             locations=[InventoryLevelType.from_row(level) for level in levels],
         )
@@ -114,6 +118,7 @@ class InventoryLevelSnapshot:
     incoming: int
     damaged: int
     quality_control: int
+    discrepancy: int
 
     location = related("location_by_id", "location_id", LocationType)
 
@@ -128,6 +133,7 @@ class InventoryLevelSnapshot:
             incoming=snapshot.incoming,
             damaged=snapshot.damaged,
             quality_control=snapshot.quality_control,
+            discrepancy=snapshot.discrepancy,
         )
 
 

@@ -1,0 +1,144 @@
+"""Fulfilment records: shipments, pick lists and their tasks, packages, tracking events.
+
+A shipment is what one location sends for one order; its contents are the order's allocations
+at that location (``Allocation.shipment_id``), so reserved stock, picks and shipped units are
+counted in one place. A pick list is a wave of shipments at one location, picked together; each
+of its tasks is one SKU at one bin across all the wave's orders (``Allocation.pick_task_id``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from api.dbtypes import UtcDateTime, utcnow
+
+
+class ShipmentStatus(StrEnum):
+    PENDING = "PENDING"
+    PICKING = "PICKING"
+    PACKED = "PACKED"
+    SHIPPED = "SHIPPED"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    EXCEPTION = "EXCEPTION"
+    CANCELLED = "CANCELLED"
+
+
+class PickListStatus(StrEnum):
+    OPEN = "OPEN"
+    COMPLETED = "COMPLETED"
+
+
+class PickTaskStatus(StrEnum):
+    OPEN = "OPEN"
+    PICKED = "PICKED"
+    SHORT = "SHORT"
+
+
+class Shipment(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("shipping_cost >= 0", name="shipping_cost"),
+        Index("ix_shipment_location_status", "location_id", "status", "id"),
+        Index("ix_shipment_order", "order_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", nullable=False)
+    location_id: int = Field(foreign_key="location.id", nullable=False)
+    status: str = Field(default=ShipmentStatus.PENDING, sa_type=String(24), nullable=False)
+    pick_list_id: int | None = Field(default=None, foreign_key="pick_list.id", index=True)
+    carrier: str | None = Field(default=None, sa_type=String(32))
+    service: str | None = Field(default=None, sa_type=String(32))
+    tracking_number: str | None = Field(default=None, sa_type=String(64), unique=True)
+    shipping_cost: int = Field(default=0, nullable=False)
+    currency: str = Field(sa_type=String(3), nullable=False)
+    estimated_delivery_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+    packed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    shipped_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    version: int = Field(default=0, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class PickList(SQLModel, table=True):
+    """A wave: shipments at one location picked in one walk."""
+
+    __tablename__ = "pick_list"
+    __table_args__ = (
+        CheckConstraint("walking_distance_m >= 0", name="walking_distance"),
+        CheckConstraint("naive_walking_distance_m >= 0", name="naive_walking_distance"),
+        Index("ix_pick_list_location_status", "location_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", nullable=False)
+    status: str = Field(default=PickListStatus.OPEN, sa_type=String(16), nullable=False)
+    walking_distance_m: float = Field(nullable=False)
+    naive_walking_distance_m: float = Field(nullable=False)
+    created_by: str = Field(sa_type=String(64), nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+    completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class PickTask(SQLModel, table=True):
+    """One SKU to take from one bin for every order of the wave, in walking order."""
+
+    __tablename__ = "pick_task"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity"),
+        CheckConstraint(
+            "quantity_picked IS NULL OR (quantity_picked >= 0 AND quantity_picked <= quantity)",
+            name="quantity_picked",
+        ),
+        UniqueConstraint("pick_list_id", "sequence", name="uq_pick_task_list_sequence"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pick_list_id: int = Field(foreign_key="pick_list.id", nullable=False)
+    sku_id: int = Field(foreign_key="sku.id", nullable=False)
+    bin_id: int | None = Field(default=None, foreign_key="bin.id")
+    sequence: int = Field(nullable=False)
+    quantity: int = Field(nullable=False)
+    quantity_picked: int | None = Field(default=None)
+    status: str = Field(default=PickTaskStatus.OPEN, sa_type=String(16), nullable=False)
+
+
+class Package(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("weight_grams > 0", name="weight_grams"),
+        CheckConstraint(
+            "(length_cm IS NULL OR length_cm > 0) AND (width_cm IS NULL OR width_cm > 0)"
+            " AND (height_cm IS NULL OR height_cm > 0)",
+            name="dimensions",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipment.id", nullable=False, index=True)
+    weight_grams: int = Field(nullable=False)
+    length_cm: int | None = Field(default=None)
+    width_cm: int | None = Field(default=None)
+    height_cm: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class TrackingEvent(SQLModel, table=True):
+    """What the carrier reported; the same report twice is recorded once."""
+
+    __tablename__ = "tracking_event"
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "status", "occurred_at", name="uq_tracking_event_report"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipment.id", nullable=False, index=True)
+    status: str = Field(sa_type=String(24), nullable=False)
+    occurred_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    description: str | None = Field(default=None, sa_type=String(200))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
