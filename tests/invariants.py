@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from api.db import Database
+from api.fulfilment.models import Shipment
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement
 from api.orders.models import Allocation, AllocationStatus, OrderLine
 from api.payments.models import Payment
@@ -29,9 +30,23 @@ async def assert_invariants(database: Database) -> None:
             )
         ):
             ledger[(location_id, sku_id, bucket)] = int(total)
+        shipments = {
+            shipment.id: shipment
+            for shipment in (await session.execute(select(Shipment))).scalars()
+        }
         held: dict[tuple[int, int], int] = defaultdict(int)
         per_line: dict[int, int] = defaultdict(int)
         for allocation in (await session.execute(select(Allocation))).scalars():
+            if allocation.status in HOLDING or allocation.status == AllocationStatus.SHIPPED:
+                shipment = shipments.get(allocation.shipment_id)  # type: ignore[arg-type]
+                assert shipment is not None, f"allocation {allocation.id} is in no shipment"
+                assert (shipment.order_id, shipment.location_id) == (
+                    allocation.order_id,
+                    allocation.location_id,
+                ), f"allocation {allocation.id} is in another order's or location's shipment"
+                assert shipment.status != "CANCELLED", (
+                    f"allocation {allocation.id} in a cancelled shipment"
+                )
             if allocation.status in HOLDING:
                 held[(allocation.location_id, allocation.sku_id)] += allocation.quantity
             if allocation.status != AllocationStatus.RELEASED.value:

@@ -8,6 +8,7 @@ from sqlmodel import col
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.events.models import EventType
+from api.fulfilment.shipments import shipments_for
 from api.inventory import reservations
 from api.inventory.models import InventoryLevel, MovementKind
 from api.inventory.reservations import Hold
@@ -55,6 +56,14 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku_code: str)
     if await reservations.reserve(uow, holds) is None:
         return 0  # a concurrent order took the stock first; the backorders wait for the next
     now = utcnow()
+    shipment_ids = {
+        line.order_id: (
+            await shipments_for(
+                uow, line.order_id, await _currency(uow, line.order_id), [level.location_id], now
+            )
+        )[level.location_id]
+        for line, _ in fills
+    }
     await uow.session.execute(
         insert(Allocation),
         [
@@ -65,6 +74,7 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku_code: str)
                 "sku_id": level.sku_id,
                 "quantity": units,
                 "reason": FILL_REASON,
+                "shipment_id": shipment_ids[line.order_id],
                 "created_at": now,
             }
             for line, units in fills
@@ -94,6 +104,13 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku_code: str)
             },
         )
     return sum(units for _, units in fills)
+
+
+async def _currency(uow: UnitOfWork, order_id: int) -> str:
+    currency = (
+        await uow.session.execute(select(col(Order.currency)).where(col(Order.id) == order_id))
+    ).scalar_one()
+    return str(currency)
 
 
 async def _ships(uow: UnitOfWork, location_id: int) -> bool:

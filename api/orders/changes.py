@@ -13,6 +13,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
+from api.fulfilment.shipments import HOLDING, cancel_empty_shipments
 from api.inventory import reservations
 from api.inventory.models import InventoryLevel, MovementKind
 from api.inventory.reservations import Hold
@@ -53,7 +54,7 @@ async def holding_allocations(uow: UnitOfWork, order_id: int) -> list[Allocation
         select(Allocation)
         .where(
             col(Allocation.order_id) == order_id,
-            col(Allocation.status) == AllocationStatus.RESERVED,
+            col(Allocation.status).in_(HOLDING),
         )
         .order_by(col(Allocation.id).desc())
     )
@@ -148,6 +149,7 @@ async def cancel_order(
                 releases.append((allocation, take))
                 from_stock -= take
     states = await release_allocations(uow, releases, reference=number)
+    await cancel_empty_shipments(uow, order_id, reason=reason)
     codes = await sku_codes(uow, {line.sku_id for line in order_lines})
     everything = all(
         line.quantity_allocated + line.quantity_backordered == 0 for line in order_lines

@@ -14,6 +14,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput
 from api.events.models import EventType
+from api.fulfilment.shipments import cancel_empty_shipments, shipments_for
 from api.inventory import reservations
 from api.inventory.models import MovementKind
 from api.orders import pricing, routing, rules
@@ -112,7 +113,11 @@ async def edit_order(
     await uow.session.flush()
     order_lines = await order_lines_of(uow, order_id)
     line_ids = {line.sku_id: line.id for line in order_lines if line.id is not None}
-    await write_allocations(uow, order_id, plan, line_ids, utcnow())
+    now = utcnow()
+    locations = {allocation.location_id for allocation in plan.allocations}
+    shipment_ids = await shipments_for(uow, order_id, order.currency, locations, now)
+    await write_allocations(uow, order_id, plan, line_ids, shipment_ids, now)
+    await cancel_empty_shipments(uow, order_id, reason="order edited")
     await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
     previous_total = order.total
     await _reprice(uow, payments, order, order_lines, plan, prepared.speed)

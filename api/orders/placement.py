@@ -19,6 +19,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, NotFound
 from api.events.models import EventType
+from api.fulfilment.shipments import shipments_for
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.errors import InsufficientStock
@@ -252,7 +253,10 @@ async def _write(
         ) from clash
     number = order_number(order_id)
     line_ids = await records.write_lines(uow, order, prepared, plan, now, policy)
-    await records.write_allocations(uow, order_id, plan, line_ids, now)
+    shipment_ids = await shipments_for(
+        uow, order_id, currency, {a.location_id for a in plan.allocations}, now, new_order=True
+    )
+    await records.write_allocations(uow, order_id, plan, line_ids, shipment_ids, now)
     await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
     await records.write_payment(
         uow, order, authorization, provider=provider, method=request.payment_method, now=now

@@ -86,8 +86,14 @@ async def backorder_promises(
 
 
 async def write_allocations(
-    uow: UnitOfWork, order_id: int, plan: RoutingPlan, line_ids: dict[int, int], now: datetime
+    uow: UnitOfWork,
+    order_id: int,
+    plan: RoutingPlan,
+    line_ids: dict[int, int],
+    shipment_ids: dict[int, int],
+    now: datetime,
 ) -> None:
+    """Inserts the plan's allocations, each into the shipment at its location."""
     if not plan.allocations:
         return
     await uow.session.execute(
@@ -100,6 +106,7 @@ async def write_allocations(
                 "sku_id": a.sku_id,
                 "quantity": a.quantity,
                 "reason": a.reason,
+                "shipment_id": shipment_ids[a.location_id],
                 "created_at": now,
             }
             for a in plan.allocations

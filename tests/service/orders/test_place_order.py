@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from api.errors import IdempotencyConflict, InvalidInput, NotFound
 from api.events.models import Event
+from api.fulfilment.models import Shipment
 from api.inventory.errors import InsufficientStock
 from api.inventory.models import InventoryLevel, InventoryMovement
 from api.inventory.service import set_safety_stock
@@ -43,6 +44,7 @@ async def test_an_order_is_confirmed_reserved_paid_and_announced(shop: Shop) -> 
             )
         ).scalar_one()
         allocations = list((await session.execute(select(Allocation))).scalars())
+        shipment = (await session.execute(select(Shipment))).scalar_one()
         payment = (await session.execute(select(Payment))).scalar_one()
         transaction = (await session.execute(select(PaymentTransaction))).scalar_one()
         events = list((await session.execute(select(Event.type).order_by(Event.id))).scalars())
@@ -61,7 +63,14 @@ async def test_an_order_is_confirmed_reserved_paid_and_announced(shop: Shop) -> 
         True,
     )
     assert reservation.reference == order_number(order.id)  # type: ignore[arg-type]
-    assert events[-2:] == ["CUSTOMER_CREATED", "ORDER_PLACED"]
+    # the stock at Berlin leaves in one shipment, waiting to be picked
+    assert (shipment.order_id, shipment.location_id, shipment.status) == (
+        order.id,
+        shop.berlin.id,
+        "PENDING",
+    )
+    assert [a.shipment_id for a in allocations] == [shipment.id]
+    assert events[-3:] == ["CUSTOMER_CREATED", "SHIPMENT_CREATED", "ORDER_PLACED"]
     await assert_invariants(shop.database)
 
 
