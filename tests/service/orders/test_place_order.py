@@ -17,6 +17,7 @@ from api.orders.requests import ShippingAddress
 from api.orders.routing import simulate_routing
 from api.payments.models import Payment, PaymentTransaction
 from api.payments.provider import PaymentDeclined, PaymentFailed
+from tests.conftest import StatementCounter
 from tests.invariants import assert_invariants
 from tests.service.orders.conftest import POTSDAM, Shop, order_request, row_counts
 
@@ -298,3 +299,16 @@ async def test_a_channels_order_number_names_one_order(shop: Shop) -> None:
         await shop.place(external_reference="AMZ-1001", customer_email="bob@example.com")
     assert taken.value.field == ["externalReference"]
     assert await row_counts(shop.database) == before
+
+
+async def test_a_two_line_order_with_a_key_costs_at_most_12_statements(
+    shop: Shop, count_statements: StatementCounter
+) -> None:
+    if shop.database.is_sqlite:
+        pytest.skip(
+            "SQLite inserts rows that return their ids one by one; the budget is PostgreSQL's"
+        )
+    await shop.place(("TEE-M", 1), customer_email="warm@example.com")  # channel id remembered
+    count_statements.statements.clear()
+    await shop.place(("TEE-M", 1), ("TEE-L", 1), idempotency_key="counted")
+    assert count_statements.count <= 12, "\n".join(s[:50] for s in count_statements.statements)
