@@ -3,13 +3,13 @@ read-then-write), its ledger movements, and one event, committed together."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import InvalidInput
+from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
@@ -20,6 +20,7 @@ from api.inventory.models import (
     MovementKind,
 )
 from api.inventory.rules import InventoryState, state_move
+from api.locations.models import Bin
 from api.orders.backorders import fill_backorders
 
 Level = InventoryLevel
@@ -133,6 +134,36 @@ async def set_safety_stock(
     )
     level = result.scalars().one()
     ledger.add_level_event(uow, EventType.SAFETY_STOCK_SET, level, sku, safetyStock=quantity)
+    await uow.commit()
+    return level
+
+
+async def assign_bin(
+    uow: UnitOfWork, *, location_id: int, sku_code: str, bin_code: str
+) -> InventoryLevel:
+    """Where pickers find the SKU at this location."""
+    await ledger.find_location(uow, location_id)
+    sku = await ledger.find_sku(uow, sku_code)
+    assert sku.id is not None
+    bin_id = (
+        await uow.session.execute(
+            select(col(Bin.id)).where(
+                col(Bin.location_id) == location_id, col(Bin.code) == bin_code.strip()
+            )
+        )
+    ).scalar_one_or_none()
+    if bin_id is None:
+        raise NotFound("bin at this location", bin_code, field=["bin"])
+    await ledger.ensure_level(uow, location_id, sku.id)
+    result = await uow.session.execute(
+        update(InventoryLevel)
+        .where(col(Level.location_id) == location_id, col(Level.sku_id) == sku.id)
+        .values(bin_id=bin_id, version=col(Level.version) + 1, updated_at=utcnow())
+        .returning(InventoryLevel)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    level = result.scalars().one()
+    ledger.add_level_event(uow, EventType.BIN_ASSIGNED, level, sku, bin=bin_code.strip())
     await uow.commit()
     return level
 

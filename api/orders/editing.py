@@ -33,25 +33,12 @@ from api.orders.requests import (
     MAX_LINE_QUANTITY,
     LineRequest,
     ShippingAddress,
+    address_of,
     checked_address,
 )
 from api.orders.routing import OrderPolicy
 from api.payments.models import PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
-
-
-def _current_address(order: Order) -> ShippingAddress:
-    return ShippingAddress(
-        name=order.ship_name,
-        line1=order.ship_line1,
-        line2=order.ship_line2,
-        city=order.ship_city,
-        region=order.ship_region,
-        postal_code=order.ship_postal_code,
-        country=order.ship_country,
-        latitude=order.ship_latitude,
-        longitude=order.ship_longitude,
-    )
 
 
 def _wanted(current: dict[str, int], changes: list[LineRequest] | None) -> dict[str, int]:
@@ -97,7 +84,7 @@ async def edit_order(
         for line in order_lines
     }
     wanted = _wanted(active, lines)
-    new_address = address or _current_address(order)
+    new_address = address or address_of(order)
     holding = await holding_allocations(uow, order_id)
     await release_allocations(uow, [(a, a.quantity) for a in holding], reference=number)
 

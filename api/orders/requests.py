@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from api import validation
 from api.errors import InvalidInput
-from api.orders.models import ShippingSpeed
+from api.orders.models import Order, ShippingSpeed
 
 MAX_LINES = 100
 MAX_LINE_QUANTITY = 10_000
@@ -29,6 +29,21 @@ class ShippingAddress:
     region: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+
+
+def address_of(order: Order) -> ShippingAddress:
+    """Where an order ships to, as it was accepted."""
+    return ShippingAddress(
+        name=order.ship_name,
+        line1=order.ship_line1,
+        line2=order.ship_line2,
+        city=order.ship_city,
+        region=order.ship_region,
+        postal_code=order.ship_postal_code,
+        country=order.ship_country,
+        latitude=order.ship_latitude,
+        longitude=order.ship_longitude,
+    )
 
 
 @dataclass(frozen=True)

@@ -166,11 +166,10 @@ async def prepare(
     return Prepared(skus, quantities, locate_destination(address), speed, _candidates_from(rows))
 
 
-async def read_candidates(session: AsyncSession, prepared: Prepared) -> Candidates:
-    """Shipping locations with free stock of the order's SKUs now, and their level ids."""
+async def read_candidates(session: AsyncSession, sku_ids: Sequence[int]) -> Candidates:
+    """Shipping locations with free stock of these SKUs now, and their level ids."""
     rows = await session.execute(
-        _candidates(session.get_bind().dialect.name),
-        {"keys": [sku.id for sku in prepared.skus.values()]},
+        _candidates(session.get_bind().dialect.name), {"keys": list(sku_ids)}
     )
     return _candidates_from(rows.all())
 
@@ -179,7 +178,8 @@ async def plan_routing(
     session: AsyncSession, prepared: Prepared, policy: OrderPolicy, *, reread: bool = False
 ) -> tuple[RoutingPlan, dict[tuple[int, int], int]]:
     """Routes ``prepared`` over the stock read with it, or over a fresh read (``reread``)."""
-    candidates, level_ids = await read_candidates(session, prepared) if reread else prepared.stock
+    sku_ids = [demand.sku_id for demand in prepared.demands]
+    candidates, level_ids = await read_candidates(session, sku_ids) if reread else prepared.stock
     plan = route(
         prepared.demands,
         candidates,
