@@ -19,6 +19,8 @@ from schema.customers.resolvers import CustomerQueries
 from schema.customers.types import CustomerType
 from schema.errors import ERROR_TYPES
 from schema.extensions import MaskUnexpectedErrors
+from schema.fulfilment.resolvers import FulfilmentMutations, FulfilmentQueries
+from schema.fulfilment.types import PickListType, PickTaskType, ShipmentType
 from schema.inventory.resolvers import InventoryMutations, InventoryQueries
 from schema.inventory.types import InventoryLevelType, TransferType
 from schema.locations.resolvers import LocationMutations, LocationQueries
@@ -49,6 +51,7 @@ class Query(
     InventoryQueries,
     CustomerQueries,
     OrderQueries,
+    FulfilmentQueries,
 ):
     pass
 
@@ -61,6 +64,7 @@ class Mutation(
     CatalogMutations,
     InventoryMutations,
     OrderMutations,
+    FulfilmentMutations,
 ):
     pass
 
@@ -77,6 +81,9 @@ NODE_IMPLEMENTATIONS = [
     UserType,
     ApiKeyType,
     OrderType,
+    ShipmentType,
+    PickListType,
+    PickTaskType,
 ]
 
 

@@ -14,6 +14,7 @@ from api.catalog import queries as catalog
 from api.channels import queries as channels
 from api.customers import queries as customers
 from api.db import Database
+from api.fulfilment import queries as fulfilment
 from api.inventory import queries as inventory
 from api.locations import queries as locations
 from api.orders import queries as orders
@@ -23,6 +24,14 @@ from schema.catalog.types import ProductType, SkuType
 from schema.channels.types import ChannelType
 from schema.customers.types import CustomerAddressType, CustomerType
 from schema.events.types import EventNode
+from schema.fulfilment.types import (
+    PackageType,
+    PickListType,
+    PickTaskType,
+    ShipmentLine,
+    ShipmentType,
+    TrackingEventType,
+)
 from schema.inventory.types import InventoryLevelType, TransferType
 from schema.locations.types import BinType, LocationType
 from schema.orders.types import (
@@ -87,6 +96,15 @@ class Loaders:
     routing_decision_by_order_id: DataLoader[int, RoutingDecision | None]
     events_by_order_id: DataLoader[int, list[EventNode]]
     recent_orders_by_customer_id: DataLoader[int, list[OrderType]]
+    shipment_by_id: DataLoader[int, ShipmentType | None]
+    shipments_by_order_id: DataLoader[int, list[ShipmentType]]
+    shipments_by_pick_list_id: DataLoader[int, list[ShipmentType]]
+    shipment_lines_by_shipment_id: DataLoader[int, list[ShipmentLine]]
+    packages_by_shipment_id: DataLoader[int, list[PackageType]]
+    tracking_events_by_shipment_id: DataLoader[int, list[TrackingEventType]]
+    pick_list_by_id: DataLoader[int, PickListType | None]
+    pick_task_by_id: DataLoader[int, PickTaskType | None]
+    tasks_by_pick_list_id: DataLoader[int, list[PickTaskType]]
 
     @classmethod
     def create(cls, database: Database) -> Loaders:
@@ -126,6 +144,31 @@ class Loaders:
             "events_by_order_id": _groups(database, orders.events_by_order_id, EventNode.from_row),
             "recent_orders_by_customer_id": _groups(
                 database, orders.recent_orders_by_customer_id, OrderType.from_row
+            ),
+            "shipment_by_id": _by_key(database, fulfilment.shipments_by_id, ShipmentType.from_row),
+            "shipments_by_order_id": _groups(
+                database, fulfilment.shipments_by_order_id, ShipmentType.from_row
+            ),
+            "shipments_by_pick_list_id": _groups(
+                database, fulfilment.shipments_by_pick_list_id, ShipmentType.from_row
+            ),
+            "shipment_lines_by_shipment_id": _groups(
+                database, fulfilment.allocations_by_shipment_id, ShipmentLine.from_row
+            ),
+            "packages_by_shipment_id": _groups(
+                database, fulfilment.packages_by_shipment_id, PackageType.from_row
+            ),
+            "tracking_events_by_shipment_id": _groups(
+                database, fulfilment.tracking_events_by_shipment_id, TrackingEventType.from_row
+            ),
+            "pick_list_by_id": _by_key(
+                database, fulfilment.pick_lists_by_id, PickListType.from_row
+            ),
+            "pick_task_by_id": _by_key(
+                database, fulfilment.pick_tasks_by_id, PickTaskType.from_row
+            ),
+            "tasks_by_pick_list_id": _groups(
+                database, fulfilment.tasks_by_pick_list_id, PickTaskType.from_row
             ),
         }
         return cls(**loaders)

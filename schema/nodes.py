@@ -28,6 +28,9 @@ NODE_TYPES: dict[str, tuple[Permission, str]] = {
     "User": (Permission.USERS_MANAGE, "user_by_id"),
     "ApiKey": (Permission.API_KEYS_MANAGE, "api_key_by_id"),
     "Order": (Permission.ORDERS_READ, "order_by_id"),
+    "Shipment": (Permission.ORDERS_READ, "shipment_by_id"),
+    "PickList": (Permission.ORDERS_READ, "pick_list_by_id"),
+    "PickTask": (Permission.ORDERS_READ, "pick_task_by_id"),
 }
 
 

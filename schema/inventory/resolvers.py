@@ -123,6 +123,19 @@ class AdjustInventoryPayload:
 
 
 @strawberry.input
+class AssignBinInput:
+    location_id: strawberry.ID
+    sku: str
+    bin: str = strawberry.field(description="The bin's code at this location.")
+
+
+@strawberry.type
+class AssignBinPayload:
+    inventory_level: InventoryLevelType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
 class SetSafetyStockInput:
     location_id: strawberry.ID
     sku: str
@@ -230,6 +243,15 @@ class InventoryMutations:
                 uow, location_id=location_id, sku_code=input.sku, quantity=input.quantity
             )
         return SetSafetyStockPayload(inventory_level=InventoryLevelType.from_row(level))
+
+    @fields.mutation(Permission.INVENTORY_WRITE, description="Where pickers find the SKU here.")
+    async def assign_bin(self, info: Info, input: AssignBinInput) -> AssignBinPayload:
+        location_id = decode_id(input.location_id, "Location", "locationId")
+        async with info.context.unit_of_work() as uow:
+            level = await service.assign_bin(
+                uow, location_id=location_id, sku_code=input.sku, bin_code=input.bin
+            )
+        return AssignBinPayload(inventory_level=InventoryLevelType.from_row(level))
 
     @fields.mutation(Permission.INVENTORY_WRITE)
     async def move_inventory_state(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.extensions import FieldExtension
@@ -29,6 +29,9 @@ from schema.permissions import allow
 from schema.relations import RELATION, Relation, now_or_later, related
 from schema.relay import Node, encode_global_id
 from schema.scalars import Money
+
+if TYPE_CHECKING:
+    from schema.fulfilment.types import ShipmentType
 
 for enum in (OrderStatus, PaymentStatus, FulfillmentStatus, ShippingSpeed, AllocationStatus):
     strawberry.enum(enum)
@@ -241,6 +244,12 @@ class OrderType(Node):
         "allocations_by_order_id", "pk", list[AllocationType], extensions=STAFF_ONLY
     )
     payment = related("payment_by_order_id", "pk", PaymentView | None, extensions=STAFF_ONLY)
+    shipments = related(
+        "shipments_by_order_id",
+        "pk",
+        list[Annotated["ShipmentType", strawberry.lazy("schema.fulfilment.types")]],
+        description="One per location the order ships from, oldest first.",
+    )
     timeline = related(
         "events_by_order_id",
         "pk",
