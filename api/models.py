@@ -6,7 +6,14 @@ from api.catalog.models import Product, Sku
 from api.channels.models import Channel
 from api.customers.models import Customer, CustomerAddress
 from api.events.models import Event
-from api.fulfilment.models import Package, PickList, PickTask, Shipment, TrackingEvent
+from api.fulfilment.models import (
+    Package,
+    PickList,
+    PickTask,
+    Shipment,
+    ShippingLabel,
+    TrackingEvent,
+)
 from api.idempotency.models import IdempotencyRecord
 from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.locations.models import Bin, Location
@@ -37,6 +44,7 @@ __all__ = [
     "PickTask",
     "Product",
     "Shipment",
+    "ShippingLabel",
     "Sku",
     "TrackingEvent",
     "Transfer",

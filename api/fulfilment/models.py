@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
@@ -142,3 +142,13 @@ class TrackingEvent(SQLModel, table=True):
     occurred_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
     description: str | None = Field(default=None, sa_type=String(200))
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class ShippingLabel(SQLModel, table=True):
+    """The carrier's label for a shipment, as a PDF, kept for reprints."""
+
+    __tablename__ = "shipping_label"
+
+    shipment_id: int = Field(foreign_key="shipment.id", primary_key=True)
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

@@ -1,0 +1,230 @@
+"""Shipping a packed shipment: carrier service, label, stock out of the building, payment
+captured for what left."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.events.models import EventType
+from api.fulfilment import rules
+from api.fulfilment.models import Package, Shipment, ShipmentStatus, ShippingLabel
+from api.fulfilment.packing import lock_shipment, shipment_contents
+from api.inventory.ledger import change_level, record_movements
+from api.inventory.models import InventoryBucket, MovementKind
+from api.locations.models import Location
+from api.orders import pricing
+from api.orders.changes import lock_order, order_lines_of, payment_of
+from api.orders.models import (
+    Allocation,
+    AllocationStatus,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentStatus,
+    order_number,
+)
+from api.orders.requests import address_of
+from api.orders.routing import locate_destination
+from api.payments.models import Payment, PaymentTransaction, TransactionKind
+from api.payments.provider import PaymentProvider
+from api.shipping.carriers import CarrierAdapter, LabelRequest, choose_service
+from api.shipping.rates import Point, distance_km
+
+HOLDING = (AllocationStatus.RESERVED, AllocationStatus.PICKED)
+
+
+async def ship_shipment(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    carriers: Mapping[str, CarrierAdapter],
+    *,
+    shipment_id: int,
+    carrier: str | None = None,
+    service: str | None = None,
+) -> Shipment:
+    """Hands a packed shipment to the carrier. Shipping it again answers the shipment as it
+    is: nothing is booked or captured twice."""
+    shipment = await lock_shipment(uow, shipment_id)
+    status = ShipmentStatus(shipment.status)
+    if status not in rules.NOT_YET_SHIPPED and status is not ShipmentStatus.CANCELLED:
+        await uow.commit()  # nothing changed; ends the command like any other
+        return shipment
+    rules.require_transition(status, ShipmentStatus.SHIPPED, shipment_id)
+    order = await lock_order(uow, shipment.order_id)
+    number = order_number(shipment.order_id)
+    location = await uow.session.get(Location, shipment.location_id)
+    assert location is not None
+    weight = (
+        await uow.session.execute(
+            select(func.coalesce(func.sum(col(Package.weight_grams)), 0)).where(
+                col(Package.shipment_id) == shipment_id
+            )
+        )
+    ).scalar_one()
+    packages = (
+        await uow.session.execute(
+            select(func.count()).select_from(Package).where(col(Package.shipment_id) == shipment_id)
+        )
+    ).scalar_one()
+    now = utcnow()
+    destination = locate_destination(address_of(order))
+    distance = distance_km(Point(location.latitude, location.longitude), destination)
+    days_left = (order.promised_at - now) // timedelta(days=1) if order.promised_at else None
+    chosen = choose_service(distance, int(weight), days_left, carrier=carrier, service=service)
+    label = await carriers[chosen.carrier].create_label(
+        LabelRequest(
+            shipment_id=shipment_id,
+            order_number=number,
+            service=chosen,
+            ship_from=[location.name, location.line1, f"{location.postal_code} {location.city}"],
+            ship_to=[
+                order.ship_name,
+                order.ship_line1,
+                *([order.ship_line2] if order.ship_line2 else []),
+                f"{order.ship_postal_code} {order.ship_city}",
+                order.ship_country,
+            ],
+            packages=int(packages),
+            weight_grams=int(weight),
+        )
+    )
+    lines = {line.id: line for line in await order_lines_of(uow, order.id)}  # type: ignore[arg-type]
+    shipped_value = await _ship_stock(uow, shipment_id, lines, number)
+    payment = await payment_of(uow, shipment.order_id)
+    everything_shipped = await _nothing_left(uow, order.id, lines)  # type: ignore[arg-type]
+    amount = _capture_amount(order, payment, shipped_value, everything_shipped)
+    capture_reference = (
+        await payments.capture(reference=payment.authorization_reference, amount=amount)
+        if amount
+        else None
+    )
+    try:
+        _record_capture(uow, order, payment, amount, capture_reference, now)
+        shipment.status = ShipmentStatus.SHIPPED
+        shipment.carrier = chosen.carrier
+        shipment.service = chosen.service
+        shipment.tracking_number = label.tracking_number
+        shipment.shipping_cost = chosen.price
+        shipment.estimated_delivery_at = now + timedelta(days=chosen.transit_days)
+        shipment.shipped_at = now
+        shipment.version += 1
+        shipment.updated_at = now
+        uow.session.add(ShippingLabel(shipment_id=shipment_id, pdf=label.pdf, created_at=now))
+        _advance_order(uow, order, everything_shipped, now)
+        uow.add_event(
+            EventType.SHIPMENT_SHIPPED,
+            aggregate_type="shipment",
+            aggregate_id=shipment_id,
+            payload={
+                "orderId": shipment.order_id,
+                "carrier": chosen.carrier,
+                "service": chosen.service,
+                "trackingNumber": label.tracking_number,
+                "shippingCost": chosen.price,
+                "captured": amount,
+            },
+        )
+        await uow.commit()
+    except BaseException:
+        if capture_reference is not None:
+            await payments.refund(reference=capture_reference, amount=amount)
+        raise
+    return shipment
+
+
+async def _ship_stock(
+    uow: UnitOfWork, shipment_id: int, lines: dict[int | None, OrderLine], number: str
+) -> int:
+    """Picked units leave on_hand and reserved; returns their value at the order's prices."""
+    value = 0
+    for allocation, _sku in await shipment_contents(uow, shipment_id):
+        if allocation.status != AllocationStatus.PICKED:
+            continue
+        units = allocation.quantity
+        deltas = {InventoryBucket.ON_HAND: -units, InventoryBucket.RESERVED: -units}
+        level = await change_level(uow, allocation.location_id, allocation.sku_id, deltas)
+        assert level is not None, "picked stock is always on a level"
+        await record_movements(uow, level, deltas, MovementKind.SHIPMENT, reference=number)
+        allocation.status = AllocationStatus.SHIPPED
+        line = lines[allocation.order_line_id]
+        line.quantity_fulfilled += units
+        value += units * line.unit_price
+    return value
+
+
+async def _nothing_left(uow: UnitOfWork, order_id: int, lines: dict[int | None, OrderLine]) -> bool:
+    """After this shipment: no stock held for the order and nothing backordered."""
+    await uow.session.flush()
+    holding = (
+        await uow.session.execute(
+            select(func.count())
+            .select_from(Allocation)
+            .where(col(Allocation.order_id) == order_id, col(Allocation.status).in_(HOLDING))
+        )
+    ).scalar_one()
+    return holding == 0 and all(line.quantity_backordered == 0 for line in lines.values())
+
+
+def _capture_amount(order: Order, payment: Payment, goods: int, last: bool) -> int:
+    """Goods shipped, the shipping charge with the first shipment, tax on both; the last
+    shipment captures whatever of the total is left, so rounding never strands a cent."""
+    left = min(order.total, payment.amount_authorized) - payment.amount_captured
+    if last:
+        return max(left, 0)
+    shipping = order.shipping_total if payment.amount_captured == 0 else 0
+    due = goods + shipping + pricing.tax_on(goods + shipping, order.ship_country)
+    return max(min(due, left), 0)
+
+
+def _record_capture(
+    uow: UnitOfWork,
+    order: Order,
+    payment: Payment,
+    amount: int,
+    reference: str | None,
+    now: datetime,
+) -> None:
+    if not amount or reference is None:
+        return
+    payment.amount_captured += amount
+    uow.session.add(
+        PaymentTransaction(
+            payment_id=payment.id,  # type: ignore[arg-type]
+            kind=TransactionKind.CAPTURE,
+            amount=amount,
+            succeeded=True,
+            provider_reference=reference,
+            created_at=now,
+        )
+    )
+    order.payment_status = (
+        PaymentStatus.PAID
+        if payment.amount_captured >= order.total
+        else PaymentStatus.PARTIALLY_PAID
+    )
+
+
+def _advance_order(uow: UnitOfWork, order: Order, everything_shipped: bool, now: datetime) -> None:
+    target = OrderStatus.SHIPPED if everything_shipped else OrderStatus.PARTIALLY_SHIPPED
+    order.fulfillment_status = (
+        FulfillmentStatus.FULFILLED if everything_shipped else FulfillmentStatus.PARTIALLY_FULFILLED
+    )
+    order.version += 1
+    order.updated_at = now
+    if order.status == target:
+        return
+    previous = order.status
+    order.status = target
+    uow.add_event(
+        EventType.ORDER_STATUS_CHANGED,
+        aggregate_type="order",
+        aggregate_id=order.id,  # type: ignore[arg-type]
+        payload={"number": order_number(order.id), "from": previous, "to": target.value},  # type: ignore[arg-type]
+    )

@@ -1,0 +1,145 @@
+"""The carrier's reports: each moves its shipment along, and the order with its shipments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from api import validation
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import InvalidInput, NotFound
+from api.events.models import EventType
+from api.fulfilment import rules
+from api.fulfilment.models import Shipment, ShipmentStatus, TrackingEvent
+from api.orders.changes import lock_order
+from api.orders.models import OrderStatus, order_number
+
+REPORTABLE = frozenset(
+    {
+        ShipmentStatus.IN_TRANSIT,
+        ShipmentStatus.OUT_FOR_DELIVERY,
+        ShipmentStatus.DELIVERED,
+        ShipmentStatus.EXCEPTION,
+    }
+)
+
+
+async def record_tracking_event(
+    uow: UnitOfWork,
+    *,
+    tracking_number: str,
+    status: ShipmentStatus,
+    occurred_at: datetime,
+    description: str | None = None,
+) -> Shipment:
+    """Records one report. The same report twice is recorded once; a report older than one
+    already applied is kept in the history without moving the shipment back."""
+    number = validation.text(tracking_number, "trackingNumber", max_length=64)
+    description = validation.optional_text(description, "description")
+    if status not in REPORTABLE:
+        allowed = ", ".join(sorted(s.value for s in REPORTABLE))
+        raise InvalidInput(f"a carrier reports {allowed}", field=["status"])
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("occurredAt needs a time zone", field=["occurredAt"])
+    occurred_at = occurred_at.astimezone(UTC)
+    if occurred_at > utcnow():
+        raise InvalidInput("occurredAt is in the future", field=["occurredAt"])
+    shipment = (
+        await uow.session.execute(
+            select(Shipment).where(col(Shipment.tracking_number) == number).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if shipment is None:
+        raise NotFound("shipment with tracking number", number, field=["trackingNumber"])
+    assert shipment.id is not None
+    duplicate = (
+        await uow.session.execute(
+            select(col(TrackingEvent.id)).where(
+                col(TrackingEvent.shipment_id) == shipment.id,
+                col(TrackingEvent.status) == status,
+                col(TrackingEvent.occurred_at) == occurred_at,
+            )
+        )
+    ).first()
+    if duplicate is not None:
+        return shipment
+    latest = (
+        await uow.session.execute(
+            select(col(TrackingEvent.occurred_at))
+            .where(col(TrackingEvent.shipment_id) == shipment.id)
+            .order_by(col(TrackingEvent.occurred_at).desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    now = utcnow()
+    uow.session.add(
+        TrackingEvent(
+            shipment_id=shipment.id,
+            status=status,
+            occurred_at=occurred_at,
+            description=description,
+            recorded_at=now,
+        )
+    )
+    current = ShipmentStatus(shipment.status)
+    moves = latest is None or occurred_at >= latest
+    if moves and status is not current:
+        rules.require_transition(current, status, shipment.id)
+        shipment.status = status
+        shipment.version += 1
+        shipment.updated_at = now
+        if status is ShipmentStatus.DELIVERED:
+            shipment.delivered_at = occurred_at
+    uow.add_event(
+        EventType.SHIPMENT_DELIVERED
+        if moves and status is ShipmentStatus.DELIVERED
+        else EventType.SHIPMENT_TRACKING_UPDATED,
+        aggregate_type="shipment",
+        aggregate_id=shipment.id,
+        payload={
+            "orderId": shipment.order_id,
+            "trackingNumber": number,
+            "status": status.value,
+            "occurredAt": occurred_at.isoformat(),
+            "description": description,
+            "applied": moves,
+        },
+    )
+    if moves and status is ShipmentStatus.DELIVERED:
+        await _deliver_order(uow, shipment.order_id, now)
+    await uow.commit()
+    return shipment
+
+
+async def _deliver_order(uow: UnitOfWork, order_id: int, now: datetime) -> None:
+    """An order whose every shipment arrived, with nothing left to ship, is DELIVERED."""
+    order = await lock_order(uow, order_id)
+    if order.status != OrderStatus.SHIPPED:
+        return
+    await uow.session.flush()
+    waiting = (
+        await uow.session.execute(
+            select(col(Shipment.id)).where(
+                col(Shipment.order_id) == order_id,
+                col(Shipment.status).not_in([ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED]),
+            )
+        )
+    ).first()
+    if waiting is not None:
+        return
+    order.status = OrderStatus.DELIVERED
+    order.version += 1
+    order.updated_at = now
+    uow.add_event(
+        EventType.ORDER_STATUS_CHANGED,
+        aggregate_type="order",
+        aggregate_id=order_id,
+        payload={
+            "number": order_number(order_id),
+            "from": OrderStatus.SHIPPED.value,
+            "to": OrderStatus.DELIVERED.value,
+        },
+    )
