@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -18,8 +18,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import Database
+from api.fulfilment.endpoints import carrier_events, label
 from api.payments.provider import PaymentProvider, TestPaymentProvider
 from api.settings import Settings
+from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
+from api.shipping.carriers import CarrierAdapter
 from api.sourcing.geocoding import warm as warm_geocoder
 from schema import build_schema
 from schema.http import GraphQLView
@@ -60,6 +63,7 @@ def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
     payments: PaymentProvider | None = None,
+    carriers: Mapping[str, CarrierAdapter] | None = None,
 ) -> Starlette:
     settings = settings or Settings()
     logging.basicConfig(
@@ -71,6 +75,7 @@ def create_app(
         settings=settings,
         database=database,
         payments=payments or TestPaymentProvider(),
+        carriers=carriers or BUILT_IN_CARRIERS,
     )
 
     async def health(_: Request) -> JSONResponse:
@@ -91,6 +96,8 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            Route("/labels/{shipment_id}.pdf", label, methods=["GET"]),
+            Route("/carriers/{carrier}/events", carrier_events, methods=["POST"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
         default=14, ge=1, le=365, description="Promise for units no location holds."
     )
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 90)
+    carrier_webhook_secret: str = Field(
+        default=INSECURE_DEV_SECRET,
+        min_length=32,
+        description="Signs carrier tracking reports posted to /carriers/{carrier}/events.",
+    )
+    label_url_lifetime_hours: int = Field(
+        default=168, ge=1, le=24 * 90, description="How long a signed label link opens."
+    )
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
     sql_echo: bool = False
 

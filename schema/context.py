@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -13,6 +14,7 @@ from api.db import Database, UnitOfWork
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
 from api.settings import Settings
+from api.shipping.carriers import CarrierAdapter
 
 if TYPE_CHECKING:
     from schema.loaders import Loaders
@@ -26,6 +28,7 @@ class Context:
     request_id: str
     loaders: Loaders
     payments: PaymentProvider
+    carriers: Mapping[str, CarrierAdapter]
     request: Any = None
     response: Any = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -19,6 +20,7 @@ from strawberry.types import ExecutionResult
 from api.db import Database
 from api.payments.provider import PaymentProvider
 from api.settings import Settings
+from api.shipping.carriers import CarrierAdapter
 from api.users.service import authenticate
 from schema.context import Context
 from schema.loaders import Loaders
@@ -79,11 +81,13 @@ class GraphQLView(GraphQL[Context, None]):
         settings: Settings,
         database: Database,
         payments: PaymentProvider,
+        carriers: Mapping[str, CarrierAdapter],
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
         self.database = database
         self.payments = payments
+        self.carriers = carriers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -165,6 +169,7 @@ class GraphQLView(GraphQL[Context, None]):
             request_id=request_id,
             loaders=Loaders.create(self.database),
             payments=self.payments,
+            carriers=self.carriers,
             request=request,
             response=response,
         )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from sqlmodel import col
 
 from api.auth import Permission
-from api.fulfilment import picking, queries
+from api.fulfilment import packing, picking, queries, shipping, tracking
 from api.fulfilment.models import PickList, PickListStatus, Shipment, ShipmentStatus
 from schema import fields
 from schema.context import Info
@@ -53,6 +55,60 @@ class ConfirmPicksInput:
 @strawberry.type
 class ConfirmPicksPayload:
     pick_list: PickListType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class PackageInput:
+    weight_grams: int
+    length_cm: int | None = None
+    width_cm: int | None = None
+    height_cm: int | None = None
+
+
+@strawberry.input
+class PackShipmentInput:
+    shipment_id: strawberry.ID
+    packages: list[PackageInput]
+    scanned_skus: list[str] | None = strawberry.field(
+        default=None,
+        description="Every unit as scanned at the bench (SKU codes or barcodes); a wrong or "
+        "missing item stops packing.",
+    )
+
+
+@strawberry.type
+class PackShipmentPayload:
+    shipment: ShipmentType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ShipShipmentInput:
+    shipment_id: strawberry.ID
+    carrier: str | None = strawberry.field(
+        default=None, description="Chosen by price and the promised date when omitted."
+    )
+    service: str | None = None
+
+
+@strawberry.type
+class ShipShipmentPayload:
+    shipment: ShipmentType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RecordTrackingEventInput:
+    tracking_number: str
+    status: ShipmentStatus
+    occurred_at: datetime
+    description: str | None = None
+
+
+@strawberry.type
+class RecordTrackingEventPayload:
+    shipment: ShipmentType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -163,3 +219,52 @@ class FulfilmentMutations:
                 policy=info.context.order_policy,
             )
         return ConfirmPicksPayload(pick_list=PickListType.from_row(pick_list))
+
+    @fields.mutation(Permission.FULFILLMENT_WRITE)
+    async def pack_shipment(self, info: Info, input: PackShipmentInput) -> PackShipmentPayload:
+        shipment_id = decode_id(input.shipment_id, "Shipment", "shipmentId")
+        packages = [
+            packing.PackageSpec(p.weight_grams, p.length_cm, p.width_cm, p.height_cm)
+            for p in input.packages
+        ]
+        async with info.context.unit_of_work() as uow:
+            shipment = await packing.pack_shipment(
+                uow, shipment_id=shipment_id, packages=packages, scanned_skus=input.scanned_skus
+            )
+        return PackShipmentPayload(shipment=ShipmentType.from_row(shipment))
+
+    @fields.mutation(
+        Permission.FULFILLMENT_WRITE,
+        description="Books the carrier, prints the label, captures payment for what left. "
+        "Calling it again for a shipped shipment changes nothing.",
+    )
+    async def ship_shipment(self, info: Info, input: ShipShipmentInput) -> ShipShipmentPayload:
+        shipment_id = decode_id(input.shipment_id, "Shipment", "shipmentId")
+        async with info.context.unit_of_work() as uow:
+            shipment = await shipping.ship_shipment(
+                uow,
+                info.context.payments,
+                info.context.carriers,
+                shipment_id=shipment_id,
+                carrier=input.carrier,
+                service=input.service,
+            )
+        return ShipShipmentPayload(shipment=ShipmentType.from_row(shipment))
+
+    @fields.mutation(
+        Permission.FULFILLMENT_WRITE,
+        description="A carrier's report on a shipment (also accepted signed at "
+        "POST /carriers/{carrier}/events).",
+    )
+    async def record_tracking_event(
+        self, info: Info, input: RecordTrackingEventInput
+    ) -> RecordTrackingEventPayload:
+        async with info.context.unit_of_work() as uow:
+            shipment = await tracking.record_tracking_event(
+                uow,
+                tracking_number=input.tracking_number,
+                status=input.status,
+                occurred_at=input.occurred_at,
+                description=input.description,
+            )
+        return RecordTrackingEventPayload(shipment=ShipmentType.from_row(shipment))

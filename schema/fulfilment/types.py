@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from api.fulfilment.endpoints import label_path
 from api.fulfilment.models import (
     Package,
     PickList,
@@ -120,6 +121,15 @@ class ShipmentType(Node):
         "pick_list_pk",
         Annotated["PickListType", strawberry.lazy("schema.fulfilment.types")] | None,
     )
+
+    @strawberry.field(
+        description="A link to the label PDF that opens without a token, for a while "
+        "(OMS_LABEL_URL_LIFETIME_HOURS); null until the shipment is shipped."
+    )
+    def label_url(self, info: Info) -> str | None:
+        if self.tracking_number is None:
+            return None
+        return label_path(self.pk, info.context.settings)
 
     @classmethod
     def from_row(cls, row: Shipment) -> ShipmentType:

@@ -1,0 +1,116 @@
+"""HTTP endpoints beside GraphQL: label PDFs behind signed links, and the carriers' signed
+tracking feed.
+
+A label link carries its expiry and an HMAC of the shipment id and expiry, so a browser or a
+label printer can open it without a token. A carrier posts its reports with
+``X-OMS-Timestamp`` (Unix seconds) and ``X-OMS-Signature: sha256=<hex>``, the HMAC-SHA256 of
+``<timestamp>.<raw body>`` under the carrier secret; reports older or newer than five minutes
+are refused, so a captured request cannot be replayed later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import col
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.db import Database
+from api.errors import DomainError
+from api.fulfilment.models import ShipmentStatus, ShippingLabel
+from api.fulfilment.tracking import record_tracking_event
+from api.settings import Settings
+
+REPLAY_WINDOW_SECONDS = 300
+MAX_REPORT_BYTES = 16_384
+
+
+def _digest(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def label_path(shipment_id: int, settings: Settings, now: float | None = None) -> str:
+    expires = int((now or time.time()) + settings.label_url_lifetime_hours * 3600)
+    signature = _digest(settings.secret_key, f"label:{shipment_id}:{expires}")
+    return f"/labels/{shipment_id}.pdf?expires={expires}&signature={signature}"
+
+
+def label_link_valid(shipment_id: int, expires: str, signature: str, settings: Settings) -> bool:
+    if not expires.isdigit() or int(expires) < time.time():
+        return False
+    expected = _digest(settings.secret_key, f"label:{shipment_id}:{expires}")
+    return hmac.compare_digest(expected, signature)
+
+
+async def label(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    database: Database = request.app.state.database
+    raw_id = request.path_params["shipment_id"]
+    if not raw_id.isdigit() or len(raw_id) > 18:
+        return JSONResponse({"error": "no such label"}, status_code=404)
+    shipment_id = int(raw_id)
+    query = request.query_params
+    if not label_link_valid(
+        shipment_id, query.get("expires", ""), query.get("signature", ""), settings
+    ):
+        return JSONResponse({"error": "the link is invalid or has expired"}, status_code=403)
+    async with database.reader() as reader:
+        pdf = (
+            await reader.execute(
+                select(col(ShippingLabel.pdf)).where(col(ShippingLabel.shipment_id) == shipment_id)
+            )
+        ).scalar_one_or_none()
+    if pdf is None:
+        return JSONResponse({"error": "no such label"}, status_code=404)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="label-{shipment_id}.pdf"'},
+    )
+
+
+def report_signature(secret: str, timestamp: str, body: bytes) -> str:
+    return "sha256=" + _digest(secret, f"{timestamp}.{body.decode('utf-8', 'replace')}")
+
+
+async def carrier_events(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    database: Database = request.app.state.database
+    body = await request.body()
+    if len(body) > MAX_REPORT_BYTES:
+        return JSONResponse({"error": "report too large"}, status_code=413)
+    timestamp = request.headers.get("x-oms-timestamp", "")
+    signature = request.headers.get("x-oms-signature", "")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        return JSONResponse({"error": "missing or stale X-OMS-Timestamp"}, status_code=401)
+    expected = report_signature(settings.carrier_webhook_secret, timestamp, body)
+    if not hmac.compare_digest(expected, signature):
+        return JSONResponse({"error": "bad X-OMS-Signature"}, status_code=401)
+    try:
+        report = json.loads(body)
+        status = ShipmentStatus(report["status"])
+        occurred_at = datetime.fromisoformat(report["occurredAt"])
+        number = str(report["trackingNumber"])
+        description = report.get("description")
+    except (ValueError, KeyError, TypeError) as error:
+        return JSONResponse({"error": f"malformed report: {error}"}, status_code=400)
+    carrier = request.path_params["carrier"].upper()[:32]
+    try:
+        async with database.unit_of_work(f"carrier:{carrier}") as uow:
+            shipment = await record_tracking_event(
+                uow,
+                tracking_number=number,
+                status=status,
+                occurred_at=occurred_at,
+                description=description if isinstance(description, str) else None,
+            )
+    except DomainError as error:
+        code = 404 if error.code.value == "NOT_FOUND" else 422
+        return JSONResponse({"error": error.message, "code": error.code.value}, status_code=code)
+    return JSONResponse({"trackingNumber": number, "shipmentStatus": shipment.status})
