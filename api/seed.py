@@ -16,7 +16,7 @@ from api.channels.service import create_channel
 from api.customers.service import AddressInput, add_address, link_customer
 from api.db import Database
 from api.errors import DomainError
-from api.inventory.service import receive_inventory, set_safety_stock
+from api.inventory.service import assign_bin, receive_inventory, set_safety_stock
 from api.locations.service import AddressFields, create_bin, create_location
 from api.orders.changes import cancel_order
 from api.orders.placement import place_order
@@ -164,6 +164,11 @@ CUSTOMER_CITIES = [
 ]
 
 
+# Every location's pick area: aisles of bays, each SKU in one bin.
+BIN_AISLES = 6
+BIN_BAYS = 10
+
+
 async def seed_demo_data(database: Database) -> bool:
     """Loads the demo data set once; False when it is already there."""
     async with database.session() as session:
@@ -193,8 +198,8 @@ async def seed_demo_data(database: Database) -> bool:
             priority=priority,
         )
         location_ids.append(location.id)
-        for aisle in range(1, 5):
-            for bay in range(1, 6):
+        for aisle in range(1, BIN_AISLES + 1):
+            for bay in range(1, BIN_BAYS + 1):
                 await run(
                     create_bin,
                     location_id=location.id,
@@ -222,7 +227,7 @@ async def seed_demo_data(database: Database) -> bool:
         sku_codes.extend(sku.code for sku in skus)
 
     for location_id in location_ids:
-        for code in sku_codes:
+        for index, code in enumerate(sku_codes):
             if rng.random() < 0.15:
                 continue
             await run(
@@ -231,6 +236,13 @@ async def seed_demo_data(database: Database) -> bool:
                 sku_code=code,
                 quantity=rng.randrange(5, 120),
                 reference="opening stock",
+            )
+            aisle, bay = index % BIN_AISLES + 1, index // BIN_AISLES % BIN_BAYS + 1
+            await run(
+                assign_bin,
+                location_id=location_id,
+                sku_code=code,
+                bin_code=f"A{aisle:02d}-B{bay:02d}",
             )
             if rng.random() < 0.3:
                 await run(
