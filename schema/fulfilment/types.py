@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from api.auth import Permission
 from api.fulfilment.endpoints import label_path
 from api.fulfilment.models import (
     Package,
@@ -20,6 +21,7 @@ from api.orders.models import Allocation, AllocationStatus
 from schema.catalog.types import SkuType
 from schema.context import Info
 from schema.locations.types import BinType, LocationType
+from schema.permissions import allow
 from schema.relations import RELATION, Relation, now_or_later, related
 from schema.relay import Node, encode_global_id
 from schema.scalars import Money
@@ -120,6 +122,7 @@ class ShipmentType(Node):
         "pick_list_by_id",
         "pick_list_pk",
         Annotated["PickListType", strawberry.lazy("schema.fulfilment.types")] | None,
+        extensions=[allow(Permission.ORDERS_READ)],
     )
 
     @strawberry.field(

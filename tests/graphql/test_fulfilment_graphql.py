@@ -164,3 +164,21 @@ async def test_who_may_pick(
         )
     )["createPickList"]
     assert wrong_id["userErrors"][0]["code"] == "INVALID_ID"
+
+
+async def test_a_customer_follows_shipments_but_not_the_warehouse(
+    admin: GraphQLClient, anonymous: GraphQLClient, berlin_id: str
+) -> None:
+    token = (await place(admin))["trackingToken"]
+    view = await anonymous.data(
+        "query($t: String!) { orderByTrackingToken(token: $t) { shipments { status trackingNumber } } }",
+        {"t": token},
+    )
+    assert view["orderByTrackingToken"]["shipments"] == [
+        {"status": "PENDING", "trackingNumber": None}
+    ]
+    internal = await anonymous.execute(
+        "query($t: String!) { orderByTrackingToken(token: $t) { shipments { pickList { id } } } }",
+        {"t": token},
+    )
+    assert internal["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
