@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
     PAYMENT_FAILED = "PAYMENT_FAILED"
+    REFUND_EXCEEDS_CAPTURED = "REFUND_EXCEEDS_CAPTURED"
 
 
 class DomainError(Exception):
@@ -65,3 +66,7 @@ class InvalidCredentials(DomainError):
 
 class IdempotencyConflict(DomainError):
     code = ErrorCode.IDEMPOTENCY_CONFLICT
+
+
+class RefundExceedsCaptured(DomainError):
+    code = ErrorCode.REFUND_EXCEEDS_CAPTURED

@@ -19,6 +19,7 @@ from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.locations.models import Bin, Location
 from api.orders.models import Allocation, Order, OrderLine
 from api.payments.models import Payment, PaymentTransaction
+from api.returns.models import Feedback, Refund, Return, ReturnLine
 from api.users.models import ApiKey, User
 
 metadata = SQLModel.metadata
@@ -31,6 +32,7 @@ __all__ = [
     "Customer",
     "CustomerAddress",
     "Event",
+    "Feedback",
     "IdempotencyRecord",
     "InventoryLevel",
     "InventoryMovement",
@@ -43,6 +45,9 @@ __all__ = [
     "PickList",
     "PickTask",
     "Product",
+    "Refund",
+    "Return",
+    "ReturnLine",
     "Shipment",
     "ShippingLabel",
     "Sku",

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     label_url_lifetime_hours: int = Field(
         default=168, ge=1, le=24 * 90, description="How long a signed label link opens."
     )
+    return_window_days: int = Field(
+        default=30, ge=1, le=365, description="Days after delivery a return can be requested."
+    )
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
     sql_echo: bool = False
 

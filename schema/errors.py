@@ -95,6 +95,12 @@ class InsufficientStockError(UserError):
 
 
 @strawberry.type
+class RefundExceedsCapturedError(UserError):
+    requested: int
+    refundable: int = strawberry.field(description="Captured and not yet refunded, minor units.")
+
+
+@strawberry.type
 class StaleVersionError(UserError):
     expected: int
     actual: int
@@ -112,6 +118,7 @@ _ERROR_TYPES: dict[DomainErrorCode, type[Any]] = {
     DomainErrorCode.STALE_VERSION: StaleVersionError,
     DomainErrorCode.PAYMENT_DECLINED: PaymentDeclinedError,
     DomainErrorCode.PAYMENT_FAILED: PaymentFailedError,
+    DomainErrorCode.REFUND_EXCEEDS_CAPTURED: RefundExceedsCapturedError,
 }
 ERROR_TYPES = list(dict.fromkeys(_ERROR_TYPES.values()))
 

@@ -143,3 +143,9 @@ async def _deliver_order(uow: UnitOfWork, order_id: int, now: datetime) -> None:
             "to": OrderStatus.DELIVERED.value,
         },
     )
+    uow.add_event(
+        EventType.FEEDBACK_REQUESTED,
+        aggregate_type="order",
+        aggregate_id=order_id,
+        payload={"number": order_number(order_id), "email": order.email},
+    )

@@ -27,6 +27,7 @@ class MovementKind(StrEnum):
     RELEASE = "release"
     SHIPMENT = "shipment"
     RETURN_RESTOCK = "return_restock"
+    RETURN_RECEIPT = "return_receipt"
     SHORT_PICK = "short_pick"
     STATE_MOVE = "state_move"
     TRANSFER_OUT = "transfer_out"

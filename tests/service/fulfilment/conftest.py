@@ -34,6 +34,10 @@ class Warehouse:
 
 @pytest.fixture
 async def warehouse(database: Database) -> Warehouse:
+    return await make_warehouse(database, OrderPolicy())
+
+
+async def make_warehouse(database: Database, policy: OrderPolicy) -> Warehouse:
     """Berlin (nearest to the Potsdam customer) with bins for S1-S4; Munich as a fallback."""
     await make_channel(database, "web")
     await make_product(database, *LAYOUT)
@@ -46,4 +50,4 @@ async def warehouse(database: Database) -> Warehouse:
         async with database.unit_of_work(SYSTEM_ACTOR) as uow:
             await assign_bin(uow, location_id=berlin.id, sku_code=sku, bin_code=bin_code)
         await receive(database, berlin, sku, 10)
-    return Warehouse(database, berlin, munich, OrderPolicy())
+    return Warehouse(database, berlin, munich, policy)

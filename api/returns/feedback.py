@@ -1,0 +1,57 @@
+"""The survey after delivery: one rating per order, given with the order's tracking token."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from api import validation
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import AlreadyExists, IllegalTransition, InvalidInput, NotFound
+from api.events.models import EventType
+from api.orders.models import Order, OrderStatus, order_number
+from api.orders.placement import hash_tracking_token
+from api.returns.models import Feedback
+
+AFTER_DELIVERY = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+
+
+async def submit_feedback(
+    uow: UnitOfWork, *, tracking_token: str, rating: int, comment: str | None = None
+) -> Feedback:
+    if not 1 <= rating <= 5:
+        raise InvalidInput("rating is 1 to 5", field=["rating"])
+    comment = validation.optional_text(comment, "comment", max_length=2000)
+    order = (
+        await uow.session.execute(
+            select(Order)
+            .where(col(Order.tracking_token_hash) == hash_tracking_token(tracking_token.strip()))
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if order is None or not tracking_token.strip():
+        raise NotFound("order for this tracking token", "", field=["trackingToken"])
+    assert order.id is not None
+    if OrderStatus(order.status) not in AFTER_DELIVERY:
+        raise IllegalTransition(
+            f"order {order_number(order.id)} is {order.status}: feedback follows delivery",
+            field=["trackingToken"],
+        )
+    given = (
+        await uow.session.execute(
+            select(col(Feedback.id)).where(col(Feedback.order_id) == order.id)
+        )
+    ).first()
+    if given is not None:
+        raise AlreadyExists("feedback for order", order_number(order.id), field=["trackingToken"])
+    feedback = Feedback(order_id=order.id, rating=rating, comment=comment, created_at=utcnow())
+    uow.session.add(feedback)
+    uow.add_event(
+        EventType.FEEDBACK_SUBMITTED,
+        aggregate_type="order",
+        aggregate_id=order.id,
+        payload={"number": order_number(order.id), "rating": rating},
+    )
+    await uow.commit()
+    return feedback

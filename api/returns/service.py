@@ -1,0 +1,327 @@
+"""Returns: requested by staff or the customer, decided by staff, received with a disposition
+that puts each unit in the right inventory state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from api import validation
+from api.catalog.models import Sku
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.events.models import EventType
+from api.fulfilment.models import Shipment
+from api.inventory import ledger
+from api.inventory.models import InventoryBucket, MovementKind
+from api.orders.backorders import fill_backorders
+from api.orders.changes import lock_order, order_lines_of
+from api.orders.models import Allocation, AllocationStatus, OrderStatus, order_number
+from api.returns.models import (
+    ItemCondition,
+    Return,
+    ReturnDisposition,
+    ReturnLine,
+    ReturnReason,
+    ReturnResolution,
+    ReturnStatus,
+)
+from api.writes import insert_row
+
+RETURNABLE_ORDERS = (
+    OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+)
+OPEN_RETURNS = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
+DISPOSITION_BUCKET = {
+    ReturnDisposition.RESTOCK: InventoryBucket.ON_HAND,
+    ReturnDisposition.DAMAGED: InventoryBucket.DAMAGED,
+    ReturnDisposition.QUALITY_CONTROL: InventoryBucket.QUALITY_CONTROL,
+}
+
+
+@dataclass(frozen=True)
+class ReturnLineRequest:
+    order_line_id: int
+    quantity: int
+    reason: ReturnReason
+
+
+@dataclass(frozen=True)
+class ReceivedLine:
+    return_line_id: int
+    quantity: int
+    condition: ItemCondition
+    disposition: ReturnDisposition
+    location_id: int | None = None
+
+
+async def lock_return(uow: UnitOfWork, return_id: int) -> Return:
+    found = (
+        await uow.session.execute(
+            select(Return).where(col(Return.id) == return_id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound("return", return_id, field=["returnId"])
+    return found
+
+
+def _require(found: Return, *allowed: ReturnStatus, doing: str) -> None:
+    if ReturnStatus(found.status) not in allowed:
+        raise IllegalTransition(
+            f"return {found.id} is {found.status}: it cannot be {doing}",
+            field=["returnId"],
+            current=found.status,
+        )
+
+
+async def _sent_at(uow: UnitOfWork, order_id: int) -> datetime | None:
+    """When the order's goods last reached the customer (or left, if not reported delivered)."""
+    row = (
+        await uow.session.execute(
+            select(func.max(col(Shipment.delivered_at)), func.max(col(Shipment.shipped_at))).where(
+                col(Shipment.order_id) == order_id
+            )
+        )
+    ).one()
+    delivered, shipped = row
+    return delivered or shipped
+
+
+async def _pending(uow: UnitOfWork, order_id: int) -> dict[int, int]:
+    """Units per order line already asked back in returns not yet received."""
+    rows = await uow.session.execute(
+        select(col(ReturnLine.order_line_id), func.sum(col(ReturnLine.quantity)))
+        .join(Return, col(Return.id) == col(ReturnLine.return_id))
+        .where(col(Return.order_id) == order_id, col(Return.status).in_(OPEN_RETURNS))
+        .group_by(col(ReturnLine.order_line_id))
+    )
+    return {line_id: int(units) for line_id, units in rows.all()}
+
+
+async def request_return(
+    uow: UnitOfWork,
+    *,
+    order_id: int,
+    lines: Sequence[ReturnLineRequest],
+    resolution: ReturnResolution,
+    window: timedelta,
+) -> Return:
+    """Asks for units back: only what was shipped, not yet returned or asked back, and within
+    the return window from delivery (or shipping when delivery is not reported)."""
+    order = await lock_order(uow, order_id)
+    number = order_number(order_id)
+    if OrderStatus(order.status) not in RETURNABLE_ORDERS:
+        raise IllegalTransition(
+            f"order {number} is {order.status}: only shipped or delivered orders take returns",
+            field=["orderId"],
+        )
+    now = utcnow()
+    sent = await _sent_at(uow, order_id)
+    if sent is not None and now - sent > window:
+        raise InvalidInput(
+            f"the return window of {window.days} days closed on {(sent + window).date()}",
+            field=["orderId"],
+        )
+    if not lines:
+        raise InvalidInput("name at least one line", field=["lines"])
+    order_lines = {line.id: line for line in await order_lines_of(uow, order_id)}
+    pending = await _pending(uow, order_id)
+    asked: dict[int, int] = {}
+    for index, wanted in enumerate(lines):
+        field = ["lines", str(index)]
+        line = order_lines.get(wanted.order_line_id)
+        if line is None:
+            raise NotFound("order line", wanted.order_line_id, field=[*field, "orderLineId"])
+        if wanted.order_line_id in asked:
+            raise InvalidInput("name each order line once", field=[*field, "orderLineId"])
+        returnable = (
+            line.quantity_fulfilled - line.quantity_returned - pending.get(wanted.order_line_id, 0)
+        )
+        if not 1 <= wanted.quantity <= returnable:
+            raise InvalidInput(
+                f"1 to {returnable} units of this line can be returned"
+                if returnable
+                else "no units of this line can be returned",
+                field=[*field, "quantity"],
+            )
+        asked[wanted.order_line_id] = wanted.quantity
+    requested = Return(
+        order_id=order_id,
+        resolution=resolution,
+        requested_by=uow.actor,
+        created_at=now,
+        updated_at=now,
+    )
+    return_id = await insert_row(uow.session, requested)
+    for wanted in lines:
+        line = order_lines[wanted.order_line_id]
+        uow.session.add(
+            ReturnLine(
+                return_id=return_id,
+                order_line_id=wanted.order_line_id,
+                sku_id=line.sku_id,
+                quantity=wanted.quantity,
+                reason=wanted.reason,
+            )
+        )
+    uow.add_event(
+        EventType.RETURN_REQUESTED,
+        aggregate_type="order",
+        aggregate_id=order_id,
+        payload={
+            "number": number,
+            "returnId": return_id,
+            "resolution": resolution.value,
+            "lines": [
+                {"orderLineId": w.order_line_id, "quantity": w.quantity, "reason": w.reason.value}
+                for w in lines
+            ],
+        },
+    )
+    await uow.commit()
+    return requested
+
+
+async def approve_return(uow: UnitOfWork, *, return_id: int) -> Return:
+    found = await lock_return(uow, return_id)
+    _require(found, ReturnStatus.REQUESTED, doing="approved")
+    return await _decide(uow, found, ReturnStatus.APPROVED, EventType.RETURN_APPROVED, None)
+
+
+async def reject_return(uow: UnitOfWork, *, return_id: int, reason: str) -> Return:
+    reason = validation.text(reason, "reason")
+    found = await lock_return(uow, return_id)
+    _require(found, ReturnStatus.REQUESTED, doing="rejected")
+    return await _decide(uow, found, ReturnStatus.REJECTED, EventType.RETURN_REJECTED, reason)
+
+
+async def _decide(
+    uow: UnitOfWork, found: Return, status: ReturnStatus, event: EventType, reason: str | None
+) -> Return:
+    now = utcnow()
+    found.status = status
+    found.reject_reason = reason
+    found.decided_at = now
+    found.version += 1
+    found.updated_at = now
+    uow.add_event(
+        event,
+        aggregate_type="order",
+        aggregate_id=found.order_id,
+        payload={"number": order_number(found.order_id), "returnId": found.id, "reason": reason},
+    )
+    await uow.commit()
+    return found
+
+
+async def _shipped_from(uow: UnitOfWork, order_line_id: int) -> int | None:
+    return (
+        await uow.session.execute(
+            select(col(Allocation.location_id))
+            .where(
+                col(Allocation.order_line_id) == order_line_id,
+                col(Allocation.status) == AllocationStatus.SHIPPED,
+            )
+            .order_by(col(Allocation.id))
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def receive_return(
+    uow: UnitOfWork, *, return_id: int, lines: Sequence[ReceivedLine]
+) -> Return:
+    """Takes the parcel in: per line what arrived, its condition and where it goes."""
+    found = await lock_return(uow, return_id)
+    _require(found, ReturnStatus.APPROVED, doing="received")
+    return_lines = {
+        line.id: line
+        for line in (
+            await uow.session.execute(
+                select(ReturnLine).where(col(ReturnLine.return_id) == return_id)
+            )
+        ).scalars()
+    }
+    if not lines:
+        raise InvalidInput("name at least one line", field=["lines"])
+    seen: set[int] = set()
+    for index, received in enumerate(lines):
+        field = ["lines", str(index)]
+        line = return_lines.get(received.return_line_id)
+        if line is None:
+            raise NotFound("return line", received.return_line_id, field=[*field, "returnLineId"])
+        if received.return_line_id in seen:
+            raise InvalidInput("name each return line once", field=[*field, "returnLineId"])
+        seen.add(received.return_line_id)
+        if not 0 <= received.quantity <= line.quantity:
+            raise InvalidInput(
+                f"0 to {line.quantity} units of this line can be received",
+                field=[*field, "quantity"],
+            )
+    order_lines = {line.id: line for line in await order_lines_of(uow, found.order_id)}
+    number = order_number(found.order_id)
+    now = utcnow()
+    for index, received in enumerate(lines):
+        line = return_lines[received.return_line_id]
+        arrived = 0 if received.disposition is ReturnDisposition.MISSING else received.quantity
+        location_id = received.location_id or await _shipped_from(uow, line.order_line_id)
+        bucket = DISPOSITION_BUCKET.get(received.disposition)
+        if arrived and bucket is not None:
+            if location_id is None:
+                raise InvalidInput(
+                    "say where the units go", field=["lines", str(index), "locationId"]
+                )
+            await ledger.find_location(uow, location_id, f"lines.{index}.locationId")
+            await ledger.ensure_level(uow, location_id, line.sku_id)
+            deltas = {bucket: arrived}
+            level = await ledger.change_level(uow, location_id, line.sku_id, deltas)
+            assert level is not None
+            kind = (
+                MovementKind.RETURN_RESTOCK
+                if bucket is InventoryBucket.ON_HAND
+                else MovementKind.RETURN_RECEIPT
+            )
+            await ledger.record_movements(uow, level, deltas, kind, reference=number)
+            if bucket is InventoryBucket.ON_HAND:
+                sku = await uow.session.get(Sku, line.sku_id)
+                assert sku is not None
+                await fill_backorders(uow, level, sku.code)
+        line.quantity_received = arrived
+        line.condition = received.condition
+        line.disposition = received.disposition
+        line.location_id = location_id
+        order_lines[line.order_line_id].quantity_returned += arrived
+    found.status = ReturnStatus.INSPECTED
+    found.received_at = now
+    found.version += 1
+    found.updated_at = now
+    uow.add_event(
+        EventType.RETURN_RECEIVED,
+        aggregate_type="order",
+        aggregate_id=found.order_id,
+        payload={
+            "number": number,
+            "returnId": return_id,
+            "lines": [
+                {
+                    "returnLineId": r.return_line_id,
+                    "quantity": r.quantity,
+                    "condition": r.condition.value,
+                    "disposition": r.disposition.value,
+                    "locationId": return_lines[r.return_line_id].location_id,
+                }
+                for r in lines
+            ],
+        },
+    )
+    await uow.commit()
+    return found
