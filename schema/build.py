@@ -28,6 +28,8 @@ from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
 from schema.orders.resolvers import OrderMutations, OrderQueries
 from schema.orders.types import OrderType
+from schema.returns.resolvers import ReturnMutations, ReturnQueries
+from schema.returns.types import RefundType, ReturnLineType, ReturnType
 from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
 
@@ -52,6 +54,7 @@ class Query(
     CustomerQueries,
     OrderQueries,
     FulfilmentQueries,
+    ReturnQueries,
 ):
     pass
 
@@ -65,6 +68,7 @@ class Mutation(
     InventoryMutations,
     OrderMutations,
     FulfilmentMutations,
+    ReturnMutations,
 ):
     pass
 
@@ -84,6 +88,9 @@ NODE_IMPLEMENTATIONS = [
     ShipmentType,
     PickListType,
     PickTaskType,
+    ReturnType,
+    ReturnLineType,
+    RefundType,
 ]
 
 

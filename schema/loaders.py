@@ -19,6 +19,7 @@ from api.inventory import queries as inventory
 from api.locations import queries as locations
 from api.orders import queries as orders
 from api.reads import Reader
+from api.returns import queries as returns
 from api.users import queries as users
 from schema.catalog.types import ProductType, SkuType
 from schema.channels.types import ChannelType
@@ -41,6 +42,7 @@ from schema.orders.types import (
     PaymentView,
     RoutingDecision,
 )
+from schema.returns.types import FeedbackType, RefundType, ReturnLineType, ReturnType
 from schema.users.types import ApiKeyType, UserType
 
 K = TypeVar("K")
@@ -105,6 +107,12 @@ class Loaders:
     pick_list_by_id: DataLoader[int, PickListType | None]
     pick_task_by_id: DataLoader[int, PickTaskType | None]
     tasks_by_pick_list_id: DataLoader[int, list[PickTaskType]]
+    return_by_id: DataLoader[int, ReturnType | None]
+    returns_by_order_id: DataLoader[int, list[ReturnType]]
+    lines_by_return_id: DataLoader[int, list[ReturnLineType]]
+    refunds_by_order_id: DataLoader[int, list[RefundType]]
+    refunds_by_return_id: DataLoader[int, list[RefundType]]
+    feedback_by_order_id: DataLoader[int, FeedbackType | None]
 
     @classmethod
     def create(cls, database: Database) -> Loaders:
@@ -169,6 +177,22 @@ class Loaders:
             ),
             "tasks_by_pick_list_id": _groups(
                 database, fulfilment.tasks_by_pick_list_id, PickTaskType.from_row
+            ),
+            "return_by_id": _by_key(database, returns.returns_by_id, ReturnType.from_row),
+            "returns_by_order_id": _groups(
+                database, returns.returns_by_order_id, ReturnType.from_row
+            ),
+            "lines_by_return_id": _groups(
+                database, returns.lines_by_return_id, ReturnLineType.from_row
+            ),
+            "refunds_by_order_id": _groups(
+                database, returns.refunds_by_order_id, lambda pair: RefundType.from_row(*pair)
+            ),
+            "refunds_by_return_id": _groups(
+                database, returns.refunds_by_return_id, lambda pair: RefundType.from_row(*pair)
+            ),
+            "feedback_by_order_id": _by_key(
+                database, returns.feedback_by_order_id, FeedbackType.from_row
             ),
         }
         return cls(**loaders)

@@ -31,6 +31,7 @@ NODE_TYPES: dict[str, tuple[Permission, str]] = {
     "Shipment": (Permission.ORDERS_READ, "shipment_by_id"),
     "PickList": (Permission.ORDERS_READ, "pick_list_by_id"),
     "PickTask": (Permission.ORDERS_READ, "pick_task_by_id"),
+    "Return": (Permission.ORDERS_READ, "return_by_id"),
 }
 
 

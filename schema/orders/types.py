@@ -32,6 +32,7 @@ from schema.scalars import Money
 
 if TYPE_CHECKING:
     from schema.fulfilment.types import ShipmentType
+    from schema.returns.types import FeedbackType, RefundType, ReturnType
 
 for enum in (OrderStatus, PaymentStatus, FulfillmentStatus, ShippingSpeed, AllocationStatus):
     strawberry.enum(enum)
@@ -244,6 +245,22 @@ class OrderType(Node):
         "allocations_by_order_id", "pk", list[AllocationType], extensions=STAFF_ONLY
     )
     payment = related("payment_by_order_id", "pk", PaymentView | None, extensions=STAFF_ONLY)
+    returns = related(
+        "returns_by_order_id",
+        "pk",
+        list[Annotated["ReturnType", strawberry.lazy("schema.returns.types")]],
+    )
+    refunds = related(
+        "refunds_by_order_id",
+        "pk",
+        list[Annotated["RefundType", strawberry.lazy("schema.returns.types")]],
+    )
+    feedback = related(
+        "feedback_by_order_id",
+        "pk",
+        Annotated["FeedbackType", strawberry.lazy("schema.returns.types")] | None,
+        description="The customer's rating, once given after delivery.",
+    )
     shipments = related(
         "shipments_by_order_id",
         "pk",

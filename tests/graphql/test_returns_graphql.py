@@ -1,0 +1,194 @@
+"""Returns, refunds and feedback over HTTP, by customers with their token and by staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from api.catalog.models import Sku
+from api.db import Database
+from api.orders.models import OrderLine
+from api.orders.placement import PlacedOrder
+from schema.relay import encode_global_id
+from tests.factories import GraphQLClient
+from tests.invariants import assert_invariants
+from tests.service.fulfilment.conftest import Warehouse, warehouse  # noqa: F401  (fixture)
+from tests.service.fulfilment.test_picking import level
+from tests.service.returns.conftest import deliver
+
+ERRORS = "userErrors { code field message }"
+RETURN = "return { id status lines { id sku { code } quantity quantityReceived disposition } }"
+REQUEST = f"mutation($input: RequestReturnInput!) {{ requestReturn(input: $input) {{ {RETURN} {ERRORS} }} }}"
+APPROVE = (
+    f"mutation($input: ReturnIdInput!) {{ approveReturn(input: $input) {{ {RETURN} {ERRORS} }} }}"
+)
+REJECT = f"mutation($input: RejectReturnInput!) {{ rejectReturn(input: $input) {{ {RETURN} {ERRORS} }} }}"
+RECEIVE = f"mutation($input: ReceiveReturnInput!) {{ receiveReturn(input: $input) {{ {RETURN} {ERRORS} }} }}"
+REFUND = f"""mutation($input: RefundReturnInput!) {{ refundReturn(input: $input) {{
+    refund {{ amount {{ amount currency }} }} return {{ status }} {ERRORS} }} }}"""
+FEEDBACK = f"""mutation($input: SubmitFeedbackInput!) {{ submitFeedback(input: $input) {{
+    feedback {{ rating }} {ERRORS} }} }}"""
+MINE = """query($t: String!) { orderByTrackingToken(token: $t) { paymentStatus
+    returns { status lines { quantity disposition } } refunds { amount { amount } } feedback { rating } } }"""
+
+
+@pytest.fixture
+async def delivered(warehouse: Warehouse) -> PlacedOrder:  # noqa: F811
+    return await deliver(warehouse, ("S1", 3), ("S2", 1))
+
+
+async def line_ids(database: Database) -> dict[str, str]:
+    async with database.session() as session:
+        rows = await session.execute(
+            select(Sku.code, OrderLine.id).join(OrderLine, OrderLine.sku_id == Sku.id)
+        )
+        return {code: encode_global_id("OrderLine", line_id) for code, line_id in rows.all()}
+
+
+async def call(
+    client: GraphQLClient, document: str, field: str, **variables: Any
+) -> dict[str, Any]:
+    payload: dict[str, Any] = (await client.data(document, {"input": variables}))[field]
+    return payload
+
+
+async def test_a_customer_returns_staff_receive_and_refund(
+    anonymous: GraphQLClient,
+    admin: GraphQLClient,
+    database: Database,
+    warehouse: Warehouse,  # noqa: F811
+    delivered: PlacedOrder,
+) -> None:
+    token = delivered.tracking_token
+    lines = await line_ids(database)
+    requested = await call(
+        anonymous,
+        REQUEST,
+        "requestReturn",
+        trackingToken=token,
+        lines=[
+            {"orderLineId": lines["S1"], "quantity": 1, "reason": "CHANGED_MIND"},
+            {"orderLineId": lines["S2"], "quantity": 1, "reason": "DAMAGED"},
+        ],
+    )
+    assert requested["userErrors"] == []
+    the_return = requested["return"]
+    assert the_return["status"] == "REQUESTED"
+    approved = await call(admin, APPROVE, "approveReturn", returnId=the_return["id"])
+    assert approved["return"]["status"] == "APPROVED"
+    s1_before = await level(database, warehouse.berlin.id, "S1")  # type: ignore[arg-type]
+    s2_before = await level(database, warehouse.berlin.id, "S2")  # type: ignore[arg-type]
+    s1_line, s2_line = the_return["lines"]
+    received = await call(
+        admin,
+        RECEIVE,
+        "receiveReturn",
+        returnId=the_return["id"],
+        lines=[
+            {
+                "returnLineId": s1_line["id"],
+                "quantity": 1,
+                "condition": "NEW",
+                "disposition": "RESTOCK",
+            },
+            {
+                "returnLineId": s2_line["id"],
+                "quantity": 1,
+                "condition": "DAMAGED",
+                "disposition": "DAMAGED",
+            },
+        ],
+    )
+    assert received["userErrors"] == []
+    assert [
+        (x["sku"]["code"], x["quantityReceived"], x["disposition"])
+        for x in received["return"]["lines"]
+    ] == [
+        ("S1", 1, "RESTOCK"),
+        ("S2", 1, "DAMAGED"),
+    ]
+    s1_after = await level(database, warehouse.berlin.id, "S1")  # type: ignore[arg-type]
+    s2_after = await level(database, warehouse.berlin.id, "S2")  # type: ignore[arg-type]
+    assert (s1_after.on_hand - s1_before.on_hand, s1_after.damaged - s1_before.damaged) == (1, 0)
+    assert (s2_after.on_hand - s2_before.on_hand, s2_after.damaged - s2_before.damaged) == (0, 1)
+    again = await call(
+        admin,
+        RECEIVE,
+        "receiveReturn",
+        returnId=the_return["id"],
+        lines=[
+            {
+                "returnLineId": s1_line["id"],
+                "quantity": 1,
+                "condition": "NEW",
+                "disposition": "RESTOCK",
+            }
+        ],
+    )
+    assert again["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
+
+    refunded = await call(
+        admin, REFUND, "refundReturn", returnId=the_return["id"], idempotencyKey="r-1"
+    )
+    assert refunded["userErrors"] == []
+    assert refunded["refund"]["amount"] == {"amount": 2 * (1000 + 190), "currency": "EUR"}
+    assert refunded["return"]["status"] == "REFUNDED"
+    replay = await call(
+        admin, REFUND, "refundReturn", returnId=the_return["id"], idempotencyKey="r-1"
+    )
+    assert replay["refund"] == refunded["refund"]
+
+    mine = (await anonymous.data(MINE, {"t": token}))["orderByTrackingToken"]
+    assert mine["paymentStatus"] == "PARTIALLY_REFUNDED"
+    assert mine["returns"] == [{"status": "REFUNDED", "lines": [
+        {"quantity": 1, "disposition": "RESTOCK"}, {"quantity": 1, "disposition": "DAMAGED"},
+    ]}]  # fmt: skip
+    assert mine["refunds"] == [{"amount": {"amount": 2380}}]
+
+    rated = await call(
+        anonymous, FEEDBACK, "submitFeedback", trackingToken=token, rating=4, comment="fine"
+    )
+    assert rated["feedback"] == {"rating": 4}
+    twice = await call(anonymous, FEEDBACK, "submitFeedback", trackingToken=token, rating=5)
+    assert twice["userErrors"][0]["code"] == "ALREADY_EXISTS"
+    for rating in (0, 6):
+        bad = await call(anonymous, FEEDBACK, "submitFeedback", trackingToken=token, rating=rating)
+        assert bad["userErrors"][0]["field"] == ["rating"]
+    listed = await admin.data("{ returns(filter: {status: [REFUNDED]}) { totalCount } }")
+    assert listed["returns"]["totalCount"] == 1
+    await assert_invariants(database)
+
+
+async def test_a_token_opens_only_its_own_order(
+    anonymous: GraphQLClient, admin: GraphQLClient, database: Database, delivered: PlacedOrder
+) -> None:
+    lines = await line_ids(database)
+    line = {"orderLineId": lines["S1"], "quantity": 1, "reason": "OTHER"}
+    as_stranger = await anonymous.execute(
+        REQUEST,
+        {"input": {"orderId": encode_global_id("Order", delivered.order.id), "lines": [line]}},  # type: ignore[arg-type]
+    )
+    assert as_stranger["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    wrong_token = await call(
+        anonymous, REQUEST, "requestReturn", trackingToken="guess", lines=[line]
+    )
+    assert wrong_token["userErrors"][0]["code"] == "NOT_FOUND"
+    too_many = await call(
+        admin, REQUEST, "requestReturn", orderId=encode_global_id("Order", delivered.order.id),  # type: ignore[arg-type]
+        lines=[{**line, "quantity": 4}],
+    )  # fmt: skip
+    assert (too_many["return"], too_many["userErrors"][0]["code"]) == (None, "INVALID_INPUT")
+    rejected = (
+        await call(
+            admin,
+            REQUEST,
+            "requestReturn",
+            orderId=encode_global_id("Order", delivered.order.id),
+            lines=[line],
+        )
+    )["return"]  # type: ignore[arg-type]
+    await call(admin, REJECT, "rejectReturn", returnId=rejected["id"], reason="used")
+    refused = await call(admin, REFUND, "refundReturn", returnId=rejected["id"])
+    assert refused["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
