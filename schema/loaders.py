@@ -113,6 +113,7 @@ class Loaders:
     refunds_by_order_id: DataLoader[int, list[RefundType]]
     refunds_by_return_id: DataLoader[int, list[RefundType]]
     feedback_by_order_id: DataLoader[int, FeedbackType | None]
+    exchange_orders_by_return_id: DataLoader[int, list[OrderType]]
 
     @classmethod
     def create(cls, database: Database) -> Loaders:
@@ -190,6 +191,9 @@ class Loaders:
             ),
             "refunds_by_return_id": _groups(
                 database, returns.refunds_by_return_id, lambda pair: RefundType.from_row(*pair)
+            ),
+            "exchange_orders_by_return_id": _groups(
+                database, returns.exchange_orders_by_return_id, OrderType.from_row
             ),
             "feedback_by_order_id": _by_key(
                 database, returns.feedback_by_order_id, FeedbackType.from_row

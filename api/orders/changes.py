@@ -161,7 +161,8 @@ async def cancel_order(
         order.status = OrderStatus.CANCELLED
         order.cancel_reason = reason
         order.cancelled_at = now
-        await payments.void(reference=payment.authorization_reference)
+        if payment.amount_authorized:  # a fully credited order authorised nothing
+            await payments.void(reference=payment.authorization_reference)
         payment.voided = True
         uow.session.add(
             PaymentTransaction(

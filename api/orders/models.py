@@ -4,11 +4,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
 from api.fulfilment import models as fulfilment_models  # noqa: F401  (tables Allocation refers to)
+from api.returns import models as returns_models  # noqa: F401  (the table an exchange refers to)
 
 
 class OrderStatus(StrEnum):
@@ -110,6 +120,13 @@ class Order(SQLModel, table=True):
     tracking_token_hash: str = Field(sa_type=String(64), unique=True, nullable=False)
     idempotency_record_id: int | None = Field(
         default=None, foreign_key="idempotency_record.id", ondelete="SET NULL", index=True
+    )
+    # use_alter: returns point at orders too, and the two tables are created one after the other
+    exchange_for_return_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("return_request.id", use_alter=True), nullable=True, index=True
+        ),
     )
     routing_decision: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)

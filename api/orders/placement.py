@@ -102,6 +102,7 @@ def _fingerprint(request: PlaceOrderRequest) -> dict[str, Any]:
         "payment": [request.payment_method, request.payment_token],
         "speed": request.shipping_speed.value,
         "externalReference": request.external_reference,
+        "credit": request.credit,
     }
 
 
@@ -163,12 +164,17 @@ async def place_order(
     prices = [(prepared.skus[code].price, q) for code, q in prepared.quantities.items()]
     totals = pricing.totals(prices, shipping, country)
     currency = next(iter(prepared.skus.values())).currency
-    authorization = await payments.authorize(
-        amount=totals.total,
-        currency=currency,
-        method=validation.text(request.payment_method, "payment.method", max_length=32),
-        token=validation.text(request.payment_token, "payment.token", max_length=200),
-        idempotency_key=f"{uow.actor}:{key}" if key else secrets.token_hex(16),
+    due = max(totals.total - request.credit, 0)
+    authorization = (
+        await payments.authorize(
+            amount=due,
+            currency=currency,
+            method=validation.text(request.payment_method, "payment.method", max_length=32),
+            token=validation.text(request.payment_token, "payment.token", max_length=200),
+            idempotency_key=f"{uow.actor}:{key}" if key else secrets.token_hex(16),
+        )
+        if due
+        else Authorization(reference=f"credit_{secrets.token_hex(8)}", amount=0)
     )
     try:
         placed = await _write(
@@ -192,7 +198,8 @@ async def place_order(
         )
         await uow.commit()
     except BaseException:
-        await payments.void(reference=authorization.reference)
+        if authorization.amount:  # a fully credited order authorised nothing
+            await payments.void(reference=authorization.reference)
         raise
     return placed
 
@@ -239,6 +246,7 @@ async def _write(
         promised_at=now + timedelta(days=HANDLING_DAYS + transit_days),
         tracking_token_hash=hash_tracking_token(token),
         idempotency_record_id=idempotency_record_id,
+        exchange_for_return_id=request.exchange_for_return_id,
         routing_decision=plan.decision,
         updated_at=now,
         **checked_address(request.address),  # type: ignore[arg-type]

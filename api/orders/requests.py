@@ -58,6 +58,10 @@ class PlaceOrderRequest:
     shipping_speed: ShippingSpeed = ShippingSpeed.STANDARD
     idempotency_key: str | None = None
     external_reference: str | None = None
+    credit: int = 0
+    """Minor units already paid for this order (the returned goods of an exchange); only the
+    rest is authorised."""
+    exchange_for_return_id: int | None = None
 
 
 def merged_lines(lines: list[LineRequest], field_name: str = "lines") -> dict[str, int]:

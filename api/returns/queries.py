@@ -81,3 +81,9 @@ async def refunds_by_return_id(
 
 async def feedback_by_order_id(reader: Reader, ids: Sequence[int]) -> list[Feedback | None]:
     return await load_by_key(reader, Feedback, col(Feedback.order_id), ids)
+
+
+async def exchange_orders_by_return_id(reader: Reader, ids: Sequence[int]) -> list[list[Order]]:
+    return await load_groups(
+        reader, Order, col(Order.exchange_for_return_id), ids, order_by=col(Order.id)
+    )

@@ -199,3 +199,15 @@ async def _refund(
         },
     )
     return refund
+
+
+async def refund_difference(
+    uow: UnitOfWork, payments: PaymentProvider, *, order_id: int, amount: int, return_id: int
+) -> Refund:
+    """Gives back what returned goods were worth beyond the exchange that replaced them."""
+    order = await lock_order(uow, order_id)
+    refund = await _refund(
+        uow, payments, order, amount, reason=f"exchange of return {return_id}", return_id=return_id
+    )
+    await uow.commit()
+    return refund

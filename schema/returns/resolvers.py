@@ -8,7 +8,8 @@ from sqlmodel import col
 from api.auth import Permission
 from api.errors import NotFound
 from api.orders import queries as order_queries
-from api.returns import feedback, queries, refunds, service
+from api.orders.requests import LineRequest
+from api.returns import exchanges, feedback, queries, refunds, service
 from api.returns.models import (
     ItemCondition,
     Return,
@@ -20,6 +21,7 @@ from api.returns.models import (
 from schema import fields
 from schema.context import Info
 from schema.errors import ClientError, UserError
+from schema.orders.types import OrderType
 from schema.permissions import require
 from schema.relay import Connection, connection, decode_id, query_id
 from schema.returns.types import FeedbackType, RefundType, ReturnType
@@ -105,6 +107,27 @@ class IssueRefundInput:
 class RefundPayload:
     refund: RefundType | None = None
     return_: ReturnType | None = strawberry.field(default=None, name="return")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ExchangeLineInput:
+    sku: str
+    quantity: int
+
+
+@strawberry.input
+class CreateExchangeInput:
+    return_id: strawberry.ID
+    lines: list[ExchangeLineInput]
+    payment_token: str | None = strawberry.field(
+        default=None, description="Charged for the difference when the new order costs more."
+    )
+
+
+@strawberry.type
+class CreateExchangePayload:
+    order: OrderType | None = strawberry.field(default=None, description="The new order.")
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -268,6 +291,26 @@ class ReturnMutations:
             )
         currency = await _currency(info, order_id)
         return RefundPayload(refund=RefundType.from_row(refund, currency))
+
+    @fields.mutation(
+        Permission.RETURNS_WRITE,
+        description="A new order paid by the goods a received return brought back; the "
+        "difference is charged on paymentToken or refunded.",
+    )
+    async def create_exchange(
+        self, info: Info, input: CreateExchangeInput
+    ) -> CreateExchangePayload:
+        return_id = decode_id(input.return_id, "Return", "returnId")
+        placed = await exchanges.create_exchange(
+            info.context.database,
+            info.context.principal.actor,
+            info.context.payments,
+            info.context.order_policy,
+            return_id=return_id,
+            lines=[LineRequest(line.sku, line.quantity) for line in input.lines],
+            payment_token=input.payment_token,
+        )
+        return CreateExchangePayload(order=OrderType.from_row(placed.order))
 
     @fields.mutation(None, description="The customer's rating of a delivered order, once.")
     async def submit_feedback(

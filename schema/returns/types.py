@@ -111,6 +111,12 @@ class ReturnType(Node):
     )
     lines = related("lines_by_return_id", "pk", list[ReturnLineType])
     refunds = related("refunds_by_return_id", "pk", list[RefundType])
+    exchange_orders = related(
+        "exchange_orders_by_return_id",
+        "pk",
+        list[Annotated["OrderType", strawberry.lazy("schema.orders.types")]],
+        description="Orders this return paid for.",
+    )
 
     @classmethod
     def from_row(cls, row: Return) -> ReturnType:

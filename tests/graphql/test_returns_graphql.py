@@ -192,3 +192,43 @@ async def test_a_token_opens_only_its_own_order(
     await call(admin, REJECT, "rejectReturn", returnId=rejected["id"], reason="used")
     refused = await call(admin, REFUND, "refundReturn", returnId=rejected["id"])
     assert refused["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
+
+
+async def test_an_exchange_over_graphql(
+    admin: GraphQLClient, database: Database, delivered: PlacedOrder
+) -> None:
+    lines = await line_ids(database)
+    order_id = encode_global_id("Order", delivered.order.id)  # type: ignore[arg-type]
+    the_return = (
+        await call(admin, REQUEST, "requestReturn", orderId=order_id, resolution="EXCHANGE",
+                   lines=[{"orderLineId": lines["S1"], "quantity": 1, "reason": "WRONG_ITEM"}])
+    )["return"]  # fmt: skip
+    await call(admin, APPROVE, "approveReturn", returnId=the_return["id"])
+    await call(admin, RECEIVE, "receiveReturn", returnId=the_return["id"], lines=[
+        {"returnLineId": the_return["lines"][0]["id"], "quantity": 1, "condition": "NEW", "disposition": "RESTOCK"},
+    ])  # fmt: skip
+    exchanged = (
+        await admin.data(
+            f"""mutation($input: CreateExchangeInput!) {{ createExchange(input: $input) {{
+                order {{ number status lines {{ sku {{ code }} quantity }} }} {ERRORS} }} }}""",
+            {
+                "input": {
+                    "returnId": the_return["id"],
+                    "lines": [{"sku": "S2", "quantity": 1}],
+                    "paymentToken": "tok_visa",
+                }
+            },
+        )
+    )["createExchange"]
+    assert exchanged["userErrors"] == []
+    assert exchanged["order"]["status"] == "CONFIRMED"
+    assert exchanged["order"]["lines"] == [{"sku": {"code": "S2"}, "quantity": 1}]
+    linked = await admin.data(
+        "query($id: ID!) { node(id: $id) { ... on Return { status exchangeOrders { number } } } }",
+        {"id": the_return["id"]},
+    )
+    assert linked["node"] == {
+        "status": "EXCHANGED",
+        "exchangeOrders": [{"number": exchanged["order"]["number"]}],
+    }
+    await assert_invariants(database)

@@ -1,0 +1,111 @@
+"""Exchanges: the goods that came back pay for a new order of the same or other SKUs.
+
+The new order is sourced, reserved and priced like any order, for the same customer and
+address, and points at its return. The returned units' value (at the prices paid, with their
+tax) is credited: a dearer exchange authorises the difference on the payment token given, a
+cheaper one refunds the difference to the original order's payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from api.channels.models import Channel
+from api.customers.models import Customer
+from api.db import Database, UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import IllegalTransition
+from api.orders import pricing
+from api.orders.changes import lock_order, order_lines_of
+from api.orders.models import ShippingSpeed
+from api.orders.placement import PlacedOrder, place_order
+from api.orders.requests import LineRequest, PlaceOrderRequest, address_of
+from api.orders.routing import OrderPolicy
+from api.payments.provider import PaymentProvider
+from api.returns.models import ReturnDisposition, ReturnLine, ReturnStatus
+from api.returns.refunds import refund_difference
+from api.returns.service import lock_return
+
+
+async def returned_value(uow: UnitOfWork, return_id: int, order_id: int, country: str) -> int:
+    """What the units received back were paid: their prices and tax, shipping aside."""
+    prices = {line.id: line.unit_price for line in await order_lines_of(uow, order_id)}
+    goods = sum(
+        line.quantity_received * prices[line.order_line_id]
+        for line in (
+            await uow.session.execute(
+                select(ReturnLine).where(col(ReturnLine.return_id) == return_id)
+            )
+        ).scalars()
+        if line.disposition != ReturnDisposition.MISSING
+    )
+    return goods + pricing.tax_on(goods, country)
+
+
+async def create_exchange(
+    database: Database,
+    actor: str,
+    payments: PaymentProvider,
+    policy: OrderPolicy,
+    *,
+    return_id: int,
+    lines: Sequence[LineRequest],
+    payment_token: str | None = None,
+) -> PlacedOrder:
+    """Two commands: the exchange (the new order, the return EXCHANGED) in one transaction,
+    then, when the returned goods were worth more than the new order, a refund of the excess.
+    Should the refund fail, the exchange still stands and the excess can be refunded with
+    issueRefund."""
+    async with database.unit_of_work(actor) as uow:
+        placed, credit, original_id = await _exchange(
+            uow, payments, policy, return_id=return_id, lines=lines, payment_token=payment_token
+        )
+    excess = credit - placed.order.total
+    if excess > 0:
+        async with database.unit_of_work(actor) as uow:
+            await refund_difference(
+                uow, payments, order_id=original_id, amount=excess, return_id=return_id
+            )
+    return placed
+
+
+async def _exchange(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    policy: OrderPolicy,
+    *,
+    return_id: int,
+    lines: Sequence[LineRequest],
+    payment_token: str | None,
+) -> tuple[PlacedOrder, int, int]:
+    found = await lock_return(uow, return_id)
+    if ReturnStatus(found.status) is not ReturnStatus.INSPECTED:
+        raise IllegalTransition(
+            f"return {return_id} is {found.status}: only a received return, not yet refunded, "
+            "is exchanged",
+            field=["returnId"],
+            current=found.status,
+        )
+    original = await lock_order(uow, found.order_id)
+    credit = await returned_value(uow, return_id, found.order_id, original.ship_country)
+    channel = await uow.session.get(Channel, original.channel_id)
+    customer = await uow.session.get(Customer, original.customer_id)
+    assert channel is not None and customer is not None
+    found.status = ReturnStatus.EXCHANGED
+    found.version += 1
+    found.updated_at = utcnow()
+    request = PlaceOrderRequest(
+        channel=channel.code,
+        customer_email=original.email,
+        customer_name=customer.name,
+        lines=list(lines),
+        address=address_of(original),
+        payment_token=payment_token or "",
+        shipping_speed=ShippingSpeed(original.shipping_speed),
+        credit=credit,
+        exchange_for_return_id=return_id,
+    )
+    return await place_order(uow, payments, request, policy), credit, found.order_id
