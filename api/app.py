@@ -18,7 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import Database
-from api.fulfilment.endpoints import carrier_events, label
+from api.fulfilment.endpoints import carrier_events, label, return_label
 from api.payments.provider import PaymentProvider, TestPaymentProvider
 from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
@@ -96,7 +96,8 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
-            Route("/labels/{shipment_id}.pdf", label, methods=["GET"]),
+            Route("/labels/{owner_id}.pdf", label, methods=["GET"]),
+            Route("/labels/returns/{owner_id}.pdf", return_label, methods=["GET"]),
             Route("/carriers/{carrier}/events", carrier_events, methods=["POST"]),
         ],
         middleware=[

@@ -19,7 +19,7 @@ from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.locations.models import Bin, Location
 from api.orders.models import Allocation, Order, OrderLine
 from api.payments.models import Payment, PaymentTransaction
-from api.returns.models import Feedback, Refund, Return, ReturnLine
+from api.returns.models import Feedback, Refund, Return, ReturnLabel, ReturnLine
 from api.users.models import ApiKey, User
 
 metadata = SQLModel.metadata
@@ -47,6 +47,7 @@ __all__ = [
     "Product",
     "Refund",
     "Return",
+    "ReturnLabel",
     "ReturnLine",
     "Shipment",
     "ShippingLabel",

@@ -1,11 +1,12 @@
 """HTTP endpoints beside GraphQL: label PDFs behind signed links, and the carriers' signed
 tracking feed.
 
-A label link carries its expiry and an HMAC of the shipment id and expiry, so a browser or a
-label printer can open it without a token. A carrier posts its reports with
-``X-OMS-Timestamp`` (Unix seconds) and ``X-OMS-Signature: sha256=<hex>``, the HMAC-SHA256 of
-``<timestamp>.<raw body>`` under the carrier secret; reports older or newer than five minutes
-are refused, so a captured request cannot be replayed later.
+A label link (a shipment's, or a return's for the customer) carries its expiry and an HMAC of
+the label's owner and expiry, so a browser or a label printer can open it without a token. A
+carrier posts its reports with ``X-OMS-Timestamp`` (Unix seconds) and
+``X-OMS-Signature: sha256=<hex>``, the HMAC-SHA256 of ``<timestamp>.<raw body>`` under the
+carrier secret; reports older or newer than five minutes are refused, so a captured request
+cannot be replayed later.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import hmac
 import json
 import time
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,6 +27,7 @@ from api.db import Database
 from api.errors import DomainError
 from api.fulfilment.models import ShipmentStatus, ShippingLabel
 from api.fulfilment.tracking import record_tracking_event
+from api.returns.models import ReturnLabel
 from api.settings import Settings
 
 REPLAY_WINDOW_SECONDS = 300
@@ -35,44 +38,63 @@ def _digest(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def label_path(shipment_id: int, settings: Settings, now: float | None = None) -> str:
+LABEL_PATHS = {"shipment": "/labels/{id}.pdf", "return": "/labels/returns/{id}.pdf"}
+
+
+def label_path(
+    owner_id: int, settings: Settings, *, kind: str = "shipment", now: float | None = None
+) -> str:
+    """A link to the label of a shipment (or, ``kind="return"``, of a return)."""
     expires = int((now or time.time()) + settings.label_url_lifetime_hours * 3600)
-    signature = _digest(settings.secret_key, f"label:{shipment_id}:{expires}")
-    return f"/labels/{shipment_id}.pdf?expires={expires}&signature={signature}"
+    signature = _digest(settings.secret_key, f"{kind}-label:{owner_id}:{expires}")
+    path = LABEL_PATHS[kind].format(id=owner_id)
+    return f"{path}?expires={expires}&signature={signature}"
 
 
-def label_link_valid(shipment_id: int, expires: str, signature: str, settings: Settings) -> bool:
+def label_link_valid(
+    owner_id: int, expires: str, signature: str, settings: Settings, kind: str = "shipment"
+) -> bool:
     if not expires.isdigit() or int(expires) < time.time():
         return False
-    expected = _digest(settings.secret_key, f"label:{shipment_id}:{expires}")
+    expected = _digest(settings.secret_key, f"{kind}-label:{owner_id}:{expires}")
     return hmac.compare_digest(expected, signature)
 
 
-async def label(request: Request) -> Response:
+async def _label_response(request: Request, kind: str, statement: Any) -> Response:
     settings: Settings = request.app.state.settings
     database: Database = request.app.state.database
-    raw_id = request.path_params["shipment_id"]
+    raw_id = request.path_params["owner_id"]
     if not raw_id.isdigit() or len(raw_id) > 18:
         return JSONResponse({"error": "no such label"}, status_code=404)
-    shipment_id = int(raw_id)
+    owner_id = int(raw_id)
     query = request.query_params
     if not label_link_valid(
-        shipment_id, query.get("expires", ""), query.get("signature", ""), settings
+        owner_id, query.get("expires", ""), query.get("signature", ""), settings, kind
     ):
         return JSONResponse({"error": "the link is invalid or has expired"}, status_code=403)
     async with database.reader() as reader:
-        pdf = (
-            await reader.execute(
-                select(col(ShippingLabel.pdf)).where(col(ShippingLabel.shipment_id) == shipment_id)
-            )
-        ).scalar_one_or_none()
+        pdf = (await reader.execute(statement, {"owner": owner_id})).scalar_one_or_none()
     if pdf is None:
         return JSONResponse({"error": "no such label"}, status_code=404)
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"content-disposition": f'inline; filename="label-{shipment_id}.pdf"'},
+        headers={"content-disposition": f'inline; filename="{kind}-label-{owner_id}.pdf"'},
     )
+
+
+_SHIPMENT_LABEL = select(col(ShippingLabel.pdf)).where(
+    col(ShippingLabel.shipment_id) == bindparam("owner")
+)
+_RETURN_LABEL = select(col(ReturnLabel.pdf)).where(col(ReturnLabel.return_id) == bindparam("owner"))
+
+
+async def label(request: Request) -> Response:
+    return await _label_response(request, "shipment", _SHIPMENT_LABEL)
+
+
+async def return_label(request: Request) -> Response:
+    return await _label_response(request, "return", _RETURN_LABEL)
 
 
 def report_signature(secret: str, timestamp: str, body: bytes) -> str:

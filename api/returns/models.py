@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
@@ -68,6 +68,18 @@ class Return(SQLModel, table=True):
     received_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     version: int = Field(default=0, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class ReturnLabel(SQLModel, table=True):
+    """The prepaid label the customer sends the parcel back with."""
+
+    __tablename__ = "return_label"
+
+    return_id: int = Field(foreign_key="return_request.id", primary_key=True)
+    carrier: str = Field(sa_type=String(32), nullable=False)
+    tracking_number: str = Field(sa_type=String(64), nullable=False, unique=True)
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
 class ReturnLine(SQLModel, table=True):

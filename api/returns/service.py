@@ -3,7 +3,7 @@ that puts each unit in the right inventory state."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,18 +19,24 @@ from api.events.models import EventType
 from api.fulfilment.models import Shipment
 from api.inventory import ledger
 from api.inventory.models import InventoryBucket, MovementKind
+from api.locations.models import Location
 from api.orders.backorders import fill_backorders
 from api.orders.changes import lock_order, order_lines_of
-from api.orders.models import Allocation, AllocationStatus, OrderStatus, order_number
+from api.orders.models import Allocation, AllocationStatus, Order, OrderStatus, order_number
+from api.orders.requests import address_of
+from api.orders.routing import locate_destination
 from api.returns.models import (
     ItemCondition,
     Return,
     ReturnDisposition,
+    ReturnLabel,
     ReturnLine,
     ReturnReason,
     ReturnResolution,
     ReturnStatus,
 )
+from api.shipping.carriers import CarrierAdapter, LabelRequest, choose_service
+from api.shipping.rates import Point, distance_km
 from api.writes import insert_row
 
 RETURNABLE_ORDERS = (
@@ -191,10 +197,82 @@ async def request_return(
     return requested
 
 
-async def approve_return(uow: UnitOfWork, *, return_id: int) -> Return:
+async def approve_return(
+    uow: UnitOfWork, carriers: Mapping[str, CarrierAdapter], *, return_id: int
+) -> Return:
+    """Accepts the return and books the customer's prepaid label back to the location the
+    goods shipped from."""
     found = await lock_return(uow, return_id)
     _require(found, ReturnStatus.REQUESTED, doing="approved")
+    await _book_return_label(uow, carriers, found)
     return await _decide(uow, found, ReturnStatus.APPROVED, EventType.RETURN_APPROVED, None)
+
+
+async def _book_return_label(
+    uow: UnitOfWork, carriers: Mapping[str, CarrierAdapter], found: Return
+) -> None:
+    assert found.id is not None
+    order = await uow.session.get(Order, found.order_id)
+    assert order is not None
+    rows = (
+        await uow.session.execute(
+            select(ReturnLine, Sku)
+            .join(Sku, col(Sku.id) == col(ReturnLine.sku_id))
+            .where(col(ReturnLine.return_id) == found.id)
+            .order_by(col(ReturnLine.id))
+        )
+    ).all()
+    location_id = await _shipped_from(uow, rows[0][0].order_line_id)
+    location = await uow.session.get(Location, location_id) if location_id else None
+    if location is None:
+        raise IllegalTransition("nothing of this return was shipped", field=["returnId"])
+    weight = sum(line.quantity * sku.weight_grams for line, sku in rows)
+    distance = distance_km(
+        locate_destination(address_of(order)), Point(location.latitude, location.longitude)
+    )
+    chosen = choose_service(distance, weight, None)
+    label = await carriers[chosen.carrier].create_label(
+        LabelRequest(
+            shipment_id=found.id,
+            order_number=order_number(found.order_id),
+            service=chosen,
+            ship_from=[
+                order.ship_name,
+                order.ship_line1,
+                f"{order.ship_postal_code} {order.ship_city}",
+            ],
+            ship_to=[location.name, location.line1, f"{location.postal_code} {location.city}"],
+            packages=1,
+            weight_grams=weight,
+            is_return=True,
+        )
+    )
+    uow.session.add(
+        ReturnLabel(
+            return_id=found.id,
+            carrier=chosen.carrier,
+            tracking_number=label.tracking_number,
+            pdf=label.pdf,
+            created_at=utcnow(),
+        )
+    )
+
+
+async def close_return(uow: UnitOfWork, *, return_id: int) -> Return:
+    """Files a return whose story is over: rejected, refunded, exchanged, or received and kept
+    without either."""
+    found = await lock_return(uow, return_id)
+    _require(
+        found,
+        ReturnStatus.REJECTED,
+        ReturnStatus.INSPECTED,
+        ReturnStatus.REFUNDED,
+        ReturnStatus.EXCHANGED,
+        doing="closed",
+    )
+    return await _decide(
+        uow, found, ReturnStatus.CLOSED, EventType.RETURN_CLOSED, found.reject_reason
+    )
 
 
 async def reject_return(uow: UnitOfWork, *, return_id: int, reason: str) -> Return:
@@ -210,7 +288,8 @@ async def _decide(
     now = utcnow()
     found.status = status
     found.reject_reason = reason
-    found.decided_at = now
+    if status in (ReturnStatus.APPROVED, ReturnStatus.REJECTED):
+        found.decided_at = now
     found.version += 1
     found.updated_at = now
     uow.add_event(

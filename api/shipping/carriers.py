@@ -85,12 +85,14 @@ def choose_service(
 @dataclass(frozen=True)
 class LabelRequest:
     shipment_id: int
+    """The shipment's id, or the return's for a return label."""
     order_number: str
     service: Quote
     ship_from: list[str]
     ship_to: list[str]
     packages: int
     weight_grams: int
+    is_return: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,12 +125,13 @@ class SimulatedCarrier:
         self.name = name
         self.prefix = prefix
 
-    def tracking_number(self, shipment_id: int) -> str:
+    def tracking_number(self, shipment_id: int, *, is_return: bool = False) -> str:
         digits = f"{shipment_id:010d}"
-        return f"{self.prefix}{digits}{_check_digit(digits)}"
+        kind = "R" if is_return else ""
+        return f"{self.prefix}{kind}{digits}{_check_digit(digits)}"
 
     async def create_label(self, request: LabelRequest) -> Label:
-        number = self.tracking_number(request.shipment_id)
+        number = self.tracking_number(request.shipment_id, is_return=request.is_return)
         return Label(number, _label_pdf(request, number))
 
 

@@ -223,12 +223,21 @@ class ReturnMutations:
             )
         return ReturnPayload(return_=ReturnType.from_row(requested))
 
-    @fields.mutation(Permission.RETURNS_WRITE)
+    @fields.mutation(
+        Permission.RETURNS_WRITE, description="Accepts the return and books the customer's label."
+    )
     async def approve_return(self, info: Info, input: ReturnIdInput) -> ReturnPayload:
         return_id = decode_id(input.return_id, "Return", "returnId")
         async with info.context.unit_of_work() as uow:
-            approved = await service.approve_return(uow, return_id=return_id)
+            approved = await service.approve_return(uow, info.context.carriers, return_id=return_id)
         return ReturnPayload(return_=ReturnType.from_row(approved))
+
+    @fields.mutation(Permission.RETURNS_WRITE, description="Files a return whose story is over.")
+    async def close_return(self, info: Info, input: ReturnIdInput) -> ReturnPayload:
+        return_id = decode_id(input.return_id, "Return", "returnId")
+        async with info.context.unit_of_work() as uow:
+            closed = await service.close_return(uow, return_id=return_id)
+        return ReturnPayload(return_=ReturnType.from_row(closed))
 
     @fields.mutation(Permission.RETURNS_WRITE)
     async def reject_return(self, info: Info, input: RejectReturnInput) -> ReturnPayload:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.fulfilment.endpoints import label_path
 from api.returns.models import (
     Feedback,
     ItemCondition,
@@ -17,6 +18,7 @@ from api.returns.models import (
     ReturnStatus,
 )
 from schema.catalog.types import SkuType
+from schema.context import Info
 from schema.locations.types import LocationType
 from schema.relations import related
 from schema.relay import Node, encode_global_id
@@ -117,6 +119,15 @@ class ReturnType(Node):
         list[Annotated["OrderType", strawberry.lazy("schema.orders.types")]],
         description="Orders this return paid for.",
     )
+
+    @strawberry.field(
+        description="The customer's prepaid label back, once approved: a signed link that opens "
+        "without a token, for a while."
+    )
+    def label_url(self, info: Info) -> str | None:
+        if self.status in (ReturnStatus.REQUESTED, ReturnStatus.REJECTED):
+            return None
+        return label_path(self.pk, info.context.settings, kind="return")
 
     @classmethod
     def from_row(cls, row: Return) -> ReturnType:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from api.catalog.models import Sku
 from api.db import Database
+from api.events.models import Event
 from api.orders.models import OrderLine
 from api.orders.placement import PlacedOrder
 from schema.relay import encode_global_id
@@ -231,4 +232,104 @@ async def test_an_exchange_over_graphql(
         "status": "EXCHANGED",
         "exchangeOrders": [{"number": exchanged["order"]["number"]}],
     }
+    await assert_invariants(database)
+
+
+async def test_the_whole_post_sale_story(
+    anonymous: GraphQLClient,
+    admin: GraphQLClient,
+    http: Any,
+    database: Database,
+    warehouse: Warehouse,  # noqa: F811
+) -> None:
+    """Delivered; the customer returns three units with the token; staff approve (a label is
+    booked), receive one RESTOCK and one DAMAGED and refund them, and exchange the third."""
+    placed = await deliver(warehouse, ("S1", 1), ("S2", 1), ("S3", 1))
+    lines = await line_ids(database)
+    token = placed.tracking_token
+    berlin = warehouse.berlin.id
+    before = {sku: await level(database, berlin, sku) for sku in ("S1", "S2", "S3", "S4")}  # type: ignore[arg-type]
+
+    def ask(*skus: str) -> list[dict[str, Any]]:
+        return [
+            {"orderLineId": lines[sku], "quantity": 1, "reason": "NOT_AS_DESCRIBED"} for sku in skus
+        ]
+
+    refunded = (
+        await call(anonymous, REQUEST, "requestReturn", trackingToken=token, lines=ask("S1", "S2"))
+    )["return"]
+    exchanged = (
+        await call(
+            anonymous,
+            REQUEST,
+            "requestReturn",
+            trackingToken=token,
+            lines=ask("S3"),
+            resolution="EXCHANGE",
+        )
+    )["return"]
+    for the_return in (refunded, exchanged):
+        await call(admin, APPROVE, "approveReturn", returnId=the_return["id"])
+    label_url = (
+        await admin.data(
+            "query($id: ID!) { node(id: $id) { ... on Return { labelUrl } } }",
+            {"id": refunded["id"]},
+        )
+    )["node"]["labelUrl"]
+    label = await http.get(label_url)
+    assert (label.status_code, label.content[:4]) == (200, b"%PDF")
+
+    s1, s2 = refunded["lines"]
+    await call(admin, RECEIVE, "receiveReturn", returnId=refunded["id"], lines=[
+        {"returnLineId": s1["id"], "quantity": 1, "condition": "OPENED", "disposition": "RESTOCK"},
+        {"returnLineId": s2["id"], "quantity": 1, "condition": "DAMAGED", "disposition": "DAMAGED"},
+    ])  # fmt: skip
+    refund = await call(admin, REFUND, "refundReturn", returnId=refunded["id"])
+    assert refund["refund"]["amount"]["amount"] == 2 * 1190
+    await call(admin, RECEIVE, "receiveReturn", returnId=exchanged["id"], lines=[
+        {"returnLineId": exchanged["lines"][0]["id"], "quantity": 1, "condition": "NEW", "disposition": "RESTOCK"},
+    ])  # fmt: skip
+    swap = (
+        await admin.data(
+            f"""mutation($input: CreateExchangeInput!) {{ createExchange(input: $input) {{
+                order {{ totals {{ total {{ amount }} }} payment {{ authorized {{ amount }} }} }} {ERRORS} }} }}""",
+            {
+                "input": {
+                    "returnId": exchanged["id"],
+                    "lines": [{"sku": "S4", "quantity": 1}],
+                    "paymentToken": "tok_visa",
+                }
+            },
+        )
+    )["createExchange"]
+    assert swap["userErrors"] == []
+    new_total = swap["order"]["totals"]["total"]["amount"]
+    assert swap["order"]["payment"]["authorized"]["amount"] == new_total - 1190
+    for the_return in (refunded, exchanged):
+        closed = await call(
+            admin,
+            "mutation($input: ReturnIdInput!) { closeReturn(input: $input) { return { status } userErrors { code } } }",
+            "closeReturn",
+            returnId=the_return["id"],
+        )
+        assert closed["return"]["status"] == "CLOSED"
+
+    after = {sku: await level(database, berlin, sku) for sku in ("S1", "S2", "S3", "S4")}  # type: ignore[arg-type]
+    moved = {sku: (after[sku].on_hand - before[sku].on_hand, after[sku].damaged - before[sku].damaged,
+                   after[sku].reserved - before[sku].reserved) for sku in after}  # fmt: skip
+    # S1 and S3 are back on the shelf, S2 is damaged, S4 is held for the exchange
+    assert moved == {"S1": (1, 0, 0), "S2": (0, 1, 0), "S3": (1, 0, 0), "S4": (0, 0, 1)}
+    mine = (await anonymous.data(MINE, {"t": token}))["orderByTrackingToken"]
+    assert [r["status"] for r in mine["returns"]] == ["CLOSED", "CLOSED"]
+    assert mine["refunds"] == [{"amount": {"amount": 2380}}]
+    async with database.session() as session:
+        events = list(
+            (await session.execute(select(Event.type).where(Event.type.like("RETURN_%")))).scalars()
+        )
+    assert sorted(set(events)) == [
+        "RETURN_APPROVED",
+        "RETURN_CLOSED",
+        "RETURN_RECEIVED",
+        "RETURN_REQUESTED",
+    ]
     await assert_invariants(database)

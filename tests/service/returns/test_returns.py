@@ -35,6 +35,7 @@ from api.returns.service import (
     reject_return,
     request_return,
 )
+from api.shipping.carriers import BUILT_IN
 from tests.invariants import assert_invariants
 from tests.service.fulfilment.test_picking import level
 from tests.service.returns.conftest import Delivered
@@ -65,7 +66,7 @@ async def ask(delivered: Delivered, *lines: tuple[int, int], window: timedelta =
 
 async def approve(delivered: Delivered, found: Return) -> Return:
     async with delivered.warehouse.database.unit_of_work("staff:1") as uow:
-        return await approve_return(uow, return_id=found.id)  # type: ignore[arg-type]
+        return await approve_return(uow, BUILT_IN, return_id=found.id)  # type: ignore[arg-type]
 
 
 async def receive(delivered: Delivered, found: Return, *received: ReceivedLine) -> Return:
