@@ -19,6 +19,7 @@ from api.orders.models import (
     order_number,
 )
 from api.payments.models import Payment
+from api.returns.rules import OrderReturnStatus, order_return_status
 from schema.catalog.types import SkuType
 from schema.channels.types import ChannelType
 from schema.context import Info
@@ -34,7 +35,14 @@ if TYPE_CHECKING:
     from schema.fulfilment.types import ShipmentType
     from schema.returns.types import FeedbackType, RefundType, ReturnType
 
-for enum in (OrderStatus, PaymentStatus, FulfillmentStatus, ShippingSpeed, AllocationStatus):
+for enum in (
+    OrderStatus,
+    PaymentStatus,
+    FulfillmentStatus,
+    ShippingSpeed,
+    AllocationStatus,
+    OrderReturnStatus,
+):
     strawberry.enum(enum)
 
 STAFF_ONLY: list[FieldExtension] = [allow(Permission.ORDERS_READ)]
@@ -261,6 +269,21 @@ class OrderType(Node):
         Annotated["FeedbackType", strawberry.lazy("schema.returns.types")] | None,
         description="The customer's rating, once given after delivery.",
     )
+
+    @strawberry.field(
+        graphql_type=OrderReturnStatus,
+        description="IN_PROGRESS while a return is open, else how much of what shipped came back.",
+    )
+    async def return_status(self, info: Info) -> OrderReturnStatus:
+        loaders = info.context.loaders
+        returns = await loaders.returns_by_order_id.load(self.pk)
+        lines = await loaders.lines_by_order_id.load(self.pk)
+        return order_return_status(
+            [r.status for r in returns],
+            sum(line.quantity_fulfilled for line in lines),
+            sum(line.quantity_returned for line in lines),
+        )
+
     shipments = related(
         "shipments_by_order_id",
         "pk",

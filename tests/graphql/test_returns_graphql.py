@@ -31,7 +31,7 @@ REFUND = f"""mutation($input: RefundReturnInput!) {{ refundReturn(input: $input)
     refund {{ amount {{ amount currency }} }} return {{ status }} {ERRORS} }} }}"""
 FEEDBACK = f"""mutation($input: SubmitFeedbackInput!) {{ submitFeedback(input: $input) {{
     feedback {{ rating }} {ERRORS} }} }}"""
-MINE = """query($t: String!) { orderByTrackingToken(token: $t) { paymentStatus
+MINE = """query($t: String!) { orderByTrackingToken(token: $t) { paymentStatus returnStatus
     returns { status lines { quantity disposition } } refunds { amount { amount } } feedback { rating } } }"""
 
 
@@ -142,7 +142,10 @@ async def test_a_customer_returns_staff_receive_and_refund(
     assert replay["refund"] == refunded["refund"]
 
     mine = (await anonymous.data(MINE, {"t": token}))["orderByTrackingToken"]
-    assert mine["paymentStatus"] == "PARTIALLY_REFUNDED"
+    assert (mine["paymentStatus"], mine["returnStatus"]) == (
+        "PARTIALLY_REFUNDED",
+        "PARTIALLY_RETURNED",
+    )
     assert mine["returns"] == [{"status": "REFUNDED", "lines": [
         {"quantity": 1, "disposition": "RESTOCK"}, {"quantity": 1, "disposition": "DAMAGED"},
     ]}]  # fmt: skip
@@ -321,6 +324,7 @@ async def test_the_whole_post_sale_story(
     assert moved == {"S1": (1, 0, 0), "S2": (0, 1, 0), "S3": (1, 0, 0), "S4": (0, 0, 1)}
     mine = (await anonymous.data(MINE, {"t": token}))["orderByTrackingToken"]
     assert [r["status"] for r in mine["returns"]] == ["CLOSED", "CLOSED"]
+    assert mine["returnStatus"] == "RETURNED"
     assert mine["refunds"] == [{"amount": {"amount": 2380}}]
     async with database.session() as session:
         events = list(
