@@ -18,6 +18,7 @@ from schema.channels.types import ChannelType
 from schema.customers.resolvers import CustomerQueries
 from schema.customers.types import CustomerType
 from schema.errors import ERROR_TYPES
+from schema.events.resolvers import EventQueries
 from schema.extensions import MaskUnexpectedErrors
 from schema.fulfilment.resolvers import FulfilmentMutations, FulfilmentQueries
 from schema.fulfilment.types import PickListType, PickTaskType, ShipmentType
@@ -55,6 +56,7 @@ class Query(
     OrderQueries,
     FulfilmentQueries,
     ReturnQueries,
+    EventQueries,
 ):
     pass
 

@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
 import strawberry
 from strawberry.scalars import JSON
 
+from api.events.log import LogPosition
 from api.events.models import Event, EventType
-from schema.relay import Node, encode_global_id
+from schema.relay import Node, PageInfo, encode_global_id
 
 strawberry.enum(EventType, description="What happened.")
-
-
-def event_cursor(event_id: int) -> str:
-    return base64.urlsafe_b64encode(f"event:{event_id}".encode()).decode()
 
 
 @strawberry.type(name="Event", description="One committed change, from the event log.")
@@ -34,10 +30,30 @@ class EventNode(Node):
         return cls(
             id=encode_global_id("Event", row.id),
             pk=row.id,
-            cursor=event_cursor(row.id),
+            cursor=LogPosition.of(row).encode(),
             type=EventType(row.type),
             occurred_at=row.occurred_at,
             actor=row.actor,
             order_id=order_id,
             data=JSON(row.payload),
         )
+
+
+@strawberry.type
+class EventEdge:
+    cursor: str
+    node: EventNode
+
+
+@strawberry.type(
+    description="A stretch of the event log, in the order commits extend it. It has no "
+    "totalCount: the log only grows. pageInfo.endCursor resumes after the last event (or is "
+    "the `after` given, when nothing followed it yet)."
+)
+class EventConnection:
+    edges: list[EventEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[EventNode]:
+        return [edge.node for edge in self.edges]
