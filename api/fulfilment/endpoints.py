@@ -131,6 +131,7 @@ async def carrier_events(request: Request) -> Response:
                 status=status,
                 occurred_at=occurred_at,
                 description=description if isinstance(description, str) else None,
+                carrier=carrier,
             )
     except DomainError as error:
         code = 404 if error.code.value == "NOT_FOUND" else 422

@@ -34,9 +34,11 @@ async def record_tracking_event(
     status: ShipmentStatus,
     occurred_at: datetime,
     description: str | None = None,
+    carrier: str | None = None,
 ) -> Shipment:
-    """Records one report. The same report twice is recorded once; a report older than one
-    already applied is kept in the history without moving the shipment back."""
+    """Records one report (with ``carrier``: only about that carrier's own shipments). The
+    same report twice is recorded once; a report older than one already applied is kept in the
+    history without moving the shipment back."""
     number = validation.text(tracking_number, "trackingNumber", max_length=64)
     description = validation.optional_text(description, "description")
     if status not in REPORTABLE:
@@ -52,7 +54,7 @@ async def record_tracking_event(
             select(Shipment).where(col(Shipment.tracking_number) == number).with_for_update()
         )
     ).scalar_one_or_none()
-    if shipment is None:
+    if shipment is None or (carrier is not None and shipment.carrier != carrier):
         raise NotFound("shipment with tracking number", number, field=["trackingNumber"])
     assert shipment.id is not None
     duplicate = (

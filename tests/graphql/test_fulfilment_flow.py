@@ -190,6 +190,15 @@ async def test_split_order_short_pick_pack_ship_track_deliver(
         headers={"x-oms-timestamp": stamp, "x-oms-signature": "sha256=00"},
     )
     assert forged.status_code == 401
+    elsewhere = await http.post(
+        "/carriers/roadrunner/events",
+        content=report,
+        headers={
+            "x-oms-timestamp": stamp,
+            "x-oms-signature": report_signature(settings.carrier_webhook_secret, stamp, report),
+        },
+    )
+    assert (elsewhere.status_code, second["carrier"]) == (404, "SWIFTPOST")  # not its shipment
     signed = await http.post(
         "/carriers/swiftpost/events",
         content=report,
