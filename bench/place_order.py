@@ -43,7 +43,8 @@ PLACE = (
 ORDERS_PAGE = """query($n: Int!) { orders(first: $n, reverse: true) { edges { node {
   number status email customer { email } totals { total { amount currency } }
   lines { quantity quantityAllocated sku { code } }
-  allocations { quantity location { code } } } } } }"""
+  allocations { quantity location { code } }
+  shipments { status trackingNumber location { code } } } } } }"""
 LOGIN = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }"
 BENCH_STOCK = 2_000
 ADDRESS = {

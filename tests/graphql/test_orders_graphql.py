@@ -298,7 +298,8 @@ async def test_an_orders_page_costs_the_same_statements_for_10_and_50_orders(
             else [{"sku": "TEE-M", "quantity": 1}],
         )
     page = """query($n: Int) { orders(first: $n) { edges { node { number status email customer { email }
-        totals { total { amount } } lines { quantity sku { code } } allocations { quantity location { code } } } } } }"""
+        totals { total { amount } } lines { quantity sku { code } } allocations { quantity location { code } }
+        shipments { status trackingNumber location { code } } } } } }"""
     counts = {}
     for size in (10, 50):
         count_statements.statements.clear()
