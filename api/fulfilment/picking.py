@@ -37,7 +37,7 @@ from api.inventory.models import InventoryBucket, InventoryLevel, MovementKind
 from api.inventory.reservations import Hold
 from api.locations.models import Bin, Location
 from api.orders import routing
-from api.orders.changes import sku_codes
+from api.orders.changes import move_order_status, sku_codes
 from api.orders.models import (
     Allocation,
     AllocationStatus,
@@ -245,19 +245,7 @@ async def _mark_processing(uow: UnitOfWork, order_ids: set[int], now: datetime) 
         .with_for_update()
     )
     for order in result.scalars():
-        order.status = OrderStatus.PROCESSING
-        order.version += 1
-        order.updated_at = now
-        uow.add_event(
-            EventType.ORDER_STATUS_CHANGED,
-            aggregate_type="order",
-            aggregate_id=order.id,  # type: ignore[arg-type]
-            payload={
-                "number": order_number(order.id),  # type: ignore[arg-type]
-                "from": OrderStatus.CONFIRMED.value,
-                "to": OrderStatus.PROCESSING.value,
-            },
-        )
+        move_order_status(uow, order, OrderStatus.PROCESSING, now)
 
 
 @dataclass(frozen=True)

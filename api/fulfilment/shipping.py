@@ -15,11 +15,12 @@ from api.events.models import EventType
 from api.fulfilment import rules
 from api.fulfilment.models import Package, Shipment, ShipmentStatus, ShippingLabel
 from api.fulfilment.packing import lock_shipment, shipment_contents
+from api.fulfilment.shipments import HOLDING
 from api.inventory.ledger import change_level, record_movements
 from api.inventory.models import InventoryBucket, MovementKind
 from api.locations.models import Location
 from api.orders import pricing
-from api.orders.changes import lock_order, order_lines_of, payment_of
+from api.orders.changes import lock_order, move_order_status, order_lines_of, payment_of
 from api.orders.models import (
     Allocation,
     AllocationStatus,
@@ -36,8 +37,6 @@ from api.payments.models import Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
 from api.shipping.carriers import CarrierAdapter, LabelRequest, choose_service
 from api.shipping.rates import Point, distance_km
-
-HOLDING = (AllocationStatus.RESERVED, AllocationStatus.PICKED)
 
 
 async def ship_shipment(
@@ -216,15 +215,8 @@ def _advance_order(uow: UnitOfWork, order: Order, everything_shipped: bool, now:
     order.fulfillment_status = (
         FulfillmentStatus.FULFILLED if everything_shipped else FulfillmentStatus.PARTIALLY_FULFILLED
     )
-    order.version += 1
-    order.updated_at = now
     if order.status == target:
+        order.version += 1
+        order.updated_at = now
         return
-    previous = order.status
-    order.status = target
-    uow.add_event(
-        EventType.ORDER_STATUS_CHANGED,
-        aggregate_type="order",
-        aggregate_id=order.id,  # type: ignore[arg-type]
-        payload={"number": order_number(order.id), "from": previous, "to": target.value},  # type: ignore[arg-type]
-    )
+    move_order_status(uow, order, target, now)

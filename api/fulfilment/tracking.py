@@ -14,7 +14,7 @@ from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
 from api.fulfilment import rules
 from api.fulfilment.models import Shipment, ShipmentStatus, TrackingEvent
-from api.orders.changes import lock_order
+from api.orders.changes import lock_order, move_order_status
 from api.orders.models import OrderStatus, order_number
 
 REPORTABLE = frozenset(
@@ -132,19 +132,7 @@ async def _deliver_order(uow: UnitOfWork, order_id: int, now: datetime) -> None:
     ).first()
     if waiting is not None:
         return
-    order.status = OrderStatus.DELIVERED
-    order.version += 1
-    order.updated_at = now
-    uow.add_event(
-        EventType.ORDER_STATUS_CHANGED,
-        aggregate_type="order",
-        aggregate_id=order_id,
-        payload={
-            "number": order_number(order_id),
-            "from": OrderStatus.SHIPPED.value,
-            "to": OrderStatus.DELIVERED.value,
-        },
-    )
+    move_order_status(uow, order, OrderStatus.DELIVERED, now)
     uow.add_event(
         EventType.FEEDBACK_REQUESTED,
         aggregate_type="order",

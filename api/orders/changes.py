@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -40,6 +41,21 @@ async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
     if order is None:
         raise NotFound("order", order_id, field=["orderId"])
     return order
+
+
+def move_order_status(uow: UnitOfWork, order: Order, target: OrderStatus, now: datetime) -> None:
+    """Moves the order along its lifecycle and records where from and where to."""
+    assert order.id is not None
+    previous = order.status
+    order.status = target
+    order.version += 1
+    order.updated_at = now
+    uow.add_event(
+        EventType.ORDER_STATUS_CHANGED,
+        aggregate_type="order",
+        aggregate_id=order.id,
+        payload={"number": order_number(order.id), "from": previous, "to": target.value},
+    )
 
 
 async def order_lines_of(uow: UnitOfWork, order_id: int) -> list[OrderLine]:

@@ -10,39 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from api.channels.models import Channel
 from api.customers.models import Customer
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition
 from api.orders import pricing
-from api.orders.changes import lock_order, order_lines_of
+from api.orders.changes import lock_order
 from api.orders.models import ShippingSpeed
 from api.orders.placement import PlacedOrder, place_order
 from api.orders.requests import LineRequest, PlaceOrderRequest, address_of
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
-from api.returns.models import ReturnDisposition, ReturnLine, ReturnStatus
+from api.returns.models import ReturnStatus
 from api.returns.refunds import refund_difference
-from api.returns.service import lock_return
-
-
-async def returned_value(uow: UnitOfWork, return_id: int, order_id: int, country: str) -> int:
-    """What the units received back were paid: their prices and tax, shipping aside."""
-    prices = {line.id: line.unit_price for line in await order_lines_of(uow, order_id)}
-    goods = sum(
-        line.quantity_received * prices[line.order_line_id]
-        for line in (
-            await uow.session.execute(
-                select(ReturnLine).where(col(ReturnLine.return_id) == return_id)
-            )
-        ).scalars()
-        if line.disposition != ReturnDisposition.MISSING
-    )
-    return goods + pricing.tax_on(goods, country)
+from api.returns.service import lock_return, returned_goods
 
 
 async def create_exchange(
@@ -90,7 +72,8 @@ async def _exchange(
             current=found.status,
         )
     original = await lock_order(uow, found.order_id)
-    credit = await returned_value(uow, return_id, found.order_id, original.ship_country)
+    goods = await returned_goods(uow, return_id, found.order_id)
+    credit = goods + pricing.tax_on(goods, original.ship_country)
     channel = await uow.session.get(Channel, original.channel_id)
     customer = await uow.session.get(Customer, original.customer_id)
     assert channel is not None and customer is not None

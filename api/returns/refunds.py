@@ -18,12 +18,12 @@ from api.errors import IllegalTransition, InvalidInput, RefundExceedsCaptured
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.orders import pricing
-from api.orders.changes import lock_order, order_lines_of
+from api.orders.changes import lock_order
 from api.orders.models import Order, PaymentStatus, order_number
 from api.payments.models import Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
-from api.returns.models import Refund, ReturnDisposition, ReturnLine, ReturnStatus
-from api.returns.service import lock_return
+from api.returns.models import Refund, ReturnStatus
+from api.returns.service import lock_return, returned_goods
 from api.writes import insert_row
 
 
@@ -50,16 +50,7 @@ async def refund_return(
             current=found.status,
         )
     order = await lock_order(uow, found.order_id)
-    prices = {line.id: line.unit_price for line in await order_lines_of(uow, found.order_id)}
-    goods = sum(
-        line.quantity_received * prices[line.order_line_id]
-        for line in (
-            await uow.session.execute(
-                select(ReturnLine).where(col(ReturnLine.return_id) == return_id)
-            )
-        ).scalars()
-        if line.disposition != ReturnDisposition.MISSING
-    )
+    goods = await returned_goods(uow, return_id, found.order_id)
     shipping = order.shipping_total if include_shipping else 0
     amount = goods + shipping + pricing.tax_on(goods + shipping, order.ship_country)
     amount -= restocking_fee

@@ -69,6 +69,18 @@ class ReceivedLine:
     location_id: int | None = None
 
 
+async def returned_goods(uow: UnitOfWork, return_id: int, order_id: int) -> int:
+    """What the units received back were paid, at the order's prices, tax aside (units
+    reported missing are not back)."""
+    prices = {line.id: line.unit_price for line in await order_lines_of(uow, order_id)}
+    statement = select(ReturnLine).where(col(ReturnLine.return_id) == return_id)
+    return sum(
+        line.quantity_received * prices[line.order_line_id]
+        for line in (await uow.session.execute(statement)).scalars()
+        if line.disposition != ReturnDisposition.MISSING
+    )
+
+
 async def lock_return(uow: UnitOfWork, return_id: int) -> Return:
     found = (
         await uow.session.execute(
