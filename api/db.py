@@ -43,6 +43,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
@@ -60,7 +61,7 @@ class Database:
 
     def reader(self) -> AsyncConnection:
         """A connection for reads (see ``api.reads.Reader``); use as ``async with``."""
-        return self.engine.connect()
+        return self._read_engine.connect()
 
     def unit_of_work(self, actor: str) -> UnitOfWork:
         return UnitOfWork(self, actor)

@@ -29,6 +29,7 @@ from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
 from schema.orders.resolvers import OrderMutations, OrderQueries
 from schema.orders.types import OrderType
+from schema.relations import resolve_directly
 from schema.returns.resolvers import ReturnMutations, ReturnQueries
 from schema.returns.types import RefundType, ReturnLineType, ReturnType
 from schema.users.resolvers import UserMutations, UserQueries
@@ -102,7 +103,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         types=[*NODE_IMPLEMENTATIONS, *ERROR_TYPES],
@@ -114,3 +115,5 @@ def build_schema() -> strawberry.Schema:
         ],
         config=StrawberryConfig(auto_camel_case=True),
     )
+    resolve_directly(schema)
+    return schema

@@ -13,6 +13,7 @@ from api.auth import Principal
 from api.db import Database, UnitOfWork
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
+from api.reads import RequestReads
 from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
 
@@ -26,6 +27,7 @@ class Context:
     database: Database
     principal: Principal
     request_id: str
+    reads: RequestReads
     loaders: Loaders
     payments: PaymentProvider
     carriers: Mapping[str, CarrierAdapter]

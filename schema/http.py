@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 
 from api.db import Database
 from api.payments.provider import PaymentProvider
+from api.reads import RequestReads
 from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
 from api.users.service import authenticate
@@ -162,12 +163,14 @@ class GraphQLView(GraphQL[Context, None]):
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
         if isinstance(request, Request):
             request.state.sub_response = response
+        reads = RequestReads(self.database)
         return Context(
             settings=self.settings,
             database=self.database,
             principal=principal,
             request_id=request_id,
-            loaders=Loaders.create(self.database),
+            reads=reads,
+            loaders=Loaders.create(reads),
             payments=self.payments,
             carriers=self.carriers,
             request=request,

@@ -132,12 +132,12 @@ async def connection(
     """A page of ``statement`` ordered by ``key``, its selected relations loaded: one query, one
     more if totalCount is asked, one per relation the nodes select."""
     request = page_request(info, first, after, last, before)
-    database = info.context.database
-    async with database.reader() as reader:
+    reads = info.context.reads
+    async with reads.reader() as reader:
         page = await paginate(reader, statement, key, request, descending=descending)
 
     async def total() -> int:
-        async with database.reader() as reader:
+        async with reads.reader() as reader:
             return await count(reader, statement)
 
     key_name = key.key

@@ -36,7 +36,7 @@ class EventQueries:
             position = decode_position(after) if after else START
         except InvalidInput as error:
             raise ClientError(error.message) from error
-        async with info.context.database.reader() as reader:
+        async with info.context.reads.reader() as reader:
             rows = await read_log(reader, position, first + 1, [t.value for t in types or []])
         nodes = [EventNode.from_row(row) for row in rows[:first]]
         return EventConnection(

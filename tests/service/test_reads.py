@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import asyncio
+
+import pytest
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
 from api.catalog.models import Sku
@@ -10,7 +14,7 @@ from api.catalog.queries import skus_by_code, skus_by_id, skus_by_product_id
 from api.db import Database
 from api.locations.queries import bins_by_location_id
 from api.locations.service import create_bin
-from api.reads import PageRequest, count, paginate
+from api.reads import PageRequest, RequestReads, count, paginate
 from tests.factories import make_location, make_product
 
 
@@ -81,3 +85,45 @@ async def test_keyset_pages_in_descending_order(database: Database) -> None:
             reader, statement, key, PageRequest(last=2, before=2), descending=True
         )
         assert [row.id for row in back.rows] == [4, 3]
+
+
+async def test_a_requests_concurrent_reads_share_one_connection_in_turn(database: Database) -> None:
+    await make_product(database, "A-1", "A-2")
+    checked_out: list[int] = []
+    in_use = 0
+
+    def checkout(*_: object) -> None:
+        nonlocal in_use
+        in_use += 1
+        checked_out.append(in_use)
+
+    def checkin(*_: object) -> None:
+        nonlocal in_use
+        in_use -= 1
+
+    pool = database.engine.sync_engine.pool
+    event.listen(pool, "checkout", checkout)
+    event.listen(pool, "checkin", checkin)
+    reads = RequestReads(database)
+
+    async def batch(keys: list[int]) -> list[str | None]:
+        async with reads.reader() as reader:
+            return [sku.code if sku else None for sku in await skus_by_id(reader, keys)]
+
+    answers = await asyncio.gather(batch([1]), batch([2]), batch([1, 2]), batch([3]))
+    assert answers == [["A-1"], ["A-2"], ["A-1", "A-2"], [None]]
+    assert checked_out == [1], "four waiting batches, one connection handed from one to the next"
+    assert in_use == 0, "back in the pool once no batch waits"
+
+    await batch([2])
+    assert checked_out == [1, 1] and in_use == 0
+
+
+async def test_a_failed_read_gives_the_connection_back(database: Database) -> None:
+    reads = RequestReads(database)
+    with pytest.raises(DBAPIError):
+        async with reads.reader() as reader:
+            await reader.execute(text("SELECT * FROM no_such_table"))
+    async with reads.reader() as reader:
+        assert (await reader.execute(select(1))).scalar() == 1
+    assert database.engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
