@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import Database
+from api.events.feed import EventFeed, FeedSettings
 from api.fulfilment.endpoints import carrier_events, label, return_label
 from api.payments.provider import PaymentProvider, TestPaymentProvider
 from api.settings import Settings
@@ -70,16 +72,20 @@ def create_app(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     database = database or Database.from_settings(settings)
+    feed = EventFeed(database, FeedSettings(queue_limit=settings.subscriber_queue_limit))
     graphql = GraphQLView(
         build_schema(),
         settings=settings,
         database=database,
         payments=payments or TestPaymentProvider(),
         carriers=carriers or BUILT_IN_CARRIERS,
+        feed=feed,
     )
 
     async def health(_: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse(
+            {"status": "ok", "pid": os.getpid(), "subscribers": feed.subscriber_count}
+        )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -88,7 +94,9 @@ def create_app(
         # Everything alive now (modules, schema, metadata) lives as long as the process; moving it
         # out of the collector's sight makes the collections that busy requests trigger cheaper.
         gc.freeze()
+        await feed.start()
         yield
+        await feed.stop()
         await database.dispose()
 
     app = Starlette(
@@ -114,5 +122,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.database = database
+    app.state.feed = feed
     app.state.settings = settings
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from types import TracebackType
@@ -49,6 +50,8 @@ class Database:
         )
         # Facts that never change once written (a channel's id by its code), kept per engine.
         self.write_once: dict[tuple[str, str], Any] = {}
+        # Called after each commit that wrote events (see ``api.events.feed``).
+        self.events_committed: list[Callable[[], None]] = []
         # SQLite has one writer at a time; queueing writers here avoids lock-upgrade deadlocks.
         self._writer_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
@@ -90,6 +93,7 @@ class UnitOfWork:
         self.database = database
         self.actor = actor
         self._events: list[PendingEvent] = []
+        self._changed_levels: dict[tuple[int, int], int] = {}
         self._committed = False
 
     async def __aenter__(self) -> UnitOfWork:
@@ -122,12 +126,39 @@ class UnitOfWork:
     ) -> None:
         self._events.append(PendingEvent(type_, aggregate_type, aggregate_id, payload or {}))
 
+    def level_changed(self, level_id: int, location_id: int, sku_id: int) -> None:
+        """Stock at this level moved. Whoever follows the level learns of it from this command's
+        events: the one that lists the level (``level`` or ``levels`` in its payload), else an
+        INVENTORY_LEVEL_CHANGED event written for it."""
+        self._changed_levels[(location_id, sku_id)] = level_id
+
+    def _unlisted_level_events(self) -> list[PendingEvent]:
+        listed: set[tuple[Any, Any]] = set()
+        for pending in self._events:
+            single = pending.payload.get("level")
+            for level in [single] if single else pending.payload.get("levels", []):
+                listed.add((level.get("locationId"), level.get("skuId")))
+        return [
+            PendingEvent(
+                EventType.INVENTORY_LEVEL_CHANGED,
+                "inventory_level",
+                level_id,
+                {"locationId": location_id, "skuId": sku_id},
+            )
+            for (location_id, sku_id), level_id in self._changed_levels.items()
+            if (location_id, sku_id) not in listed
+        ]
+
     async def commit(self) -> None:
         await self._write_events()
         await self.session.commit()
         self._committed = True
+        if self._events:
+            for listener in self.database.events_committed:
+                listener()
 
     async def _write_events(self) -> None:
+        self._events.extend(self._unlisted_level_events())
         if not self._events:
             return
         now = utcnow()

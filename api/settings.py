@@ -52,6 +52,25 @@ class Settings(BaseSettings):
         default=30, ge=1, le=365, description="Days after delivery a return can be requested."
     )
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
+    ws_init_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=300,
+        description="How long a WebSocket may wait to send connection_init.",
+    )
+    subscriptions_per_connection: int = Field(default=100, ge=1, le=10_000)
+    customer_subscriptions_per_connection: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Subscriptions a connection may hold on tracking tokens.",
+    )
+    subscriber_queue_limit: int = Field(
+        default=1_000,
+        ge=10,
+        le=100_000,
+        description="Events waiting for one subscriber before it is closed as too slow (1013).",
+    )
     sql_echo: bool = False
 
     @field_validator("cors_origins", mode="before")

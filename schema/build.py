@@ -19,6 +19,7 @@ from schema.customers.resolvers import CustomerQueries
 from schema.customers.types import CustomerType
 from schema.errors import ERROR_TYPES
 from schema.events.resolvers import EventQueries
+from schema.events.subscriptions import Subscription
 from schema.extensions import MaskUnexpectedErrors
 from schema.fulfilment.resolvers import FulfilmentMutations, FulfilmentQueries
 from schema.fulfilment.types import PickListType, PickTaskType, ShipmentType
@@ -106,6 +107,7 @@ def build_schema() -> strawberry.Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*NODE_IMPLEMENTATIONS, *ERROR_TYPES],
         extensions=[
             ParserCache,

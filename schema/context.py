@@ -11,6 +11,7 @@ import strawberry
 
 from api.auth import Principal
 from api.db import Database, UnitOfWork
+from api.events.feed import EventFeed
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
 from api.reads import RequestReads
@@ -33,6 +34,11 @@ class Context:
     carriers: Mapping[str, CarrierAdapter]
     request: Any = None
     response: Any = None
+    feed: EventFeed | None = None
+    connection_params: dict[str, Any] | None = None
+    """A WebSocket's connection_init payload (its credentials)."""
+    customer_subscriptions: int = 0
+    """Subscriptions a WebSocket holds on a tracking token alone (see ``Settings``)."""
 
     def unit_of_work(self) -> UnitOfWork:
         return self.database.unit_of_work(self.principal.actor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -12,12 +13,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from api.auth import Principal
 from api.db import Database
+from api.events.feed import EventFeed
 from api.payments.provider import PaymentProvider
 from api.reads import RequestReads
 from api.settings import Settings
@@ -83,12 +88,20 @@ class GraphQLView(GraphQL[Context, None]):
         database: Database,
         payments: PaymentProvider,
         carriers: Mapping[str, CarrierAdapter],
+        feed: EventFeed | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.subscriptions_per_connection,
+        )
         self.settings = settings
         self.database = database
         self.payments = payments
         self.carriers = carriers
+        self.feed = feed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -157,8 +170,13 @@ class GraphQLView(GraphQL[Context, None]):
             raise
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        principal = await authenticate(
-            self.database, _bearer(request), secret_key=self.settings.secret_key
+        # A WebSocket's credentials come with connection_init (see ``on_ws_connect``).
+        principal = (
+            Principal.anonymous()
+            if isinstance(request, WebSocket)
+            else await authenticate(
+                self.database, _bearer(request), secret_key=self.settings.secret_key
+            )
         )
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
         if isinstance(request, Request):
@@ -175,7 +193,22 @@ class GraphQLView(GraphQL[Context, None]):
             carriers=self.carriers,
             request=request,
             response=response,
+            feed=self.feed,
         )
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Credentials in the connection_init payload: ``{"authorization": "Bearer <staff token
+        or API key>"}``. None connects as a customer, who subscribes with a tracking token;
+        credentials that are wrong refuse the connection (4403)."""
+        params = context.connection_params or {}
+        credential = params.get("authorization") or params.get("Authorization")
+        if credential is None:
+            return
+        token = credential.removeprefix("Bearer ").strip() if isinstance(credential, str) else ""
+        principal = await authenticate(self.database, token, secret_key=self.settings.secret_key)
+        if not principal.is_authenticated:
+            raise ConnectionRejectionError({"message": "Invalid credentials"})
+        context.principal = principal
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -62,6 +62,10 @@ def decode_position(cursor: str, field: str = "after") -> LogPosition:
     raise InvalidInput(f"{field} is not a valid event cursor", field=[field])
 
 
+def _oldest_running_transaction() -> Any:
+    return cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+
+
 @cache
 def _log_query(dialect: str, filtered: bool) -> Select[Any]:
     log = columns(Event)
@@ -75,10 +79,7 @@ def _log_query(dialect: str, filtered: bool) -> Select[Any]:
         .limit(bindparam("limit"))
     )
     if dialect == "postgresql":
-        oldest_running = cast(
-            cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger
-        )
-        statement = statement.where(log.transaction_id < oldest_running)
+        statement = statement.where(log.transaction_id < _oldest_running_transaction())
     if filtered:
         statement = statement.where(col(Event.type).in_(bindparam("types", expanding=True)))
     return statement
@@ -101,3 +102,20 @@ async def read_log(
         parameters["types"] = list(types)
     result = await reader.execute(statement, parameters)
     return as_records(result.all(), Event)
+
+
+@cache
+def _end_query(dialect: str) -> Select[Any]:
+    log = columns(Event)
+    statement = select(log.transaction_id, log.id).order_by(
+        log.transaction_id.desc(), log.id.desc()
+    )
+    if dialect == "postgresql":
+        statement = statement.where(log.transaction_id < _oldest_running_transaction())
+    return statement.limit(1)
+
+
+async def log_end(reader: Reader) -> LogPosition:
+    """The position after the last event a reader can see now (START for an empty log)."""
+    row = (await reader.execute(_end_query(reader.dialect.name))).first()
+    return START if row is None else LogPosition(row[0], row[1])

@@ -94,6 +94,8 @@ async def record_movements(
     reason: str | None = None,
     reference: str | None = None,
 ) -> None:
+    assert level.id is not None
+    uow.level_changed(level.id, level.location_id, level.sku_id)
     now = utcnow()
     await uow.session.execute(
         insert(InventoryMovement),

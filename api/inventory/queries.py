@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from api.catalog.models import Sku
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, Transfer
-from api.reads import Reader, load_by_key
+from api.reads import Reader, as_records, columns, load_by_key
 
 Level = InventoryLevel
 
@@ -82,3 +82,13 @@ async def inventory_level_at(
         at=at,
         **{bucket.value: totals.get(bucket.value, 0) for bucket in InventoryBucket},
     )
+
+
+async def level_at(reader: Reader, location_id: int, sku_id: int) -> InventoryLevel | None:
+    result = await reader.execute(
+        select(*columns(InventoryLevel)).where(
+            col(InventoryLevel.location_id) == location_id, col(InventoryLevel.sku_id) == sku_id
+        )
+    )
+    row = result.first()
+    return None if row is None else as_records([row], InventoryLevel)[0]

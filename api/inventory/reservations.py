@@ -145,6 +145,8 @@ async def record(
         return
     sign = -1 if kind is MovementKind.RELEASE else 1
     now = utcnow()
+    for hold in holds:
+        uow.level_changed(hold.level_id, hold.location_id, hold.sku_id)
     await uow.session.execute(
         _MOVEMENT_INSERT,
         [

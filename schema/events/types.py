@@ -7,6 +7,7 @@ from strawberry.scalars import JSON
 
 from api.events.log import LogPosition
 from api.events.models import Event, EventType
+from api.events.topics import order_id_of
 from schema.relay import Node, PageInfo, encode_global_id
 
 strawberry.enum(EventType, description="What happened.")
@@ -25,8 +26,8 @@ class EventNode(Node):
     @classmethod
     def from_row(cls, row: Event) -> EventNode:
         assert row.id is not None
-        is_order = row.aggregate_type == "order"
-        order_id = encode_global_id("Order", row.aggregate_id) if is_order else None
+        order_pk = order_id_of(row)
+        order_id = encode_global_id("Order", order_pk) if order_pk is not None else None
         return cls(
             id=encode_global_id("Event", row.id),
             pk=row.id,

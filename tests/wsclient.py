@@ -1,0 +1,74 @@
+"""A graphql-transport-ws client over the `websockets` package, for tests against a served app."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+PROTOCOL = "graphql-transport-ws"
+
+
+def ws_url(graphql_url: str) -> str:
+    return graphql_url.replace("http://", "ws://", 1)
+
+
+class GraphQLWebSocket:
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self._next_id = 0
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.connection.send(json.dumps(message))
+
+    async def receive(self, timeout: float = 10) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+
+    async def init(self, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        await self.send({"type": "connection_init", "payload": payload or {}})
+        return await self.receive()
+
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, id: str | None = None
+    ) -> str:
+        if id is None:
+            self._next_id += 1
+            id = str(self._next_id)
+        await self.send(
+            {"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        )
+        return id
+
+    async def next_data(self, timeout: float = 10) -> dict[str, Any]:
+        """The data of the next `next` message; fails on anything else."""
+        message = await self.receive(timeout)
+        assert message["type"] == "next", message
+        assert "errors" not in message["payload"], message
+        return dict(message["payload"]["data"])
+
+    async def closed_with(self, timeout: float = 10) -> int | None:
+        """Waits for the server to close the connection; its close code."""
+        try:
+            while True:
+                await asyncio.wait_for(self.connection.recv(), timeout)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+
+
+@asynccontextmanager
+async def graphql_ws(
+    graphql_url: str, init: dict[str, Any] | None = None, *, acknowledge: bool = True
+) -> AsyncIterator[GraphQLWebSocket]:
+    """A connection to ``graphql_url`` speaking graphql-transport-ws, acknowledged with the
+    ``init`` payload unless ``acknowledge`` is False."""
+    async with connect(ws_url(graphql_url), subprotocols=[PROTOCOL]) as connection:  # type: ignore[list-item]
+        client = GraphQLWebSocket(connection)
+        if acknowledge:
+            answer = await client.init(init)
+            assert answer["type"] == "connection_ack", answer
+        yield client
