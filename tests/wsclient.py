@@ -26,8 +26,8 @@ class GraphQLWebSocket:
     async def send(self, message: dict[str, Any]) -> None:
         await self.connection.send(json.dumps(message))
 
-    async def receive(self, timeout: float = 10) -> dict[str, Any]:
-        return json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+    async def receive(self, within: float = 10) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.connection.recv(), within))
 
     async def init(self, payload: dict[str, Any] | None = None) -> dict[str, Any]:
         await self.send({"type": "connection_init", "payload": payload or {}})
@@ -44,18 +44,30 @@ class GraphQLWebSocket:
         )
         return id
 
-    async def next_data(self, timeout: float = 10) -> dict[str, Any]:
+    async def next_data(self, within: float = 10) -> dict[str, Any]:
         """The data of the next `next` message; fails on anything else."""
-        message = await self.receive(timeout)
+        message = await self.receive(within)
         assert message["type"] == "next", message
         assert "errors" not in message["payload"], message
         return dict(message["payload"]["data"])
 
-    async def closed_with(self, timeout: float = 10) -> int | None:
+    async def errors_of(self, id: str, within: float = 10) -> list[dict[str, Any]]:
+        """The GraphQL errors that refused subscription ``id`` (as an `error` message, or a
+        `next` message carrying errors)."""
+        while True:
+            message = await self.receive(within)
+            if message.get("id") != id or message["type"] == "complete":
+                continue
+            if message["type"] == "error":
+                return list(message["payload"])
+            assert message["payload"].get("errors"), message
+            return list(message["payload"]["errors"])
+
+    async def closed_with(self, within: float = 10) -> int | None:
         """Waits for the server to close the connection; its close code."""
         try:
             while True:
-                await asyncio.wait_for(self.connection.recv(), timeout)
+                await asyncio.wait_for(self.connection.recv(), within)
         except ConnectionClosed as closed:
             return closed.rcvd.code if closed.rcvd else None
 

@@ -85,14 +85,18 @@ class EventFeed:
         self._task = asyncio.create_task(self._run(), name="event-feed")
 
     async def stop(self) -> None:
+        """Ends the feed between reads (a read cut off mid-way could strand its connection)
+        and tells every subscriber to resume elsewhere."""
         with contextlib.suppress(ValueError):
             self.database.events_committed.remove(self.wake)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self._close_listener()
         self._closed = True
+        self.wake()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=5)
+            except TimeoutError:
+                log.warning("event feed did not stop in time; cancelled")
+        await self._close_listener()
         for subscriber in self._subscribers:
             with contextlib.suppress(asyncio.QueueFull):
                 subscriber.queue.put_nowait(None)
@@ -147,6 +151,8 @@ class EventFeed:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
+            if self._closed:
+                return
             try:
                 if not self.database.is_sqlite and self._listener_lost():
                     await self._listen()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.auth import SYSTEM_ACTOR
 from api.db import Database
 from api.errors import InvalidInput
 from api.events.log import START, LogPosition, decode_position, read_log
@@ -45,3 +46,23 @@ def test_a_position_survives_its_cursor_and_a_bad_cursor_is_a_typed_error() -> N
         with pytest.raises(InvalidInput) as raised:
             decode_position(bad)
         assert raised.value.field == ["after"]
+
+
+async def test_a_level_change_no_event_lists_gets_an_event_of_its_own(database: Database) -> None:
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        uow.level_changed(11, 1, 2)
+        uow.level_changed(12, 3, 4)
+        uow.add_event(
+            EventType.ORDER_HELD,
+            aggregate_type="order",
+            aggregate_id=5,
+            payload={"levels": [{"locationId": 1, "skuId": 2}]},
+        )
+        await uow.commit()
+    async with database.reader() as reader:
+        written = await read_log(reader)
+    assert [(event.type, event.aggregate_id) for event in written] == [
+        (EventType.ORDER_HELD, 5),
+        (EventType.INVENTORY_LEVEL_CHANGED, 12),
+    ]
+    assert written[1].payload == {"locationId": 3, "skuId": 4}

@@ -1,0 +1,201 @@
+"""The event feed: live delivery, resuming from a position, bounded queues, cross-process wake-ups."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+
+from api.auth import SYSTEM_ACTOR
+from api.db import Database
+from api.events.feed import EventFeed, FeedClosed, FeedSettings, SubscriberTooSlow
+from api.events.log import LogPosition, read_log
+from api.events.models import Event, EventType
+
+QUIET = FeedSettings(poll_seconds=30)
+"""A poll far slower than any test: what arrives in time was woken by a commit."""
+
+
+async def emit(database: Database, *markers: int) -> None:
+    """One committed event per marker (a channel-created event carrying the marker)."""
+    for marker in markers:
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            uow.add_event(
+                EventType.CHANNEL_CREATED,
+                aggregate_type="channel",
+                aggregate_id=marker,
+                payload={"marker": marker},
+            )
+            await uow.commit()
+
+
+def everything(_: Event) -> bool:
+    return True
+
+
+async def take(events: AsyncIterator[Event], count: int, within: float = 5) -> list[int]:
+    async def collect() -> list[int]:
+        return [(await anext(events)).aggregate_id for _ in range(count)]
+
+    return await asyncio.wait_for(collect(), within)
+
+
+@pytest.fixture
+async def feed(database: Database) -> AsyncIterator[EventFeed]:
+    started = EventFeed(database, QUIET)
+    await started.start()
+    yield started
+    await started.stop()
+
+
+async def test_a_subscriber_gets_each_committed_event_once_in_order(
+    database: Database, feed: EventFeed
+) -> None:
+    await emit(database, 1)
+    await asyncio.sleep(0.1)  # the feed has read it: it is history, not news
+    events = feed.follow(everything)
+    first = asyncio.create_task(take(events, 3))
+    await asyncio.sleep(0.05)
+    await emit(database, 2, 3, 4)
+    assert await first == [2, 3, 4]
+    await events.aclose()  # type: ignore[attr-defined]
+
+
+async def test_a_filter_keeps_what_the_subscriber_wants(
+    database: Database, feed: EventFeed
+) -> None:
+    events = feed.follow(lambda event: event.aggregate_id % 2 == 0)
+    evens = asyncio.create_task(take(events, 2))
+    await asyncio.sleep(0.05)
+    await emit(database, 1, 2, 3, 4)
+    assert await evens == [2, 4]
+    await events.aclose()  # type: ignore[attr-defined]
+
+
+async def test_resuming_replays_what_was_missed_then_continues_live_without_a_seam(
+    database: Database, feed: EventFeed
+) -> None:
+    await emit(database, 1, 2)
+    async with database.reader() as reader:
+        seen = await read_log(reader)
+    cursor = LogPosition.of(seen[-1])
+    await emit(database, 3, 4, 5, 6, 7)  # missed while away
+
+    events = feed.follow(everything, cursor)
+    missed = await take(events, 5)
+    assert missed == [3, 4, 5, 6, 7]
+    later = asyncio.create_task(take(events, 2))
+    await asyncio.sleep(0.05)
+    await emit(database, 8, 9)
+    assert await later == [8, 9]
+    await events.aclose()  # type: ignore[attr-defined]
+
+
+async def test_events_committed_during_the_replay_come_exactly_once(
+    database: Database, feed: EventFeed
+) -> None:
+    async with database.reader() as reader:
+        start = (await read_log(reader))[-1:]
+    cursor = LogPosition.of(start[0]) if start else LogPosition(-1, 0)
+    await emit(database, *range(1, 21))
+    events = feed.follow(everything, cursor)
+    received: list[int] = []
+
+    async def consume() -> None:
+        async for event in events:
+            received.append(event.aggregate_id)
+            if len(received) == 3:
+                await emit(database, *range(21, 31))  # lands in the live queue mid-replay
+            if len(received) == 30:
+                return
+
+    await asyncio.wait_for(consume(), 10)
+    assert received == list(range(1, 31))
+    await events.aclose()  # type: ignore[attr-defined]
+
+
+async def test_a_subscriber_that_falls_behind_is_cut_off(database: Database) -> None:
+    feed = EventFeed(database, FeedSettings(queue_limit=3, poll_seconds=30))
+    await feed.start()
+    try:
+        events = feed.follow(everything)
+        first = asyncio.create_task(anext(events))
+        await asyncio.sleep(0.05)
+        await emit(database, *range(1, 7))
+        assert (await first).aggregate_id == 1
+        await asyncio.sleep(0.2)  # the feed has handed out the rest; the queue overflowed
+        with pytest.raises(SubscriberTooSlow):
+            async for _ in events:
+                pass
+        assert feed.subscriber_count == 0
+    finally:
+        await feed.stop()
+
+
+async def test_a_closed_subscription_leaves_nothing_behind(
+    database: Database, feed: EventFeed
+) -> None:
+    consumer = asyncio.create_task(take(feed.follow(everything), 1, within=30))
+    await asyncio.sleep(0.05)
+    assert feed.subscriber_count == 1
+    consumer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await consumer
+    assert feed.subscriber_count == 0
+
+
+async def test_stopping_the_feed_tells_subscribers_to_resume_elsewhere(database: Database) -> None:
+    feed = EventFeed(database, QUIET)
+    await feed.start()
+    events = feed.follow(everything)
+    waiting = asyncio.create_task(anext(events))
+    await asyncio.sleep(0.05)
+    await feed.stop()
+    with pytest.raises(FeedClosed):
+        await waiting
+
+
+@pytest.mark.postgresql
+async def test_a_commit_in_another_process_wakes_the_feed(pg_database: Database) -> None:
+    """Another engine stands for another worker: its commits reach this feed only through
+    PostgreSQL's notification (the feed's own poll is 30 s away)."""
+    other_worker = Database(str(pg_database.engine.url.render_as_string(hide_password=False)))
+    feed = EventFeed(pg_database, QUIET)
+    await feed.start()
+    try:
+        events = feed.follow(everything)
+        arrived = asyncio.create_task(take(events, 2, within=3))
+        await asyncio.sleep(0.1)
+        await emit(other_worker, 41, 42)
+        assert await arrived == [41, 42]
+        await events.aclose()  # type: ignore[attr-defined]
+    finally:
+        await feed.stop()
+        await other_worker.dispose()
+
+
+@pytest.mark.postgresql
+async def test_an_event_held_back_by_an_older_transaction_arrives_once_it_commits(
+    pg_database: Database,
+) -> None:
+    """A transaction that started earlier commits later: the later one's event waits for it
+    (the log is read in commit-safe order) and both arrive, the older first."""
+    feed = EventFeed(pg_database, QUIET)
+    await feed.start()
+    try:
+        events = feed.follow(everything)
+        arrived = asyncio.create_task(take(events, 2, within=5))
+        await asyncio.sleep(0.1)
+        async with pg_database.unit_of_work(SYSTEM_ACTOR) as older:
+            await older.session.execute(text("SELECT pg_current_xact_id()"))  # takes its id now
+            await emit(pg_database, 2)
+            await asyncio.sleep(0.2)
+            assert not arrived.done(), "the younger commit must wait behind the running one"
+            older.add_event(EventType.CHANNEL_CREATED, aggregate_type="channel", aggregate_id=1)
+            await older.commit()
+        assert await arrived == [1, 2]
+        await events.aclose()  # type: ignore[attr-defined]
+    finally:
+        await feed.stop()
