@@ -24,6 +24,15 @@ def free_port() -> int:
 @contextmanager
 def serving(environment: dict[str, str], log_path: Path, workers: int = 1) -> Iterator[str]:
     """`oms serve` on a free port until the block ends; yields the GraphQL URL."""
+    with server_process(environment, log_path, workers) as (url, _process):
+        yield url
+
+
+@contextmanager
+def server_process(
+    environment: dict[str, str], log_path: Path, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like ``serving``, and the process too, for tests that signal it."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -43,7 +52,8 @@ def serving(environment: dict[str, str], log_path: Path, workers: int = 1) -> It
                     if time.monotonic() > deadline or process.poll() is not None:
                         raise
                     time.sleep(0.2)
-            yield f"{url}/graphql"
+            yield f"{url}/graphql", process
         finally:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
             process.wait(timeout=20)
