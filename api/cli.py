@@ -87,6 +87,9 @@ def serve(
         workers=workers,
         reload=reload,
         log_level=Settings().log_level.lower(),
+        # Subscription messages are small JSON; compressing each one costs more CPU than it
+        # saves bandwidth, and a compressor per connection costs tens of KiB of memory.
+        ws_per_message_deflate=False,
     )
 
 

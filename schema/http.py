@@ -188,7 +188,7 @@ class GraphQLView(GraphQL[Context, None]):
             principal=principal,
             request_id=request_id,
             reads=reads,
-            loaders=Loaders.create(reads),
+            loaders=Loaders(reads),
             payments=self.payments,
             carriers=self.carriers,
             request=request,

@@ -5,8 +5,7 @@ converted once, however often it is reached."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Generic, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 
@@ -47,6 +46,7 @@ from schema.users.types import ApiKeyType, UserType
 K = TypeVar("K")
 V = TypeVar("V")
 Row = TypeVar("Row")
+T = TypeVar("T")
 
 
 def _by_key(
@@ -75,119 +75,153 @@ def _groups(
     return DataLoader(load_fn=load)
 
 
-@dataclass(frozen=True)
-class Loaders:
-    channel_by_id: DataLoader[int, ChannelType | None]
-    location_by_id: DataLoader[int, LocationType | None]
-    bin_by_id: DataLoader[int, BinType | None]
-    bins_by_location_id: DataLoader[int, list[BinType]]
-    product_by_id: DataLoader[int, ProductType | None]
-    sku_by_id: DataLoader[int, SkuType | None]
-    skus_by_product_id: DataLoader[int, list[SkuType]]
-    inventory_level_by_id: DataLoader[int, InventoryLevelType | None]
-    transfer_by_id: DataLoader[int, TransferType | None]
-    customer_by_id: DataLoader[int, CustomerType | None]
-    addresses_by_customer_id: DataLoader[int, list[CustomerAddressType]]
-    user_by_id: DataLoader[int, UserType | None]
-    api_key_by_id: DataLoader[int, ApiKeyType | None]
-    order_by_id: DataLoader[int, OrderType | None]
-    lines_by_order_id: DataLoader[int, list[OrderLineType]]
-    allocations_by_order_id: DataLoader[int, list[AllocationType]]
-    payment_by_order_id: DataLoader[int, PaymentView | None]
-    routing_decision_by_order_id: DataLoader[int, RoutingDecision | None]
-    events_by_order_id: DataLoader[int, list[EventNode]]
-    recent_orders_by_customer_id: DataLoader[int, list[OrderType]]
-    shipment_by_id: DataLoader[int, ShipmentType | None]
-    shipments_by_order_id: DataLoader[int, list[ShipmentType]]
-    shipments_by_pick_list_id: DataLoader[int, list[ShipmentType]]
-    shipment_lines_by_shipment_id: DataLoader[int, list[ShipmentLine]]
-    packages_by_shipment_id: DataLoader[int, list[PackageType]]
-    tracking_events_by_shipment_id: DataLoader[int, list[TrackingEventType]]
-    pick_list_by_id: DataLoader[int, PickListType | None]
-    pick_task_by_id: DataLoader[int, PickTaskType | None]
-    tasks_by_pick_list_id: DataLoader[int, list[PickTaskType]]
-    return_by_id: DataLoader[int, ReturnType | None]
-    returns_by_order_id: DataLoader[int, list[ReturnType]]
-    lines_by_return_id: DataLoader[int, list[ReturnLineType]]
-    refunds_by_order_id: DataLoader[int, list[RefundType]]
-    refunds_by_return_id: DataLoader[int, list[RefundType]]
-    feedback_by_order_id: DataLoader[int, FeedbackType | None]
-    exchange_orders_by_return_id: DataLoader[int, list[OrderType]]
+class Lazy(Generic[T]):
+    """A ``Loaders`` attribute: the request's DataLoader, made on first use. A request (or a
+    subscription event) uses a handful of the loaders; making all of them up front cost more
+    than most subscription events do."""
 
-    @classmethod
-    def create(cls, reads: RequestReads) -> Loaders:
-        loaders: dict[str, Any] = {
-            "channel_by_id": _by_key(reads, channels.channels_by_id, ChannelType.from_row),
-            "location_by_id": _by_key(reads, locations.locations_by_id, LocationType.from_row),
-            "bin_by_id": _by_key(reads, locations.bins_by_id, BinType.from_row),
-            "bins_by_location_id": _groups(reads, locations.bins_by_location_id, BinType.from_row),
-            "product_by_id": _by_key(reads, catalog.products_by_id, ProductType.from_row),
-            "sku_by_id": _by_key(reads, catalog.skus_by_id, SkuType.from_row),
-            "skus_by_product_id": _groups(reads, catalog.skus_by_product_id, SkuType.from_row),
-            "inventory_level_by_id": _by_key(
-                reads, inventory.inventory_levels_by_id, InventoryLevelType.from_row
-            ),
-            "transfer_by_id": _by_key(reads, inventory.transfers_by_id, TransferType.from_row),
-            "customer_by_id": _by_key(reads, customers.customers_by_id, CustomerType.from_row),
-            "addresses_by_customer_id": _groups(
-                reads, customers.addresses_by_customer_id, CustomerAddressType.from_row
-            ),
-            "user_by_id": _by_key(reads, users.users_by_id, UserType.from_row),
-            "api_key_by_id": _by_key(reads, users.api_keys_by_id, ApiKeyType.from_row),
-            "order_by_id": _by_key(reads, orders.orders_by_id, OrderType.from_row),
-            "lines_by_order_id": _groups(
-                reads, orders.lines_by_order_id, lambda pair: OrderLineType.from_row(*pair)
-            ),
-            "allocations_by_order_id": _groups(
-                reads, orders.allocations_by_order_id, AllocationType.from_row
-            ),
-            "payment_by_order_id": _by_key(
-                reads, orders.payments_by_order_id, PaymentView.from_row
-            ),
-            "routing_decision_by_order_id": _by_key(
-                reads, orders.routing_decisions_by_order_id, RoutingDecision.from_record
-            ),
-            "events_by_order_id": _groups(reads, orders.events_by_order_id, EventNode.from_row),
-            "recent_orders_by_customer_id": _groups(
-                reads, orders.recent_orders_by_customer_id, OrderType.from_row
-            ),
-            "shipment_by_id": _by_key(reads, fulfilment.shipments_by_id, ShipmentType.from_row),
-            "shipments_by_order_id": _groups(
-                reads, fulfilment.shipments_by_order_id, ShipmentType.from_row
-            ),
-            "shipments_by_pick_list_id": _groups(
-                reads, fulfilment.shipments_by_pick_list_id, ShipmentType.from_row
-            ),
-            "shipment_lines_by_shipment_id": _groups(
-                reads, fulfilment.allocations_by_shipment_id, ShipmentLine.from_row
-            ),
-            "packages_by_shipment_id": _groups(
-                reads, fulfilment.packages_by_shipment_id, PackageType.from_row
-            ),
-            "tracking_events_by_shipment_id": _groups(
-                reads, fulfilment.tracking_events_by_shipment_id, TrackingEventType.from_row
-            ),
-            "pick_list_by_id": _by_key(reads, fulfilment.pick_lists_by_id, PickListType.from_row),
-            "pick_task_by_id": _by_key(reads, fulfilment.pick_tasks_by_id, PickTaskType.from_row),
-            "tasks_by_pick_list_id": _groups(
-                reads, fulfilment.tasks_by_pick_list_id, PickTaskType.from_row
-            ),
-            "return_by_id": _by_key(reads, returns.returns_by_id, ReturnType.from_row),
-            "returns_by_order_id": _groups(reads, returns.returns_by_order_id, ReturnType.from_row),
-            "lines_by_return_id": _groups(
-                reads, returns.lines_by_return_id, ReturnLineType.from_row
-            ),
-            "refunds_by_order_id": _groups(
-                reads, returns.refunds_by_order_id, lambda pair: RefundType.from_row(*pair)
-            ),
-            "refunds_by_return_id": _groups(
-                reads, returns.refunds_by_return_id, lambda pair: RefundType.from_row(*pair)
-            ),
-            "exchange_orders_by_return_id": _groups(
-                reads, returns.exchange_orders_by_return_id, OrderType.from_row
-            ),
-            "feedback_by_order_id": _by_key(
-                reads, returns.feedback_by_order_id, FeedbackType.from_row
-            ),
-        }
-        return cls(**loaders)
+    def __init__(self, make: Callable[[RequestReads], T]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Lazy[T]: ...
+    @overload
+    def __get__(self, instance: Loaders, owner: type) -> T: ...
+    def __get__(self, instance: Loaders | None, owner: type) -> Lazy[T] | T:
+        if instance is None:
+            return self
+        made = self._make(instance.reads)
+        instance.__dict__[self._name] = made  # later reads find it without this descriptor
+        return made
+
+
+def by_key(
+    batch: Callable[[Reader, Sequence[K]], Awaitable[list[Row | None]]],
+    convert: Callable[[Row], V],
+) -> Lazy[DataLoader[K, V | None]]:
+    return Lazy(lambda reads: _by_key(reads, batch, convert))
+
+
+def groups(
+    batch: Callable[[Reader, Sequence[K]], Awaitable[list[list[Row]]]],
+    convert: Callable[[Row], V],
+) -> Lazy[DataLoader[K, list[V]]]:
+    return Lazy(lambda reads: _groups(reads, batch, convert))
+
+
+class Loaders:
+    """The request's DataLoaders, one per batch function, each made when first used."""
+
+    def __init__(self, reads: RequestReads) -> None:
+        self.reads = reads
+
+    channel_by_id: Lazy[DataLoader[int, ChannelType | None]] = by_key(
+        channels.channels_by_id, ChannelType.from_row
+    )
+    location_by_id: Lazy[DataLoader[int, LocationType | None]] = by_key(
+        locations.locations_by_id, LocationType.from_row
+    )
+    bin_by_id: Lazy[DataLoader[int, BinType | None]] = by_key(
+        locations.bins_by_id, BinType.from_row
+    )
+    bins_by_location_id: Lazy[DataLoader[int, list[BinType]]] = groups(
+        locations.bins_by_location_id, BinType.from_row
+    )
+    product_by_id: Lazy[DataLoader[int, ProductType | None]] = by_key(
+        catalog.products_by_id, ProductType.from_row
+    )
+    sku_by_id: Lazy[DataLoader[int, SkuType | None]] = by_key(catalog.skus_by_id, SkuType.from_row)
+    skus_by_product_id: Lazy[DataLoader[int, list[SkuType]]] = groups(
+        catalog.skus_by_product_id, SkuType.from_row
+    )
+    inventory_level_by_id: Lazy[DataLoader[int, InventoryLevelType | None]] = by_key(
+        inventory.inventory_levels_by_id, InventoryLevelType.from_row
+    )
+    transfer_by_id: Lazy[DataLoader[int, TransferType | None]] = by_key(
+        inventory.transfers_by_id, TransferType.from_row
+    )
+    customer_by_id: Lazy[DataLoader[int, CustomerType | None]] = by_key(
+        customers.customers_by_id, CustomerType.from_row
+    )
+    addresses_by_customer_id: Lazy[DataLoader[int, list[CustomerAddressType]]] = groups(
+        customers.addresses_by_customer_id, CustomerAddressType.from_row
+    )
+    user_by_id: Lazy[DataLoader[int, UserType | None]] = by_key(
+        users.users_by_id, UserType.from_row
+    )
+    api_key_by_id: Lazy[DataLoader[int, ApiKeyType | None]] = by_key(
+        users.api_keys_by_id, ApiKeyType.from_row
+    )
+    order_by_id: Lazy[DataLoader[int, OrderType | None]] = by_key(
+        orders.orders_by_id, OrderType.from_row
+    )
+    lines_by_order_id: Lazy[DataLoader[int, list[OrderLineType]]] = groups(
+        orders.lines_by_order_id, lambda pair: OrderLineType.from_row(*pair)
+    )
+    allocations_by_order_id: Lazy[DataLoader[int, list[AllocationType]]] = groups(
+        orders.allocations_by_order_id, AllocationType.from_row
+    )
+    payment_by_order_id: Lazy[DataLoader[int, PaymentView | None]] = by_key(
+        orders.payments_by_order_id, PaymentView.from_row
+    )
+    routing_decision_by_order_id: Lazy[DataLoader[int, RoutingDecision | None]] = by_key(
+        orders.routing_decisions_by_order_id, RoutingDecision.from_record
+    )
+    events_by_order_id: Lazy[DataLoader[int, list[EventNode]]] = groups(
+        orders.events_by_order_id, EventNode.from_row
+    )
+    recent_orders_by_customer_id: Lazy[DataLoader[int, list[OrderType]]] = groups(
+        orders.recent_orders_by_customer_id, OrderType.from_row
+    )
+    shipment_by_id: Lazy[DataLoader[int, ShipmentType | None]] = by_key(
+        fulfilment.shipments_by_id, ShipmentType.from_row
+    )
+    shipments_by_order_id: Lazy[DataLoader[int, list[ShipmentType]]] = groups(
+        fulfilment.shipments_by_order_id, ShipmentType.from_row
+    )
+    shipments_by_pick_list_id: Lazy[DataLoader[int, list[ShipmentType]]] = groups(
+        fulfilment.shipments_by_pick_list_id, ShipmentType.from_row
+    )
+    shipment_lines_by_shipment_id: Lazy[DataLoader[int, list[ShipmentLine]]] = groups(
+        fulfilment.allocations_by_shipment_id, ShipmentLine.from_row
+    )
+    packages_by_shipment_id: Lazy[DataLoader[int, list[PackageType]]] = groups(
+        fulfilment.packages_by_shipment_id, PackageType.from_row
+    )
+    tracking_events_by_shipment_id: Lazy[DataLoader[int, list[TrackingEventType]]] = groups(
+        fulfilment.tracking_events_by_shipment_id, TrackingEventType.from_row
+    )
+    pick_list_by_id: Lazy[DataLoader[int, PickListType | None]] = by_key(
+        fulfilment.pick_lists_by_id, PickListType.from_row
+    )
+    pick_task_by_id: Lazy[DataLoader[int, PickTaskType | None]] = by_key(
+        fulfilment.pick_tasks_by_id, PickTaskType.from_row
+    )
+    tasks_by_pick_list_id: Lazy[DataLoader[int, list[PickTaskType]]] = groups(
+        fulfilment.tasks_by_pick_list_id, PickTaskType.from_row
+    )
+    return_by_id: Lazy[DataLoader[int, ReturnType | None]] = by_key(
+        returns.returns_by_id, ReturnType.from_row
+    )
+    returns_by_order_id: Lazy[DataLoader[int, list[ReturnType]]] = groups(
+        returns.returns_by_order_id, ReturnType.from_row
+    )
+    lines_by_return_id: Lazy[DataLoader[int, list[ReturnLineType]]] = groups(
+        returns.lines_by_return_id, ReturnLineType.from_row
+    )
+    refunds_by_order_id: Lazy[DataLoader[int, list[RefundType]]] = groups(
+        returns.refunds_by_order_id, lambda pair: RefundType.from_row(*pair)
+    )
+    refunds_by_return_id: Lazy[DataLoader[int, list[RefundType]]] = groups(
+        returns.refunds_by_return_id, lambda pair: RefundType.from_row(*pair)
+    )
+    exchange_orders_by_return_id: Lazy[DataLoader[int, list[OrderType]]] = groups(
+        returns.exchange_orders_by_return_id, OrderType.from_row
+    )
+    feedback_by_order_id: Lazy[DataLoader[int, FeedbackType | None]] = by_key(
+        returns.feedback_by_order_id, FeedbackType.from_row
+    )

@@ -90,7 +90,7 @@ async def _events(
     position = _position(after)
     try:
         async for event in _feed(info).follow(wants, position, types):
-            info.context.loaders = Loaders.create(info.context.reads)
+            info.context.loaders = Loaders(info.context.reads)
             yield event
     except SubscriberTooSlow:
         await _hang_up(info, SLOW_CONSUMER, "Too slow: reconnect and resume from your last cursor")

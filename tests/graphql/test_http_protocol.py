@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import httpx
 import pytest
 
@@ -162,7 +164,8 @@ async def test_cors_allows_the_admin_app_origin(http: httpx.AsyncClient) -> None
 
 
 async def test_health(http: httpx.AsyncClient) -> None:
-    assert (await http.get("/health")).json() == {"status": "ok"}
+    health = (await http.get("/health")).json()
+    assert health == {"status": "ok", "pid": os.getpid(), "subscribers": 0}
 
 
 async def test_too_deep_queries_are_refused_before_execution(admin: GraphQLClient) -> None:
