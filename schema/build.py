@@ -20,6 +20,7 @@ from schema.customers.types import CustomerType
 from schema.errors import ERROR_TYPES
 from schema.events.resolvers import EventQueries
 from schema.events.subscriptions import Subscription
+from schema.execution import SharedEventExecution
 from schema.extensions import MaskUnexpectedErrors
 from schema.fulfilment.resolvers import FulfilmentMutations, FulfilmentQueries
 from schema.fulfilment.types import PickListType, PickTaskType, ShipmentType
@@ -116,6 +117,7 @@ def build_schema() -> strawberry.Schema:
             MaskUnexpectedErrors,
         ],
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=SharedEventExecution,
     )
     resolve_directly(schema)
     return schema

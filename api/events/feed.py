@@ -115,7 +115,8 @@ class EventFeed:
         subscriber = _Subscriber(wants, asyncio.Queue(self.settings.queue_limit))
         self._subscribers.add(subscriber)
         try:
-            delivered = after
+            # Live events at or before the last one replayed were replayed already.
+            replayed_to = (-1, 0)
             if after is not None:
                 read_to = after
                 while True:
@@ -124,11 +125,10 @@ class EventFeed:
                     for row in rows:
                         read_to = LogPosition.of(row)
                         if wants(row):
-                            delivered = read_to
                             yield row
                     if len(rows) < self.settings.batch_size:
                         break
-                delivered = read_to
+                replayed_to = (read_to.transaction_id, read_to.event_id)
             while True:
                 if self._closed:
                     raise FeedClosed
@@ -137,10 +137,8 @@ class EventFeed:
                 event = await subscriber.queue.get()
                 if event is None:
                     raise FeedClosed
-                position = LogPosition.of(event)
-                if delivered is not None and position <= delivered:
+                if (event.transaction_id or 0, event.id or 0) <= replayed_to:
                     continue
-                delivered = position
                 yield event
         finally:
             self._subscribers.discard(subscriber)

@@ -26,6 +26,7 @@ from api.orders import queries as order_queries
 from schema.context import Info
 from schema.errors import ClientError, Forbidden
 from schema.events.types import EventNode
+from schema.execution import shared_payload
 from schema.fulfilment.types import ShipmentType
 from schema.inventory.types import InventoryLevelType
 from schema.loaders import Loaders
@@ -42,6 +43,21 @@ SERVICE_RESTART = 1012
 class OrderUpdate:
     order: OrderType
     event: EventNode
+
+
+_event_nodes: dict[int, EventNode] = {}
+
+
+def _event_node(event: Event) -> EventNode:
+    """The event as a GraphQL object, made once for all the subscribers it reaches (the feed
+    hands each of them the same row)."""
+    assert event.id is not None
+    node = _event_nodes.get(event.id)
+    if node is None:
+        if len(_event_nodes) >= 10_000:
+            _event_nodes.clear()
+        node = _event_nodes[event.id] = shared_payload(EventNode.from_row(event))
+    return node
 
 
 def _feed(info: Info) -> EventFeed:
@@ -132,7 +148,7 @@ class Subscription:
         async for event in _events(info, lambda event: order_id_of(event) == order_id, after):
             order = await info.context.loaders.order_by_id.load(order_id)
             if order is not None:
-                yield OrderUpdate(order=order, event=EventNode.from_row(event))
+                yield OrderUpdate(order=order, event=_event_node(event))
 
     @strawberry.subscription(
         description="Changes to shipments: one by id (staff, `orders:read` keys), or every "
@@ -224,4 +240,4 @@ class Subscription:
             return order_id_of(event) is not None and (not wanted or event.type in wanted)
 
         async for event in _events(info, wants, after, sorted(wanted) or None):
-            yield EventNode.from_row(event)
+            yield _event_node(event)
