@@ -29,7 +29,7 @@ import httpx
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from place_order import ADDRESS, LOGIN, graphql  # noqa: E402
+from place_order import ADDRESS, LOGIN, graphql
 
 SUBSCRIBE = "subscription($after: String) { orderEvents(after: $after) { type cursor occurredAt } }"
 HOLD = 'mutation($id: ID!) { holdOrder(input: {orderId: $id, reason: "bench"}) { userErrors { code } } }'
@@ -45,9 +45,19 @@ async def subscriber(
     url: str, token: str, after: str, expected: int, ready: asyncio.Event, results: list[Any]
 ) -> None:
     async with connect(ws_url(url), subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"after": after}}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": SUBSCRIBE, "variables": {"after": after}},
+                }
+            )
+        )
         ready.set()
         latencies: list[float] = []
         cursors: list[str] = []
@@ -63,24 +73,32 @@ async def subscriber(
             results.append((latencies, cursors))
 
 
-async def client_main(url: str, token: str, after: str, count: int, expected: int, connection: Any, seconds: float) -> None:
+async def client_main(
+    url: str, token: str, after: str, count: int, expected: int, connection: Any, seconds: float
+) -> None:
     results: list[Any] = []
     readies = [asyncio.Event() for _ in range(count)]
     tasks = []
     for index in range(count):
-        tasks.append(asyncio.create_task(subscriber(url, token, after, expected, readies[index], results)))
+        tasks.append(
+            asyncio.create_task(subscriber(url, token, after, expected, readies[index], results))
+        )
         if index % 50 == 49:
-            await asyncio.sleep(0.05)  # a burst of 2,000 handshakes at once only measures the accept queue
+            await asyncio.sleep(
+                0.05
+            )  # a burst of 2,000 handshakes at once only measures the accept queue
     await asyncio.gather(*(ready.wait() for ready in readies))
     connection.send("ready")
-    done, pending = await asyncio.wait(tasks, timeout=seconds)
+    _, pending = await asyncio.wait(tasks, timeout=seconds)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     connection.send(results)
 
 
-def client_process(url: str, token: str, after: str, count: int, expected: int, connection: Any, seconds: float) -> None:
+def client_process(
+    url: str, token: str, after: str, count: int, expected: int, connection: Any, seconds: float
+) -> None:
     try:
         import uvloop
 
@@ -143,7 +161,9 @@ def main() -> None:
     before = worker_subscribers(url)
     pids = sorted(before)
     rss_before = {pid: rss_kib(pid) for pid in pids}
-    print(f"server processes {pids}, subscribers before {before}, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"server processes {pids}, subscribers before {before}, load average {os.getloadavg()[0]:.2f}"
+    )
 
     per_client = args.subscribers // args.clients
     pipes, processes = [], []
@@ -151,7 +171,8 @@ def main() -> None:
     for _ in range(args.clients):
         parent, child = multiprocessing.Pipe()
         process = multiprocessing.Process(
-            target=client_process, args=(url, token, after, per_client, args.changes, child, seconds)
+            target=client_process,
+            args=(url, token, after, per_client, args.changes, child, seconds),
         )
         process.start()
         pipes.append(parent)
@@ -170,7 +191,9 @@ def main() -> None:
     rss_after = {pid: rss_kib(pid) for pid in pids}
     grown = sum(rss_after[pid] - rss_before[pid] for pid in pids)
     print(f"{total} subscribers connected in {connected:.1f} s: per worker {counts}")
-    print(f"  server memory: +{grown / 1024:.1f} MiB, {grown * 1024 / total / 1024:.1f} KiB per idle subscription")
+    print(
+        f"  server memory: +{grown / 1024:.1f} MiB, {grown * 1024 / total / 1024:.1f} KiB per idle subscription"
+    )
 
     with httpx.Client(headers={"authorization": f"Bearer {token}"}) as client:
         for change in range(args.changes):
@@ -194,7 +217,9 @@ def main() -> None:
     if latencies:
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-        print(f"  latency from commit: p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
+        print(
+            f"  latency from commit: p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+        )
 
 
 if __name__ == "__main__":
