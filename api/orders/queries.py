@@ -96,11 +96,14 @@ async def routing_decisions_by_order_id(
 
 # Loader statements, built once per dialect (see api.reads): a batch only binds its keys.
 @cache
+@cache
 def _lines_with_currency(dialect: str) -> Select[Any]:
+    # Both sides filtered by the keys: with the orders side unfiltered, the planner hashed the
+    # whole order table whenever its statistics lagged behind its growth (15-24 ms, not 0.7).
     return (
         select(*columns(OrderLine), col(Order.currency))
         .join(Order, col(Order.id) == col(OrderLine.order_id))
-        .where(keys_in(col(OrderLine.order_id), dialect))
+        .where(keys_in(col(OrderLine.order_id), dialect), keys_in(col(Order.id), dialect))
         .order_by(col(OrderLine.id))
     )
 
@@ -164,7 +167,7 @@ async def recent_orders_by_customer_id(reader: Reader, ids: Sequence[int]) -> li
     result = await reader.execute(
         select(*ORDER_COLUMNS)
         .join(ranked, ranked.c.id == col(Order.id))
-        .where(ranked.c.rank <= RECENT_ORDERS)
+        .where(ranked.c.rank <= RECENT_ORDERS, keys_in(col(Order.customer_id), reader.dialect.name))
         .order_by(col(Order.id).desc()),
         {"keys": list(set(ids))},
     )

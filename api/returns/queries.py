@@ -56,9 +56,16 @@ async def _refunds_with_currency(
     reader: Reader, column: Any, ids: Sequence[int]
 ) -> list[list[tuple[Refund, str]]]:
     """Refunds grouped by ``column``, each with its order's currency, which prices it."""
+    # The currency by the order's key, row by row: a join left the planner free to hash the
+    # whole order table.
+    currency = (
+        select(col(Order.currency))
+        .where(col(Order.id) == col(Refund.order_id))
+        .scalar_subquery()
+        .label("currency")
+    )
     result = await reader.execute(
-        select(*columns(Refund), col(Order.currency))
-        .join(Order, col(Order.id) == col(Refund.order_id))
+        select(*columns(Refund), currency)
         .where(keys_in(column, reader.dialect.name))
         .order_by(col(Refund.id)),
         {"keys": list(set(ids))},
