@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -219,6 +220,11 @@ class GraphQLView(GraphQL[Context, None]):
             data.pop("data", None)
         request.state.sub_response.media_type = request.state.media_type
         return data
+
+    def encode_json(self, data: object) -> str:
+        # A page of orders is tens of kilobytes of JSON: orjson encodes it several times faster
+        # than the standard library. Text, not bytes: WebSocket messages must be text frames.
+        return orjson.dumps(data).decode()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
