@@ -26,6 +26,7 @@ from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
 from api.shipping.carriers import CarrierAdapter
 from api.sourcing.geocoding import warm as warm_geocoder
+from api.webhooks.worker import WebhookWorker
 from schema import build_schema
 from schema.http import GraphQLView
 
@@ -98,7 +99,16 @@ def create_app(
         # every 700 allocations (the default) halted fan-out often enough to double its p99.
         gc.set_threshold(50_000, 20, 20)
         await feed.start()
+        stop_webhooks = asyncio.Event()
+        webhooks = (
+            asyncio.create_task(WebhookWorker(database, settings).run(stop_webhooks))
+            if settings.webhooks_in_process
+            else None
+        )
         yield
+        stop_webhooks.set()
+        if webhooks is not None:
+            await webhooks
         await feed.stop()
         await database.dispose()
 

@@ -93,6 +93,25 @@ def serve(
     )
 
 
+@app.command()
+def webhooks() -> None:
+    """Deliver webhooks until stopped (Ctrl-C or SIGTERM). Run any number: they never send the
+    same attempt twice. Set OMS_WEBHOOKS_IN_PROCESS=false on the API when they run."""
+    import signal
+
+    from api.webhooks.worker import WebhookWorker
+
+    async def deliver(database: Database) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        typer.echo("delivering webhooks (Ctrl-C to stop)")
+        await WebhookWorker(database, Settings()).run(stop)
+
+    _run(deliver)
+
+
 @app.command("export-schema")
 def export_schema(path: str = str(PROJECT_ROOT / "schema.graphql")) -> None:
     """Write the GraphQL SDL (the contract the admin app and partners build on)."""

@@ -21,6 +21,7 @@ from api.orders.models import Allocation, Order, OrderLine
 from api.payments.models import Payment, PaymentTransaction
 from api.returns.models import Feedback, Refund, Return, ReturnLabel, ReturnLine
 from api.users.models import ApiKey, User
+from api.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
 metadata = SQLModel.metadata
 
@@ -55,5 +56,8 @@ __all__ = [
     "TrackingEvent",
     "Transfer",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -52,6 +52,17 @@ class Settings(BaseSettings):
         default=30, ge=1, le=365, description="Days after delivery a return can be requested."
     )
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
+    webhook_retry_hours: float = Field(
+        default=24, gt=0, le=24 * 14, description="How long a failing delivery is retried."
+    )
+    webhook_retry_base_seconds: float = Field(default=10, gt=0, le=3600)
+    webhook_retry_max_seconds: float = Field(default=3600, gt=0, le=86_400)
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    webhooks_in_process: bool = Field(
+        default=True,
+        description="Run the delivery worker inside the API process (off when `oms webhooks` "
+        "runs it on its own).",
+    )
     ws_init_timeout_seconds: float = Field(
         default=10,
         gt=0,

@@ -1,0 +1,117 @@
+"""Webhook commands: register an endpoint, remove it, deliver again, replay from a cursor."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, tuple_, update
+from sqlmodel import col
+
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import InvalidInput, NotFound
+from api.events.log import LogPosition, log_end
+from api.events.models import Event, EventType
+from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+
+MAX_URL_LENGTH = 2048
+
+
+def _url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL_LENGTH:
+        raise InvalidInput("url must be an absolute http(s) URL", field=["url"])
+    return url
+
+
+def _event_types(types: Sequence[str]) -> list[str]:
+    known = {event_type.value for event_type in EventType}
+    unknown = sorted(set(types) - known)
+    if unknown:
+        raise InvalidInput(f"unknown event types: {', '.join(unknown)}", field=["events"])
+    return sorted(set(types))
+
+
+def _secret(secret: str | None) -> str:
+    if secret is None:
+        return secrets.token_urlsafe(32)
+    if not 16 <= len(secret) <= 128:
+        raise InvalidInput("secret must be 16 to 128 characters", field=["secret"])
+    return secret
+
+
+async def create_webhook(
+    uow: UnitOfWork, *, url: str, event_types: Sequence[str], secret: str | None = None
+) -> Webhook:
+    """An endpoint that receives the events committed from now on (``event_types``, or all)."""
+    async with uow.database.reader() as reader:
+        start = await log_end(reader)
+    webhook = Webhook(
+        url=_url(url),
+        event_types=_event_types(event_types),
+        secret=_secret(secret),
+        after_transaction_id=start.transaction_id,
+        after_event_id=start.event_id,
+        created_by=uow.actor,
+    )
+    uow.session.add(webhook)
+    await uow.session.flush()
+    assert webhook.id is not None
+    uow.add_event(
+        EventType.WEBHOOK_CREATED,
+        aggregate_type="webhook",
+        aggregate_id=webhook.id,
+        payload={"url": webhook.url, "events": webhook.event_types},
+    )
+    await uow.commit()
+    return webhook
+
+
+async def _live_webhook(uow: UnitOfWork, webhook_id: int) -> Webhook:
+    webhook = await uow.session.get(Webhook, webhook_id)
+    if webhook is None or webhook.deleted_at is not None:
+        raise NotFound("webhook", webhook_id, field=["id"])
+    return webhook
+
+
+async def delete_webhook(uow: UnitOfWork, webhook_id: int) -> None:
+    """No more deliveries; its history stays readable."""
+    webhook = await _live_webhook(uow, webhook_id)
+    webhook.active = False
+    webhook.deleted_at = utcnow()
+    uow.add_event(EventType.WEBHOOK_DELETED, aggregate_type="webhook", aggregate_id=webhook_id)
+    await uow.commit()
+
+
+async def redeliver(uow: UnitOfWork, delivery_id: int) -> WebhookDelivery:
+    """Deliver again now, whatever became of the earlier attempts."""
+    delivery = await uow.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound("webhook delivery", delivery_id, field=["deliveryId"])
+    await _live_webhook(uow, delivery.webhook_id)
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = utcnow()
+    await uow.commit()
+    return delivery
+
+
+async def replay(uow: UnitOfWork, webhook_id: int, after: LogPosition) -> Webhook:
+    """Deliver again every event after ``after``: those already delivered and those not yet."""
+    webhook = await _live_webhook(uow, webhook_id)
+    later = select(col(Event.id)).where(
+        tuple_(col(Event.transaction_id), col(Event.id)) > (after.transaction_id, after.event_id)
+    )
+    await uow.session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.webhook_id) == webhook_id)
+        .where(col(WebhookDelivery.event_id).in_(later))
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=utcnow())
+    )
+    current = LogPosition(webhook.after_transaction_id, webhook.after_event_id)
+    if after < current:
+        webhook.after_transaction_id, webhook.after_event_id = after.transaction_id, after.event_id
+    await uow.commit()
+    return webhook

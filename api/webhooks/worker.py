@@ -1,0 +1,302 @@
+"""The delivery worker: turns new events into deliveries, and delivers what is due.
+
+Deliveries come from the event log, like subscriptions: each webhook keeps the log position up
+to which events have become deliveries, and advances it in the transaction that writes them.
+A delivery is claimed before it is sent (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so that two
+workers never take the same one) by pushing its due time past the attempt's timeout; a worker
+that dies mid-attempt leaves a claim that lapses, and the delivery is tried again. Receivers
+get each event at least once and deduplicate by ``OMS-Delivery-Id``.
+
+Retries back off exponentially with jitter until ``webhook_retry_hours`` after the delivery was
+made; then it is FAILED, and ``redeliverWebhook`` or a replay tries again. A slow or dead
+endpoint only ever holds up this worker's own requests, never the API's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
+
+from api.db import Database
+from api.dbtypes import utcnow
+from api.events.log import LogPosition, read_log
+from api.events.models import Event
+from api.events.topics import order_id_of
+from api.settings import Settings
+from api.webhooks.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
+from api.webhooks.signing import SIGNATURE_HEADER, sign
+
+log = logging.getLogger("oms.webhooks")
+USER_AGENT = "OMS-Webhooks/1"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float
+    max_seconds: float
+    period: timedelta
+
+    def next_attempt(self, attempts: int, now: datetime) -> datetime:
+        """Exponential from ``base_seconds``, capped, with full jitter over its upper half."""
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** max(attempts - 1, 0))
+        return now + timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(
+            base_seconds=settings.webhook_retry_base_seconds,
+            max_seconds=settings.webhook_retry_max_seconds,
+            period=timedelta(hours=settings.webhook_retry_hours),
+        )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: int
+    webhook_id: int
+    event_id: int
+    attempts: int
+    created_at: datetime
+
+
+def delivery_body(delivery_id: int, event: Event) -> bytes:
+    return json.dumps(
+        {
+            "deliveryId": str(delivery_id),
+            "event": {
+                "cursor": LogPosition.of(event).encode(),
+                "type": event.type,
+                "occurredAt": event.occurred_at.isoformat(),
+                "aggregateType": event.aggregate_type,
+                "aggregateId": event.aggregate_id,
+                "orderId": order_id_of(event),
+                "data": event.payload,
+            },
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+class WebhookWorker:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        *,
+        batch_size: int = 50,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        self.database = database
+        self.retry = RetryPolicy.from_settings(settings)
+        self.timeout = settings.webhook_timeout_seconds
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Rounds of enqueue and deliver, one per poll (not per commit: under a load of orders
+        that would be hundreds a second), until ``stop`` is set."""
+        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
+            while not stop.is_set():
+                try:
+                    if await self.enqueue() is not None:
+                        while await self.deliver_due(client) == self.batch_size:
+                            pass
+                except Exception:  # the worker outlives a failed round; the next retries
+                    log.exception("webhook round failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
+
+    async def enqueue(self) -> int | None:
+        """Deliveries for the events each webhook has not seen yet: how many were made, or
+        None when no webhook is active (nothing to deliver either)."""
+        async with self.database.reader() as reader:
+            result = await reader.execute(
+                select(Webhook.__table__).where(col(Webhook.active))  # type: ignore[attr-defined]
+            )
+            webhooks = result.all()
+        if not webhooks:
+            return None
+        made = 0
+        for webhook in webhooks:
+            made += await self._enqueue_one(webhook)
+        return made
+
+    async def _enqueue_one(self, webhook: Any) -> int:
+        position = LogPosition(webhook.after_transaction_id, webhook.after_event_id)
+        async with self.database.reader() as reader:
+            events = await read_log(reader, position, 500)
+        if not events:
+            return 0
+        wanted = set(webhook.event_types)
+        rows = [
+            {"webhook_id": webhook.id, "event_id": event.id, "status": DeliveryStatus.PENDING}
+            for event in events
+            if not wanted or event.type in wanted
+        ]
+        last = LogPosition.of(events[-1])
+        async with self.database.unit_of_work("system:webhooks") as uow:
+            if rows:
+                now = utcnow()
+                for row in rows:
+                    row.update(attempts=0, next_attempt_at=now, created_at=now)
+                await uow.session.execute(self._insert_new(), rows)
+            await uow.session.execute(
+                update(Webhook)
+                .where(
+                    col(Webhook.id) == webhook.id,
+                    col(Webhook.after_transaction_id) == position.transaction_id,
+                    col(Webhook.after_event_id) == position.event_id,
+                )
+                .values(after_transaction_id=last.transaction_id, after_event_id=last.event_id)
+            )
+            await uow.commit()
+        return len(rows)
+
+    def _insert_new(self) -> Any:
+        table = WebhookDelivery.__table__  # type: ignore[attr-defined]
+        dialect = sqlite if self.database.is_sqlite else postgresql
+        return dialect.insert(table).on_conflict_do_nothing(
+            index_elements=["webhook_id", "event_id"]
+        )
+
+    async def claim(self) -> list[Claimed]:
+        """Due deliveries, taken for one attempt each: no other worker sees them until the
+        attempt's claim lapses."""
+        now = utcnow()
+        due = (
+            select(col(WebhookDelivery.id))
+            .where(
+                col(WebhookDelivery.status) == DeliveryStatus.PENDING,
+                col(WebhookDelivery.next_attempt_at) <= now,
+                col(WebhookDelivery.webhook_id).in_(
+                    select(col(Webhook.id)).where(col(Webhook.active))
+                ),
+            )
+            .order_by(col(WebhookDelivery.next_attempt_at))
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        async with self.database.unit_of_work("system:webhooks") as uow:
+            result = await uow.session.execute(
+                update(WebhookDelivery)
+                .where(col(WebhookDelivery.id).in_(due.scalar_subquery()))
+                .values(
+                    attempts=col(WebhookDelivery.attempts) + 1,
+                    next_attempt_at=now + timedelta(seconds=self.timeout * 2 + 1),
+                )
+                .returning(
+                    col(WebhookDelivery.id),
+                    col(WebhookDelivery.webhook_id),
+                    col(WebhookDelivery.event_id),
+                    col(WebhookDelivery.attempts),
+                    col(WebhookDelivery.created_at),
+                )
+            )
+            claimed = [Claimed(*row) for row in result.all()]  # type: ignore[arg-type]
+            await uow.commit()
+        return claimed
+
+    async def deliver_due(self, client: httpx.AsyncClient) -> int:
+        claimed = await self.claim()
+        if not claimed:
+            return 0
+        async with self.database.reader() as reader:
+            events = {
+                row.id: row
+                for row in (
+                    await reader.execute(
+                        select(Event.__table__).where(  # type: ignore[attr-defined]
+                            col(Event.id).in_({item.event_id for item in claimed})
+                        )
+                    )
+                ).all()
+            }
+            hooks = {
+                row.id: row
+                for row in (
+                    await reader.execute(
+                        select(Webhook.__table__).where(  # type: ignore[attr-defined]
+                            col(Webhook.id).in_({item.webhook_id for item in claimed})
+                        )
+                    )
+                ).all()
+            }
+        await asyncio.gather(
+            *(
+                self._attempt(client, item, hooks[item.webhook_id], events[item.event_id])
+                for item in claimed
+            )
+        )
+        return len(claimed)
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, item: Claimed, webhook: Any, event: Any
+    ) -> None:
+        body = delivery_body(item.delivery_id, event)
+        headers = {
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            "OMS-Delivery-Id": str(item.delivery_id),
+            "OMS-Event-Type": event.type,
+            SIGNATURE_HEADER: sign(webhook.secret, body),
+        }
+        started = time.perf_counter()
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            response = await client.post(webhook.url, content=body, headers=headers)
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
+        except httpx.HTTPError as failure:
+            error = f"{type(failure).__name__}: {failure}"[:500]
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        await self._record(item, status_code, error, latency_ms)
+
+    async def _record(
+        self, item: Claimed, status_code: int | None, error: str | None, latency_ms: int
+    ) -> None:
+        now = utcnow()
+        if error is None:
+            outcome: dict[str, Any] = {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
+        elif now - item.created_at >= self.retry.period:
+            outcome = {"status": DeliveryStatus.FAILED}
+        else:
+            outcome = {"next_attempt_at": self.retry.next_attempt(item.attempts, now)}
+        async with self.database.unit_of_work("system:webhooks") as uow:
+            await uow.session.execute(
+                insert(WebhookAttempt),
+                [
+                    {
+                        "delivery_id": item.delivery_id,
+                        "attempted_at": now,
+                        "status_code": status_code,
+                        "latency_ms": latency_ms,
+                        "error": error,
+                    }
+                ],
+            )
+            # Only while the claim is this attempt's: a worker that took too long and lost
+            # its claim records its attempt but decides nothing.
+            await uow.session.execute(
+                update(WebhookDelivery)
+                .where(
+                    col(WebhookDelivery.id) == item.delivery_id,
+                    col(WebhookDelivery.attempts) == item.attempts,
+                    col(WebhookDelivery.status) == DeliveryStatus.PENDING,
+                )
+                .values(last_status_code=status_code, last_error=error, **outcome)
+            )
+            await uow.commit()

@@ -1,0 +1,245 @@
+"""Webhook delivery against a real local HTTP receiver: signatures, retries, failures,
+redelivery, replay, two workers at once, and a worker that dies mid-delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.auth import SYSTEM_ACTOR
+from api.db import Database
+from api.errors import InvalidInput
+from api.events.log import decode_position
+from api.events.models import EventType
+from api.settings import Settings
+from api.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from api.webhooks.service import create_webhook, redeliver, replay
+from api.webhooks.signing import SIGNATURE_HEADER, verify
+from api.webhooks.worker import WebhookWorker
+from tests.servers import free_port
+
+SECRET = "receiver-shared-secret-0123456789"
+
+
+@dataclass
+class Receiver:
+    """A partner endpoint: records what arrives, fails the first ``failures`` requests, and
+    holds each request ``delay`` seconds."""
+
+    url: str = ""
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    failures: int = 0
+    delay: float = 0.0
+
+    async def endpoint(self, request: Request) -> Response:
+        body = await request.body()
+        self.received.append((dict(request.headers), body))
+        await asyncio.sleep(self.delay)
+        if self.failures > 0:
+            self.failures -= 1
+            return Response("try later", status_code=503)
+        return Response(status_code=204)
+
+    @property
+    def delivery_ids(self) -> list[str]:
+        return [headers["oms-delivery-id"] for headers, _ in self.received]
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    receiving = Receiver()
+    app = Starlette(routes=[Route("/hook", receiving.endpoint, methods=["POST"])])
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    receiving.url = f"http://127.0.0.1:{port}/hook"
+    yield receiving
+    server.should_exit = True
+    await task
+
+
+def quick(settings: Settings, **overrides: float) -> Settings:
+    values = {"webhook_retry_base_seconds": 0.01, "webhook_retry_max_seconds": 0.05}
+    return settings.model_copy(update={**values, **overrides})
+
+
+async def emit(database: Database, *markers: int, type_: EventType = EventType.ORDER_HELD) -> None:
+    for marker in markers:
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            uow.add_event(type_, aggregate_type="order", aggregate_id=marker)
+            await uow.commit()
+
+
+async def hook(database: Database, url: str, *types: EventType) -> int:
+    """A webhook for ``types`` (by default the ORDER_HELD events the tests emit: with no types
+    it would also receive its own WEBHOOK_CREATED)."""
+    wanted = types or (EventType.ORDER_HELD,)
+    async with database.unit_of_work("staff:1") as uow:
+        created = await create_webhook(
+            uow, url=url, event_types=[t.value for t in wanted], secret=SECRET
+        )
+    assert created.id is not None
+    return created.id
+
+
+async def rounds(worker: WebhookWorker, count: int = 1, pause: float = 0.06) -> None:
+    async with httpx.AsyncClient(timeout=worker.timeout) as client:
+        for _ in range(count):
+            await worker.enqueue()
+            await worker.deliver_due(client)
+            await asyncio.sleep(pause)
+
+
+async def deliveries(database: Database) -> list[WebhookDelivery]:
+    async with database.session() as session:
+        return list((await session.execute(select(WebhookDelivery))).scalars())
+
+
+async def test_a_delivery_is_signed_and_carries_the_event(
+    database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    await emit(database, 1)  # before the webhook: not delivered
+    await hook(database, receiver.url)
+    await emit(database, 2)
+    await rounds(WebhookWorker(database, quick(settings)))
+    [(headers, body)] = receiver.received
+    assert verify(SECRET, body, headers[SIGNATURE_HEADER.lower()])
+    assert not verify("another-secret-0123456789", body, headers[SIGNATURE_HEADER.lower()])
+    assert not verify(SECRET, body + b" ", headers[SIGNATURE_HEADER.lower()])
+    payload = json.loads(body)
+    assert payload["deliveryId"] == headers["oms-delivery-id"]
+    assert (payload["event"]["type"], payload["event"]["orderId"]) == ("ORDER_HELD", 2)
+    assert headers["oms-event-type"] == "ORDER_HELD"
+
+
+async def test_a_receiver_that_fails_three_times_gets_the_event_once_as_a_success(
+    database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    receiver.failures = 3
+    await hook(database, receiver.url)
+    await emit(database, 7)
+    await rounds(WebhookWorker(database, quick(settings)), count=8)
+    assert len(receiver.received) == 4 and len(set(receiver.delivery_ids)) == 1
+    [delivery] = await deliveries(database)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+        DeliveryStatus.DELIVERED,
+        4,
+        204,
+    )
+    async with database.session() as session:
+        attempts = (await session.execute(select(WebhookAttempt))).scalars().all()
+    assert [attempt.status_code for attempt in attempts] == [503, 503, 503, 204]
+    assert [attempt.error for attempt in attempts] == ["HTTP 503"] * 3 + [None]
+
+
+async def test_only_the_chosen_event_types_are_delivered(
+    database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    await hook(database, receiver.url, EventType.ORDER_CANCELLED)
+    await emit(database, 1)
+    await emit(database, 2, type_=EventType.ORDER_CANCELLED)
+    await rounds(WebhookWorker(database, quick(settings)))
+    assert [json.loads(body)["event"]["type"] for _, body in receiver.received] == [
+        "ORDER_CANCELLED"
+    ]
+
+
+async def test_a_delivery_failing_past_the_retry_period_fails_and_can_be_redelivered(
+    database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    receiver.failures = 100
+    await hook(database, receiver.url)
+    await emit(database, 1)
+    worker = WebhookWorker(database, quick(settings, webhook_retry_hours=0.1 / 3600))
+    await rounds(worker, count=6)
+    [delivery] = await deliveries(database)
+    assert delivery.status == DeliveryStatus.FAILED
+    receiver.failures = 0
+    async with database.unit_of_work("staff:1") as uow:
+        assert delivery.id is not None
+        await redeliver(uow, delivery.id)
+    await rounds(worker)
+    [delivery] = await deliveries(database)
+    assert delivery.status == DeliveryStatus.DELIVERED
+
+
+async def test_replaying_from_a_cursor_delivers_those_events_again(
+    database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    webhook_id = await hook(database, receiver.url)
+    await emit(database, 1, 2, 3)
+    worker = WebhookWorker(database, quick(settings))
+    await rounds(worker)
+    first = [json.loads(body)["event"] for _, body in receiver.received]
+    assert [event["orderId"] for event in first] == [1, 2, 3]
+    async with database.unit_of_work("staff:1") as uow:
+        await replay(uow, webhook_id, decode_position(first[0]["cursor"]))
+    await rounds(worker)
+    again = [json.loads(body)["event"]["orderId"] for _, body in receiver.received[3:]]
+    assert sorted(again) == [2, 3]
+
+
+async def test_bad_webhooks_are_refused(database: Database) -> None:
+    for url, types, secret in [
+        ("ftp://example.com/hook", [], None),
+        ("not a url", [], None),
+        ("https://example.com/hook", ["NOT_AN_EVENT"], None),
+        ("https://example.com/hook", [], "short"),
+    ]:
+        with pytest.raises(InvalidInput):
+            async with database.unit_of_work("staff:1") as uow:
+                await create_webhook(uow, url=url, event_types=types, secret=secret)
+
+
+@pytest.mark.postgresql
+async def test_two_workers_never_send_the_same_attempt(
+    pg_database: Database, receiver: Receiver
+) -> None:
+    settings = quick(Settings(database_url=str(pg_database.engine.url.render_as_string(False))))
+    other = Database(settings.database_url, pool_size=5)
+    try:
+        await hook(pg_database, receiver.url)
+        await emit(pg_database, *range(1, 41))
+        receiver.delay = 0.01
+        await asyncio.gather(
+            rounds(WebhookWorker(pg_database, settings, batch_size=5), count=12, pause=0.01),
+            rounds(WebhookWorker(other, settings, batch_size=5), count=12, pause=0.01),
+        )
+        assert len(receiver.delivery_ids) == 40
+        assert len(set(receiver.delivery_ids)) == 40, "no delivery was sent twice"
+    finally:
+        await other.dispose()
+
+
+async def test_a_worker_dying_mid_delivery_loses_nothing(
+    database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    await hook(database, receiver.url)
+    await emit(database, 9)
+    receiver.delay = 5  # the first attempt hangs; its worker is killed meanwhile
+    dying = WebhookWorker(database, quick(settings, webhook_timeout_seconds=0.2))
+    attempt = asyncio.create_task(rounds(dying))
+    await asyncio.sleep(0.1)
+    attempt.cancel()
+    receiver.delay = 0
+    survivor = WebhookWorker(database, quick(settings, webhook_timeout_seconds=0.2))
+    await asyncio.sleep(1.5)  # the dead worker's claim lapses (2 x timeout + 1 s)
+    await rounds(survivor)
+    [delivery] = await deliveries(database)
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert set(receiver.delivery_ids) == {str(delivery.id)}
