@@ -36,6 +36,7 @@ from schema.returns.resolvers import ReturnMutations, ReturnQueries
 from schema.returns.types import RefundType, ReturnLineType, ReturnType
 from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
+from schema.webhooks.resolvers import WebhookMutations, WebhookQueries
 
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
@@ -60,6 +61,7 @@ class Query(
     FulfilmentQueries,
     ReturnQueries,
     EventQueries,
+    WebhookQueries,
 ):
     pass
 
@@ -74,6 +76,7 @@ class Mutation(
     OrderMutations,
     FulfilmentMutations,
     ReturnMutations,
+    WebhookMutations,
 ):
     pass
 

@@ -19,6 +19,7 @@ from api.orders import queries as orders
 from api.reads import Reader, RequestReads
 from api.returns import queries as returns
 from api.users import queries as users
+from api.webhooks import queries as webhooks
 from schema.catalog.types import ProductType, SkuType
 from schema.channels.types import ChannelType
 from schema.customers.types import CustomerAddressType, CustomerType
@@ -42,6 +43,7 @@ from schema.orders.types import (
 )
 from schema.returns.types import FeedbackType, RefundType, ReturnLineType, ReturnType
 from schema.users.types import ApiKeyType, UserType
+from schema.webhooks.types import WebhookAttemptType, WebhookDeliveryType, WebhookType
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -224,4 +226,16 @@ class Loaders:
     )
     feedback_by_order_id: Lazy[DataLoader[int, FeedbackType | None]] = by_key(
         returns.feedback_by_order_id, FeedbackType.from_row
+    )
+    attempts_by_delivery_id: Lazy[DataLoader[int, list[WebhookAttemptType]]] = groups(
+        webhooks.attempts_by_delivery_id, WebhookAttemptType.from_row
+    )
+    recent_deliveries_by_webhook_id: Lazy[DataLoader[int, list[WebhookDeliveryType]]] = groups(
+        webhooks.recent_deliveries_by_webhook_id, WebhookDeliveryType.from_row
+    )
+    webhook_by_id: Lazy[DataLoader[int, WebhookType | None]] = by_key(
+        webhooks.webhooks_by_id, WebhookType.from_row
+    )
+    webhook_delivery_by_id: Lazy[DataLoader[int, WebhookDeliveryType | None]] = by_key(
+        webhooks.deliveries_by_id, WebhookDeliveryType.from_row
     )

@@ -32,6 +32,8 @@ NODE_TYPES: dict[str, tuple[Permission, str]] = {
     "PickList": (Permission.ORDERS_READ, "pick_list_by_id"),
     "PickTask": (Permission.ORDERS_READ, "pick_task_by_id"),
     "Return": (Permission.ORDERS_READ, "return_by_id"),
+    "Webhook": (Permission.WEBHOOKS_MANAGE, "webhook_by_id"),
+    "WebhookDelivery": (Permission.WEBHOOKS_MANAGE, "webhook_delivery_by_id"),
 }
 
 

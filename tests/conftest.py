@@ -23,6 +23,7 @@ from api.models import metadata
 from api.settings import Settings
 from tests import postgres
 from tests.factories import TEST_SECRET
+from tests.webhooks import Receiver, serve_receiver
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -148,3 +149,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for backend, counter in counts.items():
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counter.items())) or "none"
         terminalreporter.write_line(f"{backend}: {summary}")
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A partner's webhook endpoint: a real HTTP server on a free port."""
+    async for serving in serve_receiver():
+        yield serving

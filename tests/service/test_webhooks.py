@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
-import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from api.auth import SYSTEM_ACTOR
 from api.db import Database
 from api.errors import InvalidInput
 from api.events.log import decode_position
@@ -27,62 +18,7 @@ from api.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from api.webhooks.service import create_webhook, redeliver, replay
 from api.webhooks.signing import SIGNATURE_HEADER, verify
 from api.webhooks.worker import WebhookWorker
-from tests.servers import free_port
-
-SECRET = "receiver-shared-secret-0123456789"
-
-
-@dataclass
-class Receiver:
-    """A partner endpoint: records what arrives, fails the first ``failures`` requests, and
-    holds each request ``delay`` seconds."""
-
-    url: str = ""
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    failures: int = 0
-    delay: float = 0.0
-
-    async def endpoint(self, request: Request) -> Response:
-        body = await request.body()
-        self.received.append((dict(request.headers), body))
-        await asyncio.sleep(self.delay)
-        if self.failures > 0:
-            self.failures -= 1
-            return Response("try later", status_code=503)
-        return Response(status_code=204)
-
-    @property
-    def delivery_ids(self) -> list[str]:
-        return [headers["oms-delivery-id"] for headers, _ in self.received]
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    receiving = Receiver()
-    app = Starlette(routes=[Route("/hook", receiving.endpoint, methods=["POST"])])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    receiving.url = f"http://127.0.0.1:{port}/hook"
-    yield receiving
-    server.should_exit = True
-    await task
-
-
-def quick(settings: Settings, **overrides: float) -> Settings:
-    values = {"webhook_retry_base_seconds": 0.01, "webhook_retry_max_seconds": 0.05}
-    return settings.model_copy(update={**values, **overrides})
-
-
-async def emit(database: Database, *markers: int, type_: EventType = EventType.ORDER_HELD) -> None:
-    for marker in markers:
-        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            uow.add_event(type_, aggregate_type="order", aggregate_id=marker)
-            await uow.commit()
+from tests.webhooks import SECRET, Receiver, emit, quick, rounds
 
 
 async def hook(database: Database, url: str, *types: EventType) -> int:
@@ -95,14 +31,6 @@ async def hook(database: Database, url: str, *types: EventType) -> int:
         )
     assert created.id is not None
     return created.id
-
-
-async def rounds(worker: WebhookWorker, count: int = 1, pause: float = 0.06) -> None:
-    async with httpx.AsyncClient(timeout=worker.timeout) as client:
-        for _ in range(count):
-            await worker.enqueue()
-            await worker.deliver_due(client)
-            await asyncio.sleep(pause)
 
 
 async def deliveries(database: Database) -> list[WebhookDelivery]:
