@@ -12,7 +12,6 @@ from alembic import op
 
 import api.dbtypes
 
-
 revision: str = "6dc89907c242"
 down_revision: str | None = "5f3c2e9a1b7d"
 branch_labels: str | Sequence[str] | None = None
