@@ -57,6 +57,35 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeadersMiddleware:
+    """Headers that keep browsers from sniffing, framing or leaking referrers on every HTTP
+    response (the API is not a page to embed; GraphiQL loads its scripts, so no script policy)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).extend(SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def schema_sdl() -> str:
     """The GraphQL schema as SDL, as exported to schema.graphql."""
     return build_schema().as_str() + "\n"
@@ -123,6 +152,7 @@ def create_app(
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(SecurityHeadersMiddleware),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,

@@ -163,6 +163,19 @@ async def test_cors_allows_the_admin_app_origin(http: httpx.AsyncClient) -> None
     assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:5173"
 
 
+async def test_every_response_carries_the_security_headers(http: httpx.AsyncClient) -> None:
+    for response in (
+        await http.get("/health"),
+        await http.post("/graphql", json={"query": "{ __typename }"}),
+        await http.get("/graphql", headers={"accept": "text/html"}),
+        await http.get("/labels/1.pdf"),
+    ):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
 async def test_health(http: httpx.AsyncClient) -> None:
     health = (await http.get("/health")).json()
     assert health == {"status": "ok", "pid": os.getpid(), "subscribers": 0}
