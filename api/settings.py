@@ -52,6 +52,16 @@ class Settings(BaseSettings):
         default=30, ge=1, le=365, description="Days after delivery a return can be requested."
     )
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
+    max_query_cost: int = Field(
+        default=1000, ge=10, le=1_000_000, description="The most one query may cost, in points."
+    )
+    rate_limit_points_per_second: int = Field(
+        default=100,
+        ge=1,
+        le=1_000_000,
+        description="How fast an API key's or anonymous caller's budget refills; it holds ten "
+        "seconds' worth.",
+    )
     webhook_retry_hours: float = Field(
         default=24, gt=0, le=24 * 14, description="How long a failing delivery is retried."
     )

@@ -6,7 +6,12 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.schema.config import StrawberryConfig
@@ -15,6 +20,7 @@ from schema.catalog.resolvers import CatalogMutations, CatalogQueries
 from schema.catalog.types import ProductType, SkuType
 from schema.channels.resolvers import ChannelMutations, ChannelQueries
 from schema.channels.types import ChannelType
+from schema.cost import QueryCost
 from schema.customers.resolvers import CustomerQueries
 from schema.customers.types import CustomerType
 from schema.errors import ERROR_TYPES
@@ -40,6 +46,7 @@ from schema.webhooks.resolvers import WebhookMutations, WebhookQueries
 
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
+MAX_TOKENS = 2_000
 # Built once: the validation cache keys on the rule classes, so a class made per request
 # would make every request miss it and validate again.
 LIMIT_RULES: list[type[ASTValidationRule]] = [
@@ -117,6 +124,8 @@ def build_schema() -> strawberry.Schema:
             ParserCache,
             ValidationCache,
             lambda: AddValidationRules(LIMIT_RULES),
+            lambda: MaxTokensLimiter(MAX_TOKENS),
+            QueryCost,
             MaskUnexpectedErrors,
         ],
         config=StrawberryConfig(auto_camel_case=True),

@@ -19,6 +19,7 @@ from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
 
 if TYPE_CHECKING:
+    from schema.cost import RateLimits
     from schema.loaders import Loaders
 
 
@@ -35,6 +36,7 @@ class Context:
     request: Any = None
     response: Any = None
     feed: EventFeed | None = None
+    rate_limits: RateLimits | None = None
     connection_params: dict[str, Any] | None = None
     """A WebSocket's connection_init payload (its credentials)."""
     customer_subscriptions: int = 0

@@ -30,6 +30,7 @@ from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
 from api.users.service import authenticate
 from schema.context import Context
+from schema.cost import RateLimits
 from schema.loaders import Loaders
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -103,6 +104,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.payments = payments
         self.carriers = carriers
         self.feed = feed
+        self.rate_limits = RateLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -195,6 +197,7 @@ class GraphQLView(GraphQL[Context, None]):
             request=request,
             response=response,
             feed=self.feed,
+            rate_limits=self.rate_limits,
         )
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -215,7 +218,12 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         data = process_result(result)
-        if request.state.media_type == GRAPHQL_RESPONSE_JSON and _is_request_error(result):
+        throttled = request.state.sub_response.status_code == 429  # set by the query cost
+        if (
+            request.state.media_type == GRAPHQL_RESPONSE_JSON
+            and _is_request_error(result)
+            and not throttled
+        ):
             request.state.sub_response.status_code = 400
             data.pop("data", None)
         request.state.sub_response.media_type = request.state.media_type

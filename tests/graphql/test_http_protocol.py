@@ -19,7 +19,7 @@ async def test_json_post_answers_in_the_requested_media_type(http: httpx.AsyncCl
     )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
-    assert response.json() == {"data": {"viewer": None}}
+    assert response.json()["data"] == {"viewer": None}
 
 
 async def test_without_accept_the_answer_is_application_json(http: httpx.AsyncClient) -> None:
@@ -68,7 +68,8 @@ async def test_get_runs_queries(http: httpx.AsyncClient) -> None:
         "/graphql", params={"query": VIEWER}, headers={"accept": "application/json"}
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"viewer": None}}
+    assert response.json()["data"] == {"viewer": None}
+    assert response.json()["extensions"]["cost"]["requested"] == 1
 
 
 async def test_get_refuses_mutations_with_405_and_allow_header(http: httpx.AsyncClient) -> None:

@@ -1,0 +1,252 @@
+"""Query cost, computed before execution, and the rate limit it is charged against.
+
+The cost of an operation is the most objects it can return: each object-typed field costs 1
+(scalars and enums cost nothing), and a connection field multiplies what its nodes cost by the
+page it asks for (`first` or `last`; the largest page when neither is given). A query over
+``OMS_MAX_QUERY_COST`` is refused before any resolver runs. Partners (API keys) and anonymous
+callers are then charged the cost against a bucket that refills at
+``OMS_RATE_LIMIT_POINTS_PER_SECOND`` and holds ten seconds' worth (each worker process keeps
+its own buckets); an empty bucket answers ``THROTTLED`` with HTTP 429 and ``Retry-After``.
+Staff, who work through the admin app, are charged nothing. Every answer carries
+``extensions.cost { requested actual throttleStatus }``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_leaf_type,
+)
+from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+
+from api.auth import PrincipalKind
+
+BURST_SECONDS = 10
+"""A bucket holds this many seconds of its refill rate."""
+
+
+def _connection_size(field: FieldNode, variables: dict[str, Any], largest_page: int) -> int | None:
+    """The page a connection field asks for; None for fields that are not connections."""
+    names = {argument.name.value: argument.value for argument in field.arguments or ()}
+    if "first" not in names and "last" not in names:
+        return None
+    for name in ("first", "last"):
+        value = names.get(name)
+        if isinstance(value, IntValueNode):
+            return int(value.value)
+        if isinstance(value, VariableNode) and isinstance(variables.get(value.name.value), int):
+            return int(variables[value.name.value])
+    return largest_page
+
+
+def _is_connection(type_: Any) -> bool:
+    named = get_named_type(type_)
+    return isinstance(named, GraphQLObjectType) and "pageInfo" in named.fields
+
+
+class CostCalculator:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+        largest_page: int,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.largest_page = largest_page
+
+    def selection_cost(self, parent: Any, selection_set: SelectionSetNode | None) -> int:
+        if selection_set is None:
+            return 0
+        return sum(self._field_cost(parent, field) for field in self._fields(parent, selection_set))
+
+    def _fields(self, parent: Any, selection_set: SelectionSetNode) -> Iterator[FieldNode]:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                yield from self._fields(parent, selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    yield from self._fields(parent, fragment.selection_set)
+
+    def _field_cost(self, parent: Any, field: FieldNode) -> int:
+        name = field.name.value
+        definitions = self._field_definitions(parent)
+        if name.startswith("__") or name not in definitions:
+            return 0
+        field_type = definitions[name].type
+        named = get_named_type(field_type)
+        if is_leaf_type(named):
+            return 0
+        children = self.selection_cost(named, field.selection_set)
+        if _is_connection(field_type):
+            size = _connection_size(field, self.variables, self.largest_page)
+            page = min(size if size is not None else self.largest_page, self.largest_page)
+            return 2 + page * children
+        return 1 + children
+
+    def _field_definitions(self, parent: Any) -> dict[str, Any]:
+        if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
+            return dict(parent.fields)
+        if isinstance(parent, GraphQLUnionType):
+            merged: dict[str, Any] = {}
+            for member in parent.types:
+                merged.update(member.fields)
+            return merged
+        return {}
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    largest_page: int,
+) -> int:
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    operations = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and (
+            operation_name is None or (definition.name and definition.name.value == operation_name)
+        )
+    ]
+    if not operations:
+        return 0
+    operation = operations[0]
+    root = schema.get_root_type(operation.operation)
+    calculator = CostCalculator(schema, fragments, variables or {}, largest_page)
+    return calculator.selection_cost(root, operation.selection_set)
+
+
+def _named(operation: OperationDefinitionNode, name: str) -> bool:
+    return operation.name is not None and operation.name.value == name
+
+
+def returned_cost(data: Any) -> int:
+    """What the answer actually holds: one point per object returned."""
+    if isinstance(data, dict):
+        return 1 + sum(returned_cost(value) for value in data.values())
+    if isinstance(data, list):
+        return sum(returned_cost(item) for item in data)
+    return 0
+
+
+@dataclass
+class _Bucket:
+    level: float
+    at: float
+
+
+class RateLimits:
+    """Leaky buckets per principal, kept by each worker process: a bucket drains at its rate
+    and holds ``BURST_SECONDS`` of it; a query fits when its cost fits in what is free."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._buckets: dict[str, _Bucket] = {}
+        self._clock = clock
+
+    async def charge(self, who: str, cost: int, points_per_second: int) -> tuple[bool, int, float]:
+        """(allowed, points left, seconds until ``cost`` would fit)."""
+        capacity = points_per_second * BURST_SECONDS
+        now = self._clock()
+        bucket = self._buckets.setdefault(who, _Bucket(0.0, now))
+        bucket.level = max(0.0, bucket.level - (now - bucket.at) * points_per_second)
+        bucket.at = now
+        if bucket.level + cost > capacity:
+            wait = (bucket.level + cost - capacity) / points_per_second
+            return False, int(capacity - bucket.level), wait
+        bucket.level += cost
+        return True, int(capacity - bucket.level), 0.0
+
+
+class QueryCost(SchemaExtension):
+    requested = 0
+    status: dict[str, Any] | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        settings = context.settings
+        document = self.execution_context.graphql_document
+        if document is not None:
+            self.requested = operation_cost(
+                self.execution_context.schema._schema,
+                document,
+                self.execution_context.operation_name,
+                self.execution_context.variables,
+                settings.page_size_max,
+            )
+        if self.requested > settings.max_query_cost:
+            self._refuse(
+                f"This query costs {self.requested} points; the most one query may cost is "
+                f"{settings.max_query_cost}. Ask for smaller pages or fewer fields.",
+                "MAX_COST_EXCEEDED",
+            )
+        elif context.principal.kind is not PrincipalKind.STAFF and context.rate_limits:
+            rate = settings.rate_limit_points_per_second
+            allowed, left, wait = await context.rate_limits.charge(
+                context.principal.actor, self.requested, rate
+            )
+            self.status = {
+                "maximumAvailable": rate * BURST_SECONDS,
+                "currentlyAvailable": left,
+                "restoreRate": rate,
+            }
+            if not allowed:
+                retry_after = math.ceil(wait)
+                self._refuse(
+                    f"Throttled: this query costs {self.requested} points and {left} are "
+                    f"available; retry in {retry_after} s.",
+                    "THROTTLED",
+                )
+                response = getattr(context, "response", None)
+                if isinstance(response, Response):  # over HTTP (not a WebSocket)
+                    response.status_code = 429
+                    response.headers["retry-after"] = str(retry_after)
+        yield
+
+    def _refuse(self, message: str, code: str) -> None:
+        self.execution_context.result = ExecutionResult(
+            data=None, errors=[GraphQLError(message, extensions={"code": code})]
+        )
+
+    def get_results(self) -> dict[str, Any]:
+        if self.execution_context.graphql_document is None:
+            return {}  # refused before parsing or validating: nothing was costed
+        result = self.execution_context.result
+        data = getattr(result, "data", None)
+        actual = returned_cost(data) - 1 if isinstance(data, dict) else 0  # not the root itself
+        cost: dict[str, Any] = {"requested": self.requested, "actual": actual}
+        if self.status is not None:
+            cost["throttleStatus"] = self.status
+        return {"cost": cost}

@@ -1,0 +1,98 @@
+"""Query cost before execution, and the budget partners and anonymous callers spend it from."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from api.app import create_app
+from api.db import Database
+from api.settings import Settings
+from schema.build import build_schema
+from schema.cost import RateLimits, operation_cost
+from tests.conftest import StatementCounter
+from tests.factories import GraphQLClient, api_key
+
+ORDERS_DEEP = """{ orders(first: 100) { edges { node { number lines { quantity sku { code
+  product { name skus { code } } } } } } } }"""
+SKUS = "{ skus(first: 4) { nodes { code product { name } } } }"
+
+
+def test_cost_counts_objects_and_multiplies_connections_by_their_page() -> None:
+    schema = build_schema()._schema
+    from graphql import parse
+
+    assert operation_cost(schema, parse("{ viewer { kind } }"), None, {}, 250) == 1
+    # the connection (2) and, per node, the node (1) and its product (1)
+    assert operation_cost(schema, parse(SKUS), None, {}, 250) == 2 + 4 * 2
+    with_variable = "query($n: Int) { skus(first: $n) { nodes { code product { name } } } }"
+    assert operation_cost(schema, parse(with_variable), None, {"n": 10}, 250) == 2 + 10 * 2
+    # no page size: the largest page is assumed
+    assert operation_cost(schema, parse("{ skus { nodes { code } } }"), None, {}, 250) == 2 + 250
+
+
+@pytest.fixture
+async def limited(settings: Settings, database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        settings.model_copy(update={"rate_limit_points_per_second": 3, "max_query_cost": 500}),
+        database,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as client:
+        yield client
+
+
+async def test_an_over_cost_query_is_refused_before_any_resolver_runs(
+    limited: httpx.AsyncClient, database: Database
+) -> None:
+    client = GraphQLClient(limited, await api_key(database, "orders:read", "catalog:read"))
+    counter = StatementCounter()
+    event.listen(database.engine.sync_engine, "before_cursor_execute", counter)
+    try:
+        body = (await client.post(ORDERS_DEEP)).json()
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", counter)
+    assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    assert body.get("data") is None
+    assert counter.count == 1, "only the API key's own lookup: no resolver ran"
+    assert body["extensions"]["cost"]["requested"] > 500
+
+
+async def test_a_partner_over_budget_is_throttled_and_recovers(
+    limited: httpx.AsyncClient, database: Database
+) -> None:
+    client = GraphQLClient(limited, await api_key(database, "catalog:read"))
+    answers = [await client.post(SKUS) for _ in range(4)]  # 10 points each; 30 in the bucket
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    refused = answers[-1].json()
+    assert refused["errors"][0]["extensions"]["code"] == "THROTTLED"
+    retry_after = int(answers[-1].headers["retry-after"])
+    assert 1 <= retry_after <= 4
+    status = answers[0].json()["extensions"]["cost"]
+    assert status["requested"] == 10 and status["throttleStatus"]["restoreRate"] == 3
+    await asyncio.sleep(retry_after + 0.5)
+    assert (await client.post(SKUS)).status_code == 200
+
+
+async def test_staff_are_not_charged(limited: httpx.AsyncClient, database: Database) -> None:
+    from tests.factories import staff_token
+
+    client = GraphQLClient(limited, await staff_token(database))
+    answers = [await client.post(SKUS) for _ in range(6)]
+    assert {answer.status_code for answer in answers} == {200}
+    assert "throttleStatus" not in answers[0].json()["extensions"]["cost"]
+
+
+async def test_a_bucket_drains_at_its_rate() -> None:
+    now = [100.0]
+    buckets = RateLimits(clock=lambda: now[0])
+    assert await buckets.charge("key:1", 25, 3) == (True, 5, 0.0)  # holds 30
+    allowed, left, wait = await buckets.charge("key:1", 10, 3)
+    assert (allowed, left, wait) == (False, 5, 5 / 3)
+    now[0] += wait
+    assert (await buckets.charge("key:1", 10, 3))[0]
+    assert (await buckets.charge("key:2", 30, 3))[0], "each principal its own bucket"
