@@ -8,7 +8,7 @@ callers are then charged the cost against a bucket that refills at
 ``OMS_RATE_LIMIT_POINTS_PER_SECOND`` and holds ten seconds' worth (each worker process keeps
 its own buckets); an empty bucket answers ``THROTTLED`` with HTTP 429 and ``Retry-After``.
 Staff, who work through the admin app, are charged nothing. Every answer carries
-``extensions.cost { requested actual throttleStatus }``.
+``extensions.cost.requested``; a charged caller's also ``actual`` and ``throttleStatus``.
 """
 
 from __future__ import annotations
@@ -243,10 +243,9 @@ class QueryCost(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         if self.execution_context.graphql_document is None:
             return {}  # refused before parsing or validating: nothing was costed
-        result = self.execution_context.result
-        data = getattr(result, "data", None)
-        actual = returned_cost(data) - 1 if isinstance(data, dict) else 0  # not the root itself
-        cost: dict[str, Any] = {"requested": self.requested, "actual": actual}
-        if self.status is not None:
+        cost: dict[str, Any] = {"requested": self.requested}
+        if self.status is not None:  # a charged caller: what the answer really held, too
+            data = getattr(self.execution_context.result, "data", None)
+            cost["actual"] = returned_cost(data) - 1 if isinstance(data, dict) else 0
             cost["throttleStatus"] = self.status
         return {"cost": cost}
