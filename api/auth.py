@@ -92,6 +92,8 @@ class Principal:
     id: int | None = None
     role: Role | None = None
     permissions: frozenset[Permission] = field(default_factory=frozenset)
+    points_per_second: int | None = None
+    """An API key's own query budget rate, when it has one."""
 
     @classmethod
     def anonymous(cls) -> Principal:
@@ -102,8 +104,10 @@ class Principal:
         return cls(PrincipalKind.STAFF, user_id, role, ROLE_PERMISSIONS[role])
 
     @classmethod
-    def api_key(cls, key_id: int, scopes: frozenset[Permission]) -> Principal:
-        return cls(PrincipalKind.API_KEY, key_id, None, scopes)
+    def api_key(
+        cls, key_id: int, scopes: frozenset[Permission], points_per_second: int | None = None
+    ) -> Principal:
+        return cls(PrincipalKind.API_KEY, key_id, None, scopes, points_per_second)
 
     @property
     def is_authenticated(self) -> bool:

@@ -5,10 +5,11 @@ The cost of an operation is the most objects it can return: each object-typed fi
 page it asks for (`first` or `last`; the largest page when neither is given). A query over
 ``OMS_MAX_QUERY_COST`` is refused before any resolver runs. Partners (API keys) and anonymous
 callers are then charged the cost against a bucket that refills at
-``OMS_RATE_LIMIT_POINTS_PER_SECOND`` and holds ten seconds' worth (each worker process keeps
-its own buckets); an empty bucket answers ``THROTTLED`` with HTTP 429 and ``Retry-After``.
-Staff, who work through the admin app, are charged nothing. Every answer carries
-``extensions.cost.requested``; a charged caller's also ``actual`` and ``throttleStatus``.
+``OMS_RATE_LIMIT_POINTS_PER_SECOND`` (or the API key's own rate) and holds ten seconds' worth
+(each worker process keeps its own buckets); an empty bucket answers ``THROTTLED`` with HTTP
+429 and ``Retry-After``. Staff, who work through the admin app, are charged nothing. Every
+answer carries ``extensions.cost.requested``; a charged caller's also ``actual`` and
+``throttleStatus``.
 """
 
 from __future__ import annotations
@@ -213,7 +214,7 @@ class QueryCost(SchemaExtension):
                 "MAX_COST_EXCEEDED",
             )
         elif context.principal.kind is not PrincipalKind.STAFF and context.rate_limits:
-            rate = settings.rate_limit_points_per_second
+            rate = context.principal.points_per_second or settings.rate_limit_points_per_second
             allowed, left, wait = await context.rate_limits.charge(
                 context.principal.actor, self.requested, rate
             )

@@ -40,3 +40,6 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
     last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    points_per_second: int | None = Field(
+        default=None, description="Its query budget's refill rate; None: the API's default."
+    )

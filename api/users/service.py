@@ -115,10 +115,19 @@ def parse_scopes(scopes: Iterable[str]) -> list[Permission]:
 
 
 async def create_api_key(
-    uow: UnitOfWork, *, name: str, scopes: Iterable[str], created_by_user_id: int | None = None
+    uow: UnitOfWork,
+    *,
+    name: str,
+    scopes: Iterable[str],
+    created_by_user_id: int | None = None,
+    points_per_second: int | None = None,
 ) -> CreatedApiKey:
     name = validation.text(name, "name")
     permissions = parse_scopes(scopes)
+    if points_per_second is not None and not 1 <= points_per_second <= 1_000_000:
+        raise InvalidInput(
+            "pointsPerSecond must be between 1 and 1,000,000", field=["pointsPerSecond"]
+        )
     generated = generate_api_key()
     api_key = ApiKey(
         name=name,
@@ -126,6 +135,7 @@ async def create_api_key(
         key_hash=generated.key_hash,
         scopes=[permission.value for permission in permissions],
         created_by_user_id=created_by_user_id,
+        points_per_second=points_per_second,
     )
     uow.session.add(api_key)
     await uow.session.flush()
@@ -172,7 +182,8 @@ async def principal_for_api_key(session: AsyncSession, secret: str) -> Principal
     if not api_key_matches(secret, api_key.key_hash):
         return None
     assert api_key.id is not None
-    return Principal.api_key(api_key.id, frozenset(Permission(s) for s in api_key.scopes))
+    scopes = frozenset(Permission(s) for s in api_key.scopes)
+    return Principal.api_key(api_key.id, scopes, api_key.points_per_second)
 
 
 async def authenticate(database: Database, credential: str | None, *, secret_key: str) -> Principal:

@@ -113,6 +113,11 @@ class CreateUserPayload:
 class CreateApiKeyInput:
     name: str
     scopes: list[Permission]
+    points_per_second: int | None = strawberry.field(
+        default=None,
+        description="The key's query budget refill rate (see extensions.cost); the API's "
+        "default when omitted.",
+    )
 
 
 @strawberry.type
@@ -170,7 +175,11 @@ class UserMutations:
         creator = principal.id if principal.kind is DomainPrincipalKind.STAFF else None
         async with info.context.unit_of_work() as uow:
             created = await service.create_api_key(
-                uow, name=input.name, scopes=input.scopes, created_by_user_id=creator
+                uow,
+                name=input.name,
+                scopes=input.scopes,
+                created_by_user_id=creator,
+                points_per_second=input.points_per_second,
             )
         return CreateApiKeyPayload(
             api_key=ApiKeyType.from_row(created.api_key), secret=created.secret

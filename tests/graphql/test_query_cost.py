@@ -96,3 +96,23 @@ async def test_a_bucket_drains_at_its_rate() -> None:
     now[0] += wait
     assert (await buckets.charge("key:1", 10, 3))[0]
     assert (await buckets.charge("key:2", 30, 3))[0], "each principal its own bucket"
+
+
+async def test_an_api_key_may_have_its_own_rate(
+    limited: httpx.AsyncClient, database: Database, admin: GraphQLClient
+) -> None:
+    created = await admin.data(
+        'mutation { createApiKey(input: {name: "bulk", scopes: [CATALOG_READ], '
+        "pointsPerSecond: 50}) { secret userErrors { code } } }"
+    )
+    client = GraphQLClient(limited, created["createApiKey"]["secret"])
+    answers = [await client.post(SKUS) for _ in range(6)]  # 60 points: over the default's 30
+    assert {answer.status_code for answer in answers} == {200}
+    assert answers[0].json()["extensions"]["cost"]["throttleStatus"]["restoreRate"] == 50
+    refused = await admin.data(
+        'mutation { createApiKey(input: {name: "x", scopes: [CATALOG_READ], pointsPerSecond: 0})'
+        " { userErrors { code field } } }"
+    )
+    assert refused["createApiKey"]["userErrors"] == [
+        {"code": "INVALID_INPUT", "field": ["pointsPerSecond"]}
+    ]
