@@ -35,6 +35,7 @@ check: install-dev
 	$(BIN)/ruff format --check api schema tests migrations bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/oms check-schema
 
 ## test: every check and every suite, on SQLite and PostgreSQL
 test: check

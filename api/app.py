@@ -91,6 +91,13 @@ def schema_sdl() -> str:
     return build_schema().as_str() + "\n"
 
 
+def schema_contract_changes(published_sdl: str) -> tuple[list[str], list[str]]:
+    """(breaking, dangerous) changes of the schema as built now against ``published_sdl``."""
+    from schema.contract import contract_changes
+
+    return contract_changes(published_sdl, schema_sdl())
+
+
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,

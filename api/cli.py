@@ -122,6 +122,34 @@ def export_schema(path: str = str(PROJECT_ROOT / "schema.graphql")) -> None:
     typer.echo(f"wrote {path}")
 
 
+@app.command("check-schema")
+def check_schema(against: str = "HEAD") -> None:
+    """Fail when the schema as built now breaks the one committed at AGAINST (a git ref):
+    removed or retyped fields, arguments made required, enum values dropped. Deprecate first,
+    remove later (see README)."""
+    import subprocess
+
+    from api.app import schema_contract_changes
+
+    shown = subprocess.run(
+        ["git", "show", f"{against}:schema.graphql"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if shown.returncode != 0:
+        typer.echo(f"no schema.graphql at {against}: nothing to compare")
+        return
+    breaking, dangerous = schema_contract_changes(shown.stdout)
+    for change in dangerous:
+        typer.echo(f"dangerous: {change}")
+    for change in breaking:
+        typer.secho(f"breaking: {change}", fg="red", err=True)
+    if breaking:
+        raise typer.Exit(1)
+    typer.echo(f"no breaking change against {against}")
+
+
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option()],
