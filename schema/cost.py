@@ -78,6 +78,8 @@ class CostCalculator:
         self.fragments = fragments
         self.variables = variables
         self.largest_page = largest_page
+        self.oversized: list[str] = []
+        """Connection fields that ask for more than the largest page."""
 
     def selection_cost(self, parent: Any, selection_set: SelectionSetNode | None) -> int:
         if selection_set is None:
@@ -107,6 +109,8 @@ class CostCalculator:
         children = self.selection_cost(named, field.selection_set)
         if _is_connection(field_type):
             size = _connection_size(field, self.variables, self.largest_page)
+            if size is not None and not 0 <= size <= self.largest_page:
+                self.oversized.append(name)
             page = min(size if size is not None else self.largest_page, self.largest_page)
             return 2 + page * children
         return 1 + children
@@ -129,6 +133,17 @@ def operation_cost(
     variables: dict[str, Any] | None,
     largest_page: int,
 ) -> int:
+    return costing(schema, document, operation_name, variables, largest_page)[0]
+
+
+def costing(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    largest_page: int,
+) -> tuple[int, list[str]]:
+    """The operation's cost, and the connection fields asking for more than the largest page."""
     fragments = {
         definition.name.value: definition
         for definition in document.definitions
@@ -143,11 +158,11 @@ def operation_cost(
         )
     ]
     if not operations:
-        return 0
+        return 0, []
     operation = operations[0]
     root = schema.get_root_type(operation.operation)
     calculator = CostCalculator(schema, fragments, variables or {}, largest_page)
-    return calculator.selection_cost(root, operation.selection_set)
+    return calculator.selection_cost(root, operation.selection_set), calculator.oversized
 
 
 def _named(operation: OperationDefinitionNode, name: str) -> bool:
@@ -199,15 +214,22 @@ class QueryCost(SchemaExtension):
         context = self.execution_context.context
         settings = context.settings
         document = self.execution_context.graphql_document
+        oversized: list[str] = []
         if document is not None:
-            self.requested = operation_cost(
+            self.requested, oversized = costing(
                 self.execution_context.schema._schema,
                 document,
                 self.execution_context.operation_name,
                 self.execution_context.variables,
                 settings.page_size_max,
             )
-        if self.requested > settings.max_query_cost:
+        if oversized:
+            self._refuse(
+                f"first and last must be between 0 and {settings.page_size_max} "
+                f"(asked of {', '.join(sorted(set(oversized)))})",
+                "BAD_USER_INPUT",
+            )
+        elif self.requested > settings.max_query_cost:
             self._refuse(
                 f"This query costs {self.requested} points; the most one query may cost is "
                 f"{settings.max_query_cost}. Ask for smaller pages or fewer fields.",

@@ -116,3 +116,21 @@ async def test_an_api_key_may_have_its_own_rate(
     assert refused["createApiKey"]["userErrors"] == [
         {"code": "INVALID_INPUT", "field": ["pointsPerSecond"]}
     ]
+
+
+async def test_guards_refuse_before_any_resolver_runs(
+    admin: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    """A staff token costs no query to check, so any SQL at all would be a resolver running."""
+    deep = "{ skus(first: 1) { nodes { " + "product { skus { " * 6 + "code" + " } }" * 6 + " } } }"
+    aliases = "{ " + " ".join(f"a{n}: viewer {{ kind }}" for n in range(31)) + " }"
+    refused = {
+        deep: "exceeds maximum operation depth",
+        aliases: "aliases",
+        "{ skus(first: 251) { nodes { code } } }": "first and last must be between 0 and 250",
+        "query($n: Int) { orders(last: $n) { nodes { number } } }": "between 0 and 250",
+    }
+    for query, reason in refused.items():
+        body = (await admin.post(query, {"n": 1000})).json()
+        assert body.get("data") is None and reason in body["errors"][0]["message"], body
+    assert count_statements.count == 0
