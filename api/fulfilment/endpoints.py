@@ -29,8 +29,8 @@ from api.fulfilment.models import ShipmentStatus, ShippingLabel
 from api.fulfilment.tracking import record_tracking_event
 from api.returns.models import ReturnLabel
 from api.settings import Settings
+from api.signing import REPLAY_WINDOW_SECONDS, timed_digest
 
-REPLAY_WINDOW_SECONDS = 300
 MAX_REPORT_BYTES = 16_384
 
 
@@ -98,7 +98,7 @@ async def return_label(request: Request) -> Response:
 
 
 def report_signature(secret: str, timestamp: str, body: bytes) -> str:
-    return "sha256=" + _digest(secret, f"{timestamp}.{body.decode('utf-8', 'replace')}")
+    return "sha256=" + timed_digest(secret, timestamp, body)
 
 
 async def carrier_events(request: Request) -> Response:
