@@ -20,6 +20,11 @@ async def live_webhooks(reader: Reader) -> list[Webhook]:
     return as_records(result.all(), Webhook)
 
 
+async def active_webhooks(reader: Reader) -> list[Webhook]:
+    result = await reader.execute(select(*columns(Webhook)).where(col(Webhook.active)))
+    return as_records(result.all(), Webhook)
+
+
 async def webhooks_by_id(reader: Reader, ids: Sequence[int]) -> list[Webhook | None]:
     return await load_by_key(reader, Webhook, col(Webhook.id), ids)
 

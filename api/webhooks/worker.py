@@ -34,7 +34,9 @@ from api.dbtypes import utcnow
 from api.events.log import LogPosition, read_log
 from api.events.models import Event
 from api.events.topics import order_id_of
+from api.reads import load_by_key
 from api.settings import Settings
+from api.webhooks import queries
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
 from api.webhooks.signing import SIGNATURE_HEADER, sign
 
@@ -122,10 +124,7 @@ class WebhookWorker:
         """Deliveries for the events each webhook has not seen yet: how many were made, or
         None when no webhook is active (nothing to deliver either)."""
         async with self.database.reader() as reader:
-            result = await reader.execute(
-                select(Webhook.__table__).where(col(Webhook.active))  # type: ignore[attr-defined]
-            )
-            webhooks = result.all()
+            webhooks = await queries.active_webhooks(reader)
         if not webhooks:
             return None
         made = 0
@@ -133,24 +132,29 @@ class WebhookWorker:
             made += await self._enqueue_one(webhook)
         return made
 
-    async def _enqueue_one(self, webhook: Any) -> int:
+    async def _enqueue_one(self, webhook: Webhook) -> int:
         position = LogPosition(webhook.after_transaction_id, webhook.after_event_id)
         async with self.database.reader() as reader:
             events = await read_log(reader, position, 500)
         if not events:
             return 0
         wanted = set(webhook.event_types)
+        now = utcnow()
         rows = [
-            {"webhook_id": webhook.id, "event_id": event.id, "status": DeliveryStatus.PENDING}
+            {
+                "webhook_id": webhook.id,
+                "event_id": event.id,
+                "status": DeliveryStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
             for event in events
             if not wanted or event.type in wanted
         ]
         last = LogPosition.of(events[-1])
         async with self.database.unit_of_work("system:webhooks") as uow:
             if rows:
-                now = utcnow()
-                for row in rows:
-                    row.update(attempts=0, next_attempt_at=now, created_at=now)
                 await uow.session.execute(self._insert_new(), rows)
             await uow.session.execute(
                 update(Webhook)
@@ -213,36 +217,21 @@ class WebhookWorker:
         if not claimed:
             return 0
         async with self.database.reader() as reader:
-            events = {
-                row.id: row
-                for row in (
-                    await reader.execute(
-                        select(Event.__table__).where(  # type: ignore[attr-defined]
-                            col(Event.id).in_({item.event_id for item in claimed})
-                        )
-                    )
-                ).all()
-            }
-            hooks = {
-                row.id: row
-                for row in (
-                    await reader.execute(
-                        select(Webhook.__table__).where(  # type: ignore[attr-defined]
-                            col(Webhook.id).in_({item.webhook_id for item in claimed})
-                        )
-                    )
-                ).all()
-            }
+            events = await load_by_key(
+                reader, Event, col(Event.id), [item.event_id for item in claimed]
+            )
+            hooks = await queries.webhooks_by_id(reader, [item.webhook_id for item in claimed])
         await asyncio.gather(
             *(
-                self._attempt(client, item, hooks[item.webhook_id], events[item.event_id])
-                for item in claimed
+                self._attempt(client, item, webhook, event)
+                for item, webhook, event in zip(claimed, hooks, events, strict=True)
+                if webhook is not None and event is not None  # both referenced by the delivery
             )
         )
         return len(claimed)
 
     async def _attempt(
-        self, client: httpx.AsyncClient, item: Claimed, webhook: Any, event: Any
+        self, client: httpx.AsyncClient, item: Claimed, webhook: Webhook, event: Event
     ) -> None:
         body = delivery_body(item.delivery_id, event)
         headers = {
