@@ -126,16 +126,6 @@ class CostCalculator:
         return {}
 
 
-def operation_cost(
-    schema: GraphQLSchema,
-    document: Any,
-    operation_name: str | None,
-    variables: dict[str, Any] | None,
-    largest_page: int,
-) -> int:
-    return costing(schema, document, operation_name, variables, largest_page)[0]
-
-
 def costing(
     schema: GraphQLSchema,
     document: Any,

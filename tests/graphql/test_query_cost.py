@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from graphql import parse
 from sqlalchemy import event
 
 from api.app import create_app
 from api.db import Database
 from api.settings import Settings
 from schema.build import build_schema
-from schema.cost import RateLimits, operation_cost
+from schema.cost import RateLimits, costing
 from tests.conftest import StatementCounter
 from tests.factories import GraphQLClient, api_key
 
@@ -22,17 +23,18 @@ ORDERS_DEEP = """{ orders(first: 100) { edges { node { number lines { quantity s
 SKUS = "{ skus(first: 4) { nodes { code product { name } } } }"
 
 
-def test_cost_counts_objects_and_multiplies_connections_by_their_page() -> None:
-    schema = build_schema()._schema
-    from graphql import parse
+def operation_cost(query: str, variables: dict[str, int] | None = None) -> int:
+    return costing(build_schema()._schema, parse(query), None, variables or {}, 250)[0]
 
-    assert operation_cost(schema, parse("{ viewer { kind } }"), None, {}, 250) == 1
+
+def test_cost_counts_objects_and_multiplies_connections_by_their_page() -> None:
+    assert operation_cost("{ viewer { kind } }") == 1
     # the connection (2) and, per node, the node (1) and its product (1)
-    assert operation_cost(schema, parse(SKUS), None, {}, 250) == 2 + 4 * 2
+    assert operation_cost(SKUS) == 2 + 4 * 2
     with_variable = "query($n: Int) { skus(first: $n) { nodes { code product { name } } } }"
-    assert operation_cost(schema, parse(with_variable), None, {"n": 10}, 250) == 2 + 10 * 2
+    assert operation_cost(with_variable, {"n": 10}) == 2 + 10 * 2
     # no page size: the largest page is assumed
-    assert operation_cost(schema, parse("{ skus { nodes { code } } }"), None, {}, 250) == 2 + 250
+    assert operation_cost("{ skus { nodes { code } } }") == 2 + 250
 
 
 @pytest.fixture
