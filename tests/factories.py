@@ -12,6 +12,7 @@ from api.auth import SYSTEM_ACTOR, Role, issue_access_token
 from api.catalog.models import Product
 from api.catalog.service import SkuFields, create_product
 from api.db import Database
+from api.events.models import EventType
 from api.inventory.models import InventoryLevel
 from api.inventory.service import receive_inventory
 from api.locations.models import Location
@@ -125,3 +126,16 @@ async def make_channel(database: Database, code: str = "web") -> None:
 
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         await create_channel(uow, code=code, name=code.title())
+
+
+async def commit_events(
+    database: Database,
+    *aggregate_ids: int,
+    type_: EventType = EventType.CHANNEL_CREATED,
+    aggregate_type: str = "channel",
+) -> None:
+    """One committed event per aggregate id, each in a unit of work of its own."""
+    for aggregate_id in aggregate_ids:
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            uow.add_event(type_, aggregate_type=aggregate_type, aggregate_id=aggregate_id)
+            await uow.commit()

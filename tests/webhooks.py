@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.auth import SYSTEM_ACTOR
 from api.db import Database
 from api.events.models import EventType
 from api.settings import Settings
 from api.webhooks.worker import WebhookWorker
+from tests.factories import commit_events
 from tests.servers import free_port
 
 SECRET = "receiver-shared-secret-0123456789"
@@ -52,11 +52,9 @@ def quick(settings: Settings, **overrides: float) -> Settings:
     return settings.model_copy(update={**values, **overrides})
 
 
-async def emit(database: Database, *markers: int, type_: EventType = EventType.ORDER_HELD) -> None:
-    for marker in markers:
-        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            uow.add_event(type_, aggregate_type="order", aggregate_id=marker)
-            await uow.commit()
+async def emit(database: Database, *orders: int, type_: EventType = EventType.ORDER_HELD) -> None:
+    """One committed event about each order (ORDER_HELD unless said otherwise)."""
+    await commit_events(database, *orders, type_=type_, aggregate_type="order")
 
 
 async def serve_receiver() -> AsyncIterator[Receiver]:

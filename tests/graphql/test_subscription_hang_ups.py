@@ -6,11 +6,10 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.auth import SYSTEM_ACTOR
 from api.db import Database
 from api.events.feed import EventFeed, FeedSettings
-from api.events.models import EventType
 from schema.events.subscriptions import SERVICE_RESTART, SLOW_CONSUMER, _events
+from tests.factories import commit_events
 
 
 @dataclass
@@ -36,13 +35,6 @@ class Info:
     context: Context
 
 
-async def emit(database: Database, count: int) -> None:
-    for marker in range(count):
-        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            uow.add_event(EventType.CHANNEL_CREATED, aggregate_type="channel", aggregate_id=marker)
-            await uow.commit()
-
-
 async def test_a_subscriber_too_far_behind_is_closed_with_try_again_later(
     database: Database,
 ) -> None:
@@ -53,7 +45,7 @@ async def test_a_subscriber_too_far_behind_is_closed_with_try_again_later(
     try:
         first = asyncio.create_task(anext(events))
         await asyncio.sleep(0.05)
-        await emit(database, 5)
+        await commit_events(database, *range(5))
         await first
         await asyncio.sleep(0.2)  # the rest overflowed the queue of 2
         hung_up = asyncio.create_task(anext(events))

@@ -13,22 +13,10 @@ from api.db import Database
 from api.events.feed import EventFeed, FeedClosed, FeedSettings, SubscriberTooSlow
 from api.events.log import LogPosition, read_log
 from api.events.models import Event, EventType
+from tests.factories import commit_events
 
 QUIET = FeedSettings(poll_seconds=30)
 """A poll far slower than any test: what arrives in time was woken by a commit."""
-
-
-async def emit(database: Database, *markers: int) -> None:
-    """One committed event per marker (a channel-created event carrying the marker)."""
-    for marker in markers:
-        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            uow.add_event(
-                EventType.CHANNEL_CREATED,
-                aggregate_type="channel",
-                aggregate_id=marker,
-                payload={"marker": marker},
-            )
-            await uow.commit()
 
 
 def everything(_: Event) -> bool:
@@ -53,12 +41,12 @@ async def feed(database: Database) -> AsyncIterator[EventFeed]:
 async def test_a_subscriber_gets_each_committed_event_once_in_order(
     database: Database, feed: EventFeed
 ) -> None:
-    await emit(database, 1)
+    await commit_events(database, 1)
     await asyncio.sleep(0.1)  # the feed has read it: it is history, not news
     events = feed.follow(everything)
     first = asyncio.create_task(take(events, 3))
     await asyncio.sleep(0.05)
-    await emit(database, 2, 3, 4)
+    await commit_events(database, 2, 3, 4)
     assert await first == [2, 3, 4]
     await events.aclose()  # type: ignore[attr-defined]
 
@@ -69,7 +57,7 @@ async def test_a_filter_keeps_what_the_subscriber_wants(
     events = feed.follow(lambda event: event.aggregate_id % 2 == 0)
     evens = asyncio.create_task(take(events, 2))
     await asyncio.sleep(0.05)
-    await emit(database, 1, 2, 3, 4)
+    await commit_events(database, 1, 2, 3, 4)
     assert await evens == [2, 4]
     await events.aclose()  # type: ignore[attr-defined]
 
@@ -77,18 +65,18 @@ async def test_a_filter_keeps_what_the_subscriber_wants(
 async def test_resuming_replays_what_was_missed_then_continues_live_without_a_seam(
     database: Database, feed: EventFeed
 ) -> None:
-    await emit(database, 1, 2)
+    await commit_events(database, 1, 2)
     async with database.reader() as reader:
         seen = await read_log(reader)
     cursor = LogPosition.of(seen[-1])
-    await emit(database, 3, 4, 5, 6, 7)  # missed while away
+    await commit_events(database, 3, 4, 5, 6, 7)  # missed while away
 
     events = feed.follow(everything, cursor)
     missed = await take(events, 5)
     assert missed == [3, 4, 5, 6, 7]
     later = asyncio.create_task(take(events, 2))
     await asyncio.sleep(0.05)
-    await emit(database, 8, 9)
+    await commit_events(database, 8, 9)
     assert await later == [8, 9]
     await events.aclose()  # type: ignore[attr-defined]
 
@@ -99,7 +87,7 @@ async def test_events_committed_during_the_replay_come_exactly_once(
     async with database.reader() as reader:
         start = (await read_log(reader))[-1:]
     cursor = LogPosition.of(start[0]) if start else LogPosition(-1, 0)
-    await emit(database, *range(1, 21))
+    await commit_events(database, *range(1, 21))
     events = feed.follow(everything, cursor)
     received: list[int] = []
 
@@ -107,7 +95,7 @@ async def test_events_committed_during_the_replay_come_exactly_once(
         async for event in events:
             received.append(event.aggregate_id)
             if len(received) == 3:
-                await emit(database, *range(21, 31))  # lands in the live queue mid-replay
+                await commit_events(database, *range(21, 31))  # lands in the live queue mid-replay
             if len(received) == 30:
                 return
 
@@ -123,7 +111,7 @@ async def test_a_subscriber_that_falls_behind_is_cut_off(database: Database) -> 
         events = feed.follow(everything)
         first = asyncio.create_task(anext(events))
         await asyncio.sleep(0.05)
-        await emit(database, *range(1, 7))
+        await commit_events(database, *range(1, 7))
         assert (await first).aggregate_id == 1
         await asyncio.sleep(0.2)  # the feed has handed out the rest; the queue overflowed
         with pytest.raises(SubscriberTooSlow):
@@ -168,7 +156,7 @@ async def test_a_commit_in_another_process_wakes_the_feed(pg_database: Database)
         events = feed.follow(everything)
         arrived = asyncio.create_task(take(events, 2, within=3))
         await asyncio.sleep(0.1)
-        await emit(other_worker, 41, 42)
+        await commit_events(other_worker, 41, 42)
         assert await arrived == [41, 42]
         await events.aclose()  # type: ignore[attr-defined]
     finally:
@@ -190,7 +178,7 @@ async def test_an_event_held_back_by_an_older_transaction_arrives_once_it_commit
         await asyncio.sleep(0.1)
         async with pg_database.unit_of_work(SYSTEM_ACTOR) as older:
             await older.session.execute(text("SELECT pg_current_xact_id()"))  # takes its id now
-            await emit(pg_database, 2)
+            await commit_events(pg_database, 2)
             await asyncio.sleep(0.2)
             assert not arrived.done(), "the younger commit must wait behind the running one"
             older.add_event(EventType.CHANNEL_CREATED, aggregate_type="channel", aggregate_id=1)
