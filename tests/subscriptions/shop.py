@@ -11,6 +11,7 @@ import httpx
 from api.auth import SYSTEM_ACTOR
 from api.catalog.service import SkuFields, create_product
 from api.db import Database
+from schema.relay import encode_global_id
 from tests.factories import TEST_SECRET, make_channel, make_location, receive, staff_token
 
 SERVER_ENVIRONMENT = {
@@ -60,14 +61,8 @@ async def _open_shop(url: str) -> Shop:
     await receive(database, berlin, "LAMP-2", 100)
     token = await staff_token(database)
     await database.dispose()
-    return Shop(token, _global_id("Location", berlin.id))
-
-
-def _global_id(type_name: str, pk: int | None) -> str:
-    from schema.relay import encode_global_id
-
-    assert pk is not None
-    return encode_global_id(type_name, pk)
+    assert berlin.id is not None
+    return Shop(token, encode_global_id("Location", berlin.id))
 
 
 async def call(url: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
