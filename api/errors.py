@@ -25,6 +25,8 @@ class DomainError(Exception):
     """An expected failure of a command, with a stable code and the input field it concerns."""
 
     code: ErrorCode = ErrorCode.INVALID_INPUT
+    causes: tuple[DomainError, ...] = ()
+    """The individual failures, when one command fails for several reasons at once."""
 
     def __init__(self, message: str, *, field: list[str] | None = None, **data: Any) -> None:
         super().__init__(message)
@@ -36,6 +38,20 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     code = ErrorCode.INVALID_INPUT
+
+
+class RowsRejected(InvalidInput):
+    """Rows of a bulk batch are invalid; nothing of the batch was applied. ``causes`` holds one
+    error per cell at fault (the first hundred), each naming ``["file", <line>, <column>]``."""
+
+    def __init__(self, causes: list[DomainError], *, total: int | None = None) -> None:
+        total = total or len(causes)
+        super().__init__(
+            f"{total} error{'s' if total != 1 else ''} in the file; nothing was imported",
+            field=["file"],
+            errors=total,
+        )
+        self.causes = tuple(causes)
 
 
 class InvalidId(DomainError):

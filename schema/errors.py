@@ -142,4 +142,5 @@ class DomainErrorsAsUserErrors(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except DomainError as error:
-            return self.payload_type(user_errors=[user_error(error)])
+            failures = [error, *error.causes]
+            return self.payload_type(user_errors=[user_error(failure) for failure in failures])
