@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from api.auth import SYSTEM_ACTOR, Role
+from api.bulk.service import BatchOutcome, ImportKind
 from api.db import Database
 from api.errors import DomainError
 from api.settings import PROJECT_ROOT, Settings
@@ -110,6 +111,44 @@ def webhooks() -> None:
         await WebhookWorker(database, Settings()).run(stop)
 
     _run(deliver)
+
+
+@app.command("import")
+def import_csv(
+    kind: ImportKind,
+    path: Annotated[typer.FileBinaryRead, typer.Argument(help="The CSV file ('-' reads stdin).")],
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1_000,
+    dry_run: Annotated[bool, typer.Option(help="Check every row, write nothing.")] = False,
+) -> None:
+    """Import SKUs or inventory levels from CSV (columns in the README). Each batch of rows
+    applies whole or not at all; every error is reported by line and column."""
+    from api.bulk.service import import_in_batches, read_import
+
+    data = path.read()
+
+    async def work(database: Database) -> list[BatchOutcome]:
+        parsed = read_import(kind, data, max_rows=10_000_000)
+        return await import_in_batches(
+            database, SYSTEM_ACTOR, kind, parsed, batch_size=batch_size, dry_run=dry_run
+        )
+
+    outcomes = _run(work)
+    for outcome in outcomes:
+        lines = f"lines {outcome.first_line}-{outcome.last_line}"
+        if outcome.summary is not None:
+            done = outcome.summary
+            verb = "would apply" if dry_run else "applied"
+            typer.echo(f"{lines}: {verb}: {done.created} created, {done.updated} updated, "
+                       f"{done.unchanged} unchanged")  # fmt: skip
+            continue
+        assert outcome.rejected is not None
+        typer.secho(f"{lines}: rejected: {outcome.rejected.message}", fg="red", err=True)
+        for cause in outcome.rejected.causes:
+            typer.secho(f"  line {(cause.field or ['', '?'])[1]}: {cause.message}", err=True)
+    if not outcomes:
+        typer.echo("the file has no rows")
+    if any(outcome.rejected for outcome in outcomes):
+        raise typer.Exit(1)
 
 
 @app.command("export-schema")

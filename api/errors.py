@@ -47,7 +47,7 @@ class RowsRejected(InvalidInput):
     def __init__(self, causes: list[DomainError], *, total: int | None = None) -> None:
         total = total or len(causes)
         super().__init__(
-            f"{total} error{'s' if total != 1 else ''} in the file; nothing was imported",
+            f"{total} error{'s' if total != 1 else ''}; none of these rows was imported",
             field=["file"],
             errors=total,
         )

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest GraphQL request body accepted."
     )
+    import_max_bytes: int = Field(
+        default=10_485_760, ge=1024, description="Largest CSV file an import mutation accepts."
+    )
+    import_max_rows: int = Field(
+        default=10_000, ge=1, le=100_000, description="Most rows of an import mutation's file."
+    )
     max_shipments_per_order: int = Field(default=3, ge=1, le=20)
     backorder_lead_days: int = Field(
         default=14, ge=1, le=365, description="Promise for units no location holds."

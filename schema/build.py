@@ -16,6 +16,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.schema.config import StrawberryConfig
 
+from schema.bulk.resolvers import BulkMutations
 from schema.catalog.resolvers import CatalogMutations, CatalogQueries
 from schema.catalog.types import ProductType, SkuType
 from schema.channels.resolvers import ChannelMutations, ChannelQueries
@@ -84,6 +85,7 @@ class Mutation(
     FulfilmentMutations,
     ReturnMutations,
     WebhookMutations,
+    BulkMutations,
 ):
     pass
 

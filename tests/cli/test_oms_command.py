@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 from collections.abc import Iterator
 
@@ -114,3 +115,23 @@ def test_created_user_and_api_key_work_over_a_real_socket(
 def test_serve_refuses_several_workers_on_sqlite(environment: dict[str, str]) -> None:
     refused = oms(environment, "serve", "--workers", "2")
     assert refused.returncode == 2 and "SQLite serves one worker" in refused.stderr
+
+
+def test_import_applies_good_batches_and_reports_bad_rows_by_line(
+    seeded: dict[str, str], tmp_path: Path
+) -> None:
+    skus = tmp_path / "skus.csv"
+    skus.write_text("sku,name,price\nIMPORT-1,Imported,990\nIMPORT-2,Imported 2,x\n")
+    checked = oms(seeded, "import", "skus", str(skus), "--dry-run")
+    assert checked.returncode == 1 and "line 3: price 'x': not a whole number" in checked.stderr
+
+    applied = oms(seeded, "import", "skus", str(skus), "--batch-size", "1")
+    assert applied.returncode == 1
+    assert "lines 2-2: applied: 1 created, 0 updated, 0 unchanged" in applied.stdout
+    assert "lines 3-3: rejected: 1 error; none of these rows was imported" in applied.stderr
+
+    levels = tmp_path / "levels.csv"
+    levels.write_text("location,sku,on_hand\nBER-WH,IMPORT-1,12\n")
+    counted = oms(seeded, "import", "inventory-levels", str(levels))
+    assert counted.returncode == 0, counted.stderr
+    assert "lines 2-2: applied: 1 created, 0 updated, 0 unchanged" in counted.stdout

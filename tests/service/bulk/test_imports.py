@@ -116,7 +116,7 @@ async def test_any_bad_row_rejects_the_whole_batch_and_names_every_cell(
         ("file", "6", "weight_grams"),
         ("file", "6", "barcode"),
     ]
-    assert rejected.value.message == "6 errors in the file; nothing was imported"
+    assert rejected.value.message == "6 errors; none of these rows was imported"
     assert await table_counts(database) == before
 
 
