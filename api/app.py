@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.bulk.endpoints import orders_export
 from api.db import Database
 from api.events.feed import EventFeed, FeedSettings
 from api.fulfilment.endpoints import carrier_events, label, return_label
@@ -156,6 +157,7 @@ def create_app(
             Route("/labels/{owner_id}.pdf", label, methods=["GET"]),
             Route("/labels/returns/{owner_id}.pdf", return_label, methods=["GET"]),
             Route("/carriers/{carrier}/events", carrier_events, methods=["POST"]),
+            Route("/exports/orders.{format}", orders_export, methods=["GET"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

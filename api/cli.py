@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, TypeVar
 
 import typer
 
 from api.auth import SYSTEM_ACTOR, Role
+from api.bulk.order_export import ExportFormat
 from api.bulk.service import BatchOutcome, ImportKind
 from api.db import Database
 from api.errors import DomainError
@@ -149,6 +152,33 @@ def import_csv(
         typer.echo("the file has no rows")
     if any(outcome.rejected for outcome in outcomes):
         raise typer.Exit(1)
+
+
+class Exportable(StrEnum):
+    ORDERS = "orders"
+
+
+@app.command("export")
+def export(
+    what: Annotated[Exportable, typer.Argument()],
+    start: Annotated[datetime, typer.Option("--from", help="placed at or after (UTC)")],
+    end: Annotated[datetime, typer.Option("--to", help="placed before (UTC)")],
+    export_format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.CSV,
+    output: Annotated[typer.FileBinaryWrite, typer.Option(help="default: stdout")] = "-",  # type: ignore[assignment]
+) -> None:
+    """Stream the orders placed in a range as CSV (a row per line) or JSON Lines (an order per
+    line), in bounded memory whatever the number of orders."""
+    from api.bulk.order_export import export_orders
+
+    async def work(database: Database) -> None:
+        chunks = export_orders(
+            database, start.replace(tzinfo=UTC), end.replace(tzinfo=UTC), export_format
+        )
+        async for chunk in chunks:
+            output.write(chunk)
+        output.flush()
+
+    _run(work)
 
 
 @app.command("export-schema")

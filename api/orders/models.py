@@ -89,7 +89,7 @@ class Order(SQLModel, table=True):
             "channel_id", "external_reference", name="uq_sales_order_channel_reference"
         ),
         Index("ix_sales_order_status_id", "status", "id"),
-        Index("ix_sales_order_placed_at", "placed_at"),
+        Index("ix_sales_order_placed_at_id", "placed_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

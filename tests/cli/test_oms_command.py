@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
-from pathlib import Path
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -135,3 +136,17 @@ def test_import_applies_good_batches_and_reports_bad_rows_by_line(
     counted = oms(seeded, "import", "inventory-levels", str(levels))
     assert counted.returncode == 0, counted.stderr
     assert "lines 2-2: applied: 1 created, 0 updated, 0 unchanged" in counted.stdout
+
+
+def test_export_streams_the_demo_orders_as_json_lines(
+    seeded: dict[str, str], tmp_path: Path
+) -> None:
+    target = tmp_path / "orders.jsonl"
+    exported = oms(
+        seeded, "export", "orders", "--from", "2000-01-01", "--to", "2100-01-01",
+        "--format", "jsonl", "--output", str(target),
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    orders = target.read_text().splitlines()
+    assert len(orders) == 40  # the demo data's orders
+    assert all(json.loads(order)["lines"] for order in orders)

@@ -11,6 +11,7 @@ from api.auth import Role
 from api.db import Database
 from api.settings import Settings
 from tests.factories import GraphQLClient, staff_token
+from tests.service.orders.conftest import shop  # noqa: F401  (a catalogue with stock, and orders)
 
 
 @pytest.fixture
