@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = Field(default=10, gt=0, le=3600)
     webhook_retry_max_seconds: float = Field(default=3600, gt=0, le=86_400)
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Let webhooks reach private, loopback and link-local addresses (for "
+        "endpoints inside your own network, and for development).",
+    )
     webhooks_in_process: bool = Field(
         default=True,
         description="Run the delivery worker inside the API process (off when `oms webhooks` "

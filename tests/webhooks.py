@@ -47,8 +47,14 @@ class Receiver:
         return [headers["oms-delivery-id"] for headers, _ in self.received]
 
 
-def quick(settings: Settings, **overrides: float) -> Settings:
-    values = {"webhook_retry_base_seconds": 0.01, "webhook_retry_max_seconds": 0.05}
+def quick(settings: Settings, **overrides: float | bool) -> Settings:
+    """Settings for a worker that retries within a test and may reach this machine's
+    receivers."""
+    values = {
+        "webhook_retry_base_seconds": 0.01,
+        "webhook_retry_max_seconds": 0.05,
+        "webhook_allow_private_targets": True,
+    }
     return settings.model_copy(update={**values, **overrides})
 
 

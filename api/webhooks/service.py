@@ -15,15 +15,23 @@ from api.errors import InvalidInput, NotFound
 from api.events.log import LogPosition, log_end
 from api.events.models import Event, EventType
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from api.webhooks.targets import refusal_of_literal
 
 MAX_URL_LENGTH = 2048
 
 
-def _url(url: str) -> str:
+def _url(url: str, *, allow_private_targets: bool) -> str:
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL_LENGTH:
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL_LENGTH:
         raise InvalidInput("url must be an absolute http(s) URL", field=["url"])
+    refused = None if allow_private_targets else refusal_of_literal(parts.hostname)
+    if refused:
+        raise InvalidInput(
+            f"webhooks go to public addresses only: {refused} "
+            "(OMS_WEBHOOK_ALLOW_PRIVATE_TARGETS allows private ones)",
+            field=["url"],
+        )
     return url
 
 
@@ -44,13 +52,20 @@ def _secret(secret: str | None) -> str:
 
 
 async def create_webhook(
-    uow: UnitOfWork, *, url: str, event_types: Sequence[str], secret: str | None = None
+    uow: UnitOfWork,
+    *,
+    url: str,
+    event_types: Sequence[str],
+    secret: str | None = None,
+    allow_private_targets: bool = False,
 ) -> Webhook:
-    """An endpoint that receives the events committed from now on (``event_types``, or all)."""
+    """An endpoint that receives the events committed from now on (``event_types``, or all).
+    Unless ``allow_private_targets``, an endpoint on a private address or on this machine is
+    refused (a host name is checked again at each delivery, when it is resolved)."""
     async with uow.database.reader() as reader:
         start = await log_end(reader)
     webhook = Webhook(
-        url=_url(url),
+        url=_url(url, allow_private_targets=allow_private_targets),
         event_types=_event_types(event_types),
         secret=_secret(secret),
         after_transaction_id=start.transaction_id,

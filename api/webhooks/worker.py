@@ -39,6 +39,7 @@ from api.settings import Settings
 from api.webhooks import queries
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
 from api.webhooks.signing import SIGNATURE_HEADER, sign
+from api.webhooks.targets import PinnedRequest, TargetRefused, pinned
 
 log = logging.getLogger("oms.webhooks")
 USER_AGENT = "OMS-Webhooks/1"
@@ -103,6 +104,7 @@ class WebhookWorker:
         self.database = database
         self.retry = RetryPolicy.from_settings(settings)
         self.timeout = settings.webhook_timeout_seconds
+        self.allow_private_targets = settings.webhook_allow_private_targets
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
 
@@ -245,10 +247,22 @@ class WebhookWorker:
         status_code: int | None = None
         error: str | None = None
         try:
-            response = await client.post(webhook.url, content=body, headers=headers)
+            target = (
+                PinnedRequest(webhook.url)
+                if self.allow_private_targets
+                else await pinned(webhook.url)
+            )
+            response = await client.post(
+                target.url,
+                content=body,
+                headers=headers | target.headers,
+                extensions=target.extensions,
+            )
             status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"HTTP {status_code}"
+        except TargetRefused as refused:
+            error = f"refused: {refused}"[:500]
         except httpx.HTTPError as failure:
             error = f"{type(failure).__name__}: {failure}"[:500]
         latency_ms = int((time.perf_counter() - started) * 1000)

@@ -66,7 +66,7 @@ def main() -> None:
     staff = graphql(login)["login"]["token"]
     created = graphql(
         'mutation { createApiKey(input: {name: "marketplace", scopes: '
-        "[ORDERS_READ, ORDERS_WRITE, CATALOG_READ, EVENTS_READ]}) { secret } }",
+        "[ORDERS_READ, ORDERS_WRITE, CATALOG_READ, EVENTS_READ, INVENTORY_WRITE]}) { secret } }",
         token=staff,
     )
     key = created["createApiKey"]["secret"]
@@ -140,6 +140,31 @@ def main() -> None:
     assert verified(secret, body, f"t={moment},v1={digest}")
     assert not verified(secret, body + b" ", f"t={moment},v1={digest}")
     print("7. webhook signature recipe checks out")
+
+    # 8. Bulk: a stock count uploaded as CSV (checked first with dryRun), and the orders of a
+    #    range streamed as JSON Lines.
+    count = f"location,sku,on_hand\nBER-WH,{codes[0]},25\nBER-WH,{codes[1]},30\n".encode()
+    upload = """mutation($file: Upload!, $dryRun: Boolean!) {
+      importInventoryLevels(file: $file, dryRun: $dryRun) {
+        result { rows created updated unchanged } userErrors { field message } } }"""
+    for dry_run in (True, False):
+        operations = {"query": upload, "variables": {"file": None, "dryRun": dry_run}}
+        imported = httpx.post(
+            URL,
+            data={"operations": json.dumps(operations), "map": '{"0": ["variables.file"]}'},
+            files={"0": ("count.csv", count, "text/csv")},
+            headers={"authorization": f"Bearer {key}"},
+        ).json()["data"]["importInventoryLevels"]
+        assert not imported["userErrors"], imported["userErrors"]
+    exported = 0
+    with httpx.stream(
+        "GET", URL.replace("/graphql", "/exports/orders.jsonl"),
+        params={"from": "2000-01-01", "to": "2100-01-01"},
+        headers={"authorization": f"Bearer {key}"},
+    ) as response:  # fmt: skip
+        for line in response.iter_lines():
+            exported += bool(json.loads(line)["lines"])
+    print(f"8. imported a count of {imported['result']['rows']} levels; exported {exported} orders")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ class WebhookMutations:
                 url=input.url,
                 event_types=[event.value for event in input.events],
                 secret=input.secret,
+                allow_private_targets=info.context.settings.webhook_allow_private_targets,
             )
         return CreateWebhookPayload(webhook=WebhookType.from_row(webhook), secret=webhook.secret)
 

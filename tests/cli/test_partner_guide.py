@@ -27,3 +27,4 @@ def test_the_partner_walkthrough_runs_against_the_demo_data(tmp_path: Path) -> N
         )
     assert walked.returncode == 0, walked.stdout + walked.stderr
     assert "7. webhook signature recipe checks out" in walked.stdout
+    assert "8. imported a count of 2 levels; exported" in walked.stdout

@@ -27,7 +27,11 @@ async def hook(database: Database, url: str, *types: EventType) -> int:
     wanted = types or (EventType.ORDER_HELD,)
     async with database.unit_of_work("staff:1") as uow:
         created = await create_webhook(
-            uow, url=url, event_types=[t.value for t in wanted], secret=SECRET
+            uow,
+            url=url,
+            event_types=[t.value for t in wanted],
+            secret=SECRET,
+            allow_private_targets=True,
         )
     assert created.id is not None
     return created.id
@@ -132,6 +136,41 @@ async def test_bad_webhooks_are_refused(database: Database) -> None:
         with pytest.raises(InvalidInput):
             async with database.unit_of_work("staff:1") as uow:
                 await create_webhook(uow, url=url, event_types=types, secret=secret)
+
+
+async def test_endpoints_on_private_addresses_are_refused_unless_allowed(
+    database: Database,
+) -> None:
+    for url in [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://[::1]/hook",
+        "https://10.0.0.7/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::ffff:192.168.1.1]/hook",
+    ]:
+        with pytest.raises(InvalidInput, match="public addresses only"):
+            async with database.unit_of_work("staff:1") as uow:
+                await create_webhook(uow, url=url, event_types=[])
+    async with database.unit_of_work("staff:1") as uow:
+        allowed = await create_webhook(
+            uow, url="http://127.0.0.1:8080/hook", event_types=[], allow_private_targets=True
+        )
+    assert allowed.id is not None
+
+
+async def test_a_delivery_to_a_private_address_is_refused_at_each_attempt(
+    database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    """A webhook registered while private targets were allowed (or a name that now resolves
+    to a private address) is checked again when delivered."""
+    await hook(database, receiver.url)
+    await emit(database, 1)
+    guarded = quick(settings, webhook_allow_private_targets=False)
+    await rounds(WebhookWorker(database, guarded))
+    assert receiver.received == []
+    [delivery] = await deliveries(database)
+    assert delivery.last_error == "refused: 127.0.0.1 is not a public address"
 
 
 @pytest.mark.postgresql
