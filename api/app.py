@@ -9,6 +9,8 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -97,6 +99,13 @@ def schema_contract_changes(published_sdl: str) -> tuple[list[str], list[str]]:
     from schema.contract import contract_changes
 
     return contract_changes(published_sdl, schema_sdl())
+
+
+def trusted_documents_manifest(paths: list[Path]) -> dict[str, Any]:
+    """The manifest registering the ``.graphql`` documents at ``paths`` (see README)."""
+    from schema.trusted import manifest_of
+
+    return manifest_of(paths)
 
 
 def create_app(

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -179,6 +180,23 @@ def export(
         output.flush()
 
     _run(work)
+
+
+@app.command("trusted-documents")
+def trusted_documents(
+    sources: Annotated[list[Path], typer.Argument(help=".graphql files, or folders of them")],
+    output: Annotated[Path, typer.Option()] = PROJECT_ROOT / "var" / "trusted-documents.json",
+) -> None:
+    """Register operations by hash: write the manifest the API loads (OMS_TRUSTED_DOCUMENTS)
+    from .graphql files, one operation (with its fragments) per file."""
+    import json
+
+    from api.app import trusted_documents_manifest
+
+    manifest = trusted_documents_manifest(sources)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"registered {len(manifest['operations'])} documents in {output}")
 
 
 @app.command("export-schema")

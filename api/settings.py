@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(
         default=10_000, ge=1, le=100_000, description="Most rows of an import mutation's file."
     )
+    trusted_documents: Path | None = Field(
+        default=PROJECT_ROOT / "var" / "trusted-documents.json",
+        description="Manifest of registered operations (see `oms trusted-documents`).",
+    )
+    trusted_documents_only: bool = Field(
+        default=False,
+        description="Accept only registered operations from callers without credentials.",
+    )
     max_shipments_per_order: int = Field(default=3, ge=1, le=20)
     backorder_lead_days: int = Field(
         default=14, ge=1, le=365, description="Promise for units no location holds."

@@ -41,6 +41,7 @@ from schema.orders.types import OrderType
 from schema.relations import resolve_directly
 from schema.returns.resolvers import ReturnMutations, ReturnQueries
 from schema.returns.types import RefundType, ReturnLineType, ReturnType
+from schema.trusted import TrustedDocumentsCheck
 from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
 from schema.webhooks.resolvers import WebhookMutations, WebhookQueries
@@ -125,6 +126,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             ParserCache,
             ValidationCache,
+            TrustedDocumentsCheck,
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(MAX_TOKENS),
             QueryCost,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -17,6 +17,7 @@ from api.payments.provider import PaymentProvider
 from api.reads import RequestReads
 from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
+from schema.trusted import TrustedDocuments
 
 if TYPE_CHECKING:
     from schema.cost import RateLimits
@@ -39,6 +40,7 @@ class Context:
     rate_limits: RateLimits | None = None
     connection_params: dict[str, Any] | None = None
     """A WebSocket's connection_init payload (its credentials)."""
+    trusted_documents: TrustedDocuments = field(default_factory=TrustedDocuments)
     customer_subscriptions: int = 0
     """Subscriptions a WebSocket holds on a tracking token alone (see ``Settings``)."""
 

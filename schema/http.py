@@ -32,6 +32,7 @@ from api.users.service import authenticate
 from schema.context import Context
 from schema.cost import RateLimits
 from schema.loaders import Loaders
+from schema.trusted import TrustedDocuments
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -107,6 +108,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.carriers = carriers
         self.feed = feed
         self.rate_limits = RateLimits()
+        self.trusted_documents = TrustedDocuments.load(settings.trusted_documents)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -220,6 +222,7 @@ class GraphQLView(GraphQL[Context, None]):
             response=response,
             feed=self.feed,
             rate_limits=self.rate_limits,
+            trusted_documents=self.trusted_documents,
         )
 
     async def on_ws_connect(self, context: Context) -> None:
