@@ -38,6 +38,7 @@ from graphql import (
     is_leaf_type,
 )
 from starlette.responses import Response
+from strawberry.types.graphql import OperationType
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
@@ -249,9 +250,11 @@ class QueryCost(SchemaExtension):
         yield
 
     def _refuse(self, message: str, code: str) -> None:
-        self.execution_context.result = ExecutionResult(
-            data=None, errors=[GraphQLError(message, extensions={"code": code})]
-        )
+        refusal = GraphQLError(message, extensions={"code": code})
+        if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
+            # A subscription starts whatever result is set here; raised, the error ends it.
+            raise refusal
+        self.execution_context.result = ExecutionResult(data=None, errors=[refusal])
 
     def get_results(self) -> dict[str, Any]:
         if self.execution_context.graphql_document is None:
