@@ -19,6 +19,7 @@ from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.locations.models import Bin, Location
 from api.orders.models import Allocation, Order, OrderLine
 from api.payments.models import Payment, PaymentTransaction
+from api.ratelimits import RateLimitBucket
 from api.returns.models import Feedback, Refund, Return, ReturnLabel, ReturnLine
 from api.users.models import ApiKey, User
 from api.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
@@ -46,6 +47,7 @@ __all__ = [
     "PickList",
     "PickTask",
     "Product",
+    "RateLimitBucket",
     "Refund",
     "Return",
     "ReturnLabel",

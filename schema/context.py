@@ -14,13 +14,13 @@ from api.db import Database, UnitOfWork
 from api.events.feed import EventFeed
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
+from api.ratelimits import RateLimits
 from api.reads import RequestReads
 from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
 from schema.trusted import TrustedDocuments
 
 if TYPE_CHECKING:
-    from schema.cost import RateLimits
     from schema.loaders import Loaders
 
 

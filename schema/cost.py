@@ -15,9 +15,7 @@ answer carries ``extensions.cost.requested``; a charged caller's also ``actual``
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import (
@@ -38,13 +36,13 @@ from graphql import (
     is_leaf_type,
 )
 from starlette.responses import Response
-from strawberry.types.graphql import OperationType
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.auth import PrincipalKind
+from api.ratelimits import BURST_SECONDS
 
-BURST_SECONDS = 10
 """A bucket holds this many seconds of its refill rate."""
 
 
@@ -167,34 +165,6 @@ def returned_cost(data: Any) -> int:
     if isinstance(data, list):
         return sum(returned_cost(item) for item in data)
     return 0
-
-
-@dataclass
-class _Bucket:
-    level: float
-    at: float
-
-
-class RateLimits:
-    """Leaky buckets per principal, kept by each worker process: a bucket drains at its rate
-    and holds ``BURST_SECONDS`` of it; a query fits when its cost fits in what is free."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._buckets: dict[str, _Bucket] = {}
-        self._clock = clock
-
-    async def charge(self, who: str, cost: int, points_per_second: int) -> tuple[bool, int, float]:
-        """(allowed, points left, seconds until ``cost`` would fit)."""
-        capacity = points_per_second * BURST_SECONDS
-        now = self._clock()
-        bucket = self._buckets.setdefault(who, _Bucket(0.0, now))
-        bucket.level = max(0.0, bucket.level - (now - bucket.at) * points_per_second)
-        bucket.at = now
-        if bucket.level + cost > capacity:
-            wait = (bucket.level + cost - capacity) / points_per_second
-            return False, int(capacity - bucket.level), wait
-        bucket.level += cost
-        return True, int(capacity - bucket.level), 0.0
 
 
 class QueryCost(SchemaExtension):

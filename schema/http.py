@@ -25,12 +25,12 @@ from api.auth import Principal
 from api.db import Database
 from api.events.feed import EventFeed
 from api.payments.provider import PaymentProvider
+from api.ratelimits import rate_limits_for
 from api.reads import RequestReads
 from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
 from api.users.service import authenticate
 from schema.context import Context
-from schema.cost import RateLimits
 from schema.loaders import Loaders
 from schema.trusted import TrustedDocuments
 
@@ -107,7 +107,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.payments = payments
         self.carriers = carriers
         self.feed = feed
-        self.rate_limits = RateLimits()
+        self.rate_limits = rate_limits_for(database)
         self.trusted_documents = TrustedDocuments.load(settings.trusted_documents)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

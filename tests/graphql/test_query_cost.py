@@ -12,9 +12,10 @@ from sqlalchemy import event
 
 from api.app import create_app
 from api.db import Database
+from api.ratelimits import LocalBuckets
 from api.settings import Settings
 from schema.build import build_schema
-from schema.cost import RateLimits, costing
+from schema.cost import costing
 from tests.conftest import StatementCounter
 from tests.factories import GraphQLClient, api_key
 
@@ -91,7 +92,7 @@ async def test_staff_are_not_charged(limited: httpx.AsyncClient, database: Datab
 
 async def test_a_bucket_drains_at_its_rate() -> None:
     now = [100.0]
-    buckets = RateLimits(clock=lambda: now[0])
+    buckets = LocalBuckets(clock=lambda: now[0])
     assert await buckets.charge("key:1", 25, 3) == (True, 5, 0.0)  # holds 30
     allowed, left, wait = await buckets.charge("key:1", 10, 3)
     assert (allowed, left, wait) == (False, 5, 5 / 3)
