@@ -7,13 +7,35 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from api.errors import DomainError
+
 logger = logging.getLogger("oms.graphql")
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
-    # Errors raised as GraphQLError (client errors, permissions) and those with no original
-    # exception (syntax, validation, variable coercion) are meant for the client.
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+    # Errors raised as GraphQLError (client errors, permissions), domain errors and those with
+    # no original exception (syntax, validation, variable coercion) are meant for the client.
+    original = error.original_error
+    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    """A domain error reaching the top level (from a query, which has no userErrors): its
+    message, with its code and field as extensions."""
+    original = error.original_error
+    if not isinstance(original, DomainError):
+        return error
+    extensions: dict[str, object] = {"code": original.code.value}
+    if original.field:
+        extensions["field"] = original.field
+    return GraphQLError(
+        original.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -27,7 +49,7 @@ class MaskUnexpectedErrors(MaskErrors):
         # than executing a small subscription event; an attribute check says the same.
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+            result.errors = [_coded(error) for error in self._process_errors(errors)]  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context

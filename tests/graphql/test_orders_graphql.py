@@ -265,6 +265,21 @@ async def test_simulate_routing_reserves_nothing(admin: GraphQLClient, stocked: 
     assert "fewest locations (2)" in simulated["simulateRouting"]["decision"]["reason"]
 
 
+async def test_a_query_refusing_its_input_answers_the_domain_code_and_field(
+    admin: GraphQLClient, stocked: None
+) -> None:
+    answer = await admin.execute(
+        """query($input: SimulateRoutingInput!) { simulateRouting(input: $input) {
+            totals { total { amount } } } }""",
+        {"input": {"lines": [{"sku": "TEE-M", "quantity": 0}],
+                   "shippingAddress": order_input()["shippingAddress"]}},
+    )  # fmt: skip
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert error["message"] == "quantity must be at least 1"
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": ["lines", "0", "quantity"]}
+
+
 async def test_who_may_place_orders(
     anonymous: GraphQLClient, warehouse: GraphQLClient, database: Database, stocked: None
 ) -> None:

@@ -1,0 +1,80 @@
+"""Generated GraphQL requests for every query and mutation of the published schema, sent over
+HTTP to a served API on the demo data: none may answer 5xx or an internal error.
+
+``make test`` sends a few examples per operation (OMS_FUZZ_EXAMPLES, 4 by default, the same
+ones every run); a longer run is in the README ("Fuzzing").
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from graphql import language
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from api.cli import migrate_database
+from api.settings import PROJECT_ROOT
+from tests.servers import OMS, serving
+
+EXAMPLES = int(os.environ.get("OMS_FUZZ_EXAMPLES", "4"))
+
+schemathesis.graphql.scalar(
+    "DateTime",
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+    .map(lambda moment: language.StringValueNode(value=moment.isoformat())),
+)  # fmt: skip
+schemathesis.graphql.scalar(
+    "JSON", st.text(max_size=20).map(lambda text: language.StringValueNode(value=text))
+)
+schemathesis.graphql.scalar("Upload", st.just(language.NullValueNode()))
+schema = schemathesis.graphql.from_path(PROJECT_ROOT / "schema.graphql")
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """A served API on the demo data, and an admin's credentials (the widest reach)."""
+    folder: Path = tmp_path_factory.mktemp("fuzz")
+    url = f"sqlite+aiosqlite:///{folder / 'oms.db'}"
+    migrate_database(url)
+    environment = {**os.environ, "DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
+    subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
+    with serving(environment, folder / "serve.log") as graphql_url:
+        login = httpx.post(graphql_url, json={"query": 'mutation { login(input: {email: '
+            '"admin@example.com", password: "admin-password"}) { token } }'}).json()  # fmt: skip
+        token = login["data"]["login"]["token"]
+        yield graphql_url, {"authorization": f"Bearer {token}"}
+
+
+def internal_errors(body: Any) -> list[Any]:
+    errors = body.get("errors") or [] if isinstance(body, dict) else []
+    return [
+        error
+        for error in errors
+        if (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"
+    ]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_generated_request_breaks_the_api(
+    case: schemathesis.Case, target: tuple[str, dict[str, str]]
+) -> None:
+    url, headers = target
+    response = case.call(url=url, headers=headers)
+    assert response.status_code < 500, (case.body, response.text)
+    assert not internal_errors(response.json()), (case.body, response.text)
