@@ -29,6 +29,7 @@ from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
 from api.shipping.carriers import CarrierAdapter
 from api.sourcing.geocoding import warm as warm_geocoder
+from api.users.sessions import cutoffs_of
 from api.webhooks.worker import WebhookWorker
 from schema import build_schema
 from schema.http import GraphQLView
@@ -145,14 +146,18 @@ def create_app(
         # every 700 allocations (the default) halted fan-out often enough to double its p99.
         gc.set_threshold(50_000, 20, 20)
         await feed.start()
-        stop_webhooks = asyncio.Event()
+        cutoffs = cutoffs_of(database)
+        await cutoffs.refresh()  # before the first request: revoked tokens stay refused
+        stop_background = asyncio.Event()
+        refreshing = asyncio.create_task(cutoffs.run(stop_background))
         webhooks = (
-            asyncio.create_task(WebhookWorker(database, settings).run(stop_webhooks))
+            asyncio.create_task(WebhookWorker(database, settings).run(stop_background))
             if settings.webhooks_in_process
             else None
         )
         yield
-        stop_webhooks.set()
+        stop_background.set()
+        await refreshing
         if webhooks is not None:
             await webhooks
         await feed.stop()

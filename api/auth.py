@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -151,20 +152,27 @@ def issue_access_token(
         "sub": str(user_id),
         "role": role.value,
         "aud": TOKEN_AUDIENCE,
-        "iat": issued_at,
+        # Not rounded to the second: a token issued just after a revocation must stay valid.
+        "iat": issued_at.timestamp(),
         "exp": expires_at,
     }
     return jwt.encode(claims, secret_key, algorithm=TOKEN_ALGORITHM), expires_at
 
 
-def principal_from_access_token(token: str, *, secret_key: str) -> Principal | None:
-    """A valid, unexpired staff token's principal, or None."""
+def principal_from_access_token(
+    token: str, *, secret_key: str, accepts: Callable[[int, float], bool] = lambda *_: True
+) -> Principal | None:
+    """A valid, unexpired staff token's principal, or None; ``accepts(user id, issued at)``
+    may refuse it (a revoked token)."""
     try:
         claims = jwt.decode(
             token, secret_key, algorithms=[TOKEN_ALGORITHM], audience=TOKEN_AUDIENCE
         )
-        return Principal.staff(int(claims["sub"]), Role(claims["role"]))
-    except (jwt.InvalidTokenError, KeyError, ValueError):
+        user_id = int(claims["sub"])
+        if not accepts(user_id, float(claims["iat"])):
+            return None
+        return Principal.staff(user_id, Role(claims["role"]))
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
         return None
 
 

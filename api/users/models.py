@@ -22,6 +22,8 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
     last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    tokens_valid_after: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """Tokens issued before this moment are refused (see ``api.users.sessions``)."""
 
 
 class ApiKey(SQLModel, table=True):

@@ -28,6 +28,7 @@ from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidCredentials, InvalidInput, NotFound
 from api.events.models import EventType
 from api.users.models import ApiKey, User
+from api.users.sessions import cutoffs_of
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -188,11 +189,13 @@ async def principal_for_api_key(session: AsyncSession, secret: str) -> Principal
 
 async def authenticate(database: Database, credential: str | None, *, secret_key: str) -> Principal:
     """The principal behind a bearer credential: a staff access token (checked by signature
-    alone) or a partner API key (looked up)."""
+    alone, and against its user's revocation cutoff) or a partner API key (looked up)."""
     if not credential:
         return Principal.anonymous()
     if api_key_prefix(credential) is None:
-        staff = principal_from_access_token(credential, secret_key=secret_key)
+        staff = principal_from_access_token(
+            credential, secret_key=secret_key, accepts=cutoffs_of(database).accepts
+        )
         return staff or Principal.anonymous()
     async with database.session() as session:
         partner = await principal_for_api_key(session, credential)

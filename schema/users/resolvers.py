@@ -8,11 +8,11 @@ from sqlmodel import col
 from api.auth import Permission as DomainPermission
 from api.auth import PrincipalKind as DomainPrincipalKind
 from api.auth import Role as DomainRole
-from api.users import queries, service
+from api.users import queries, service, sessions
 from api.users.models import ApiKey, User
 from schema import fields
 from schema.context import Info
-from schema.errors import UserError
+from schema.errors import Unauthenticated, UserError
 from schema.relay import Connection, connection, decode_id
 from schema.users.types import ApiKeyType, Permission, Role, UserType, Viewer
 
@@ -140,6 +140,19 @@ class RevokeApiKeyPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input
+class RevokeStaffTokensInput:
+    user_id: strawberry.ID
+
+
+@strawberry.type
+class RevokeStaffTokensPayload:
+    tokens_valid_after: datetime | None = strawberry.field(
+        default=None, description="Tokens issued before this moment are refused."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class UserMutations:
     @fields.mutation(None, description="Exchange staff credentials for an access token.")
@@ -156,6 +169,31 @@ class UserMutations:
         return LoginPayload(
             token=result.token, expires_at=result.expires_at, user=UserType.from_row(result.user)
         )
+
+    @fields.mutation(
+        None,
+        description="Sign the caller out everywhere: every token issued to them so far stops "
+        "working (staff only; partners' keys end with revokeApiKey).",
+    )
+    async def logout(self, info: Info) -> RevokeStaffTokensPayload:
+        principal = info.context.principal
+        if principal.kind is not DomainPrincipalKind.STAFF or principal.id is None:
+            raise Unauthenticated("logout ends a staff session: send a staff token")
+        async with info.context.unit_of_work() as uow:
+            cutoff = await sessions.revoke_staff_tokens(uow, user_id=principal.id)
+        return RevokeStaffTokensPayload(tokens_valid_after=cutoff)
+
+    @fields.mutation(
+        DomainPermission.USERS_MANAGE,
+        description="Refuse every token issued to a member of staff so far (a lost laptop).",
+    )
+    async def revoke_staff_tokens(
+        self, info: Info, input: RevokeStaffTokensInput
+    ) -> RevokeStaffTokensPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        async with info.context.unit_of_work() as uow:
+            cutoff = await sessions.revoke_staff_tokens(uow, user_id=user_id)
+        return RevokeStaffTokensPayload(tokens_valid_after=cutoff)
 
     @fields.mutation(DomainPermission.USERS_MANAGE)
     async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:

@@ -41,6 +41,45 @@ async def test_login_returns_a_token_that_identifies_the_viewer(
     assert "REFUNDS_WRITE" in viewer["viewer"]["permissions"]
 
 
+async def test_logout_ends_every_session_and_a_new_login_starts_one(
+    anonymous: GraphQLClient, database: Database
+) -> None:
+    await staff_token(database, Role.SUPPORT, email="sam@example.com")
+    credentials = {"email": "sam@example.com", "password": "correct horse battery"}
+    laptop = (await anonymous.data(LOGIN, credentials))["login"]["token"]
+    phone = (await anonymous.data(LOGIN, credentials))["login"]["token"]
+    done = await anonymous.data(
+        "mutation { logout { tokensValidAfter userErrors { code } } }", token=phone
+    )
+    assert done["logout"]["userErrors"] == [] and done["logout"]["tokensValidAfter"]
+    for old in (laptop, phone):
+        assert (await anonymous.data(VIEWER, token=old))["viewer"] is None
+    fresh = (await anonymous.data(LOGIN, credentials))["login"]["token"]
+    assert (await anonymous.data(VIEWER, token=fresh))["viewer"]["kind"] == "STAFF"
+
+
+async def test_an_admin_revokes_a_colleagues_tokens_and_partners_cannot_log_out(
+    admin: GraphQLClient, anonymous: GraphQLClient, database: Database
+) -> None:
+    colleague = await staff_token(database, Role.WAREHOUSE, email="lost@example.com")
+    user = (await anonymous.data("{ viewer { user { id } } }", token=colleague))["viewer"]["user"]
+    revoked = await admin.data(
+        "mutation($id: ID!) { revokeStaffTokens(input: {userId: $id}) { userErrors { code } } }",
+        {"id": user["id"]},
+    )
+    assert revoked["revokeStaffTokens"]["userErrors"] == []
+    assert error_code(await anonymous.execute(LEVELS, token=colleague)) == "UNAUTHENTICATED"
+    partner = await api_key(database, "orders:read")
+    refused = await anonymous.execute("mutation { logout { tokensValidAfter } }", token=partner)
+    assert error_code(refused) == "UNAUTHENTICATED"
+    forbidden = await anonymous.execute(
+        "mutation($id: ID!) { revokeStaffTokens(input: {userId: $id}) { tokensValidAfter } }",
+        {"id": user["id"]},
+        token=await staff_token(database, Role.MANAGER, email="m@example.com"),
+    )
+    assert error_code(forbidden) == "FORBIDDEN"
+
+
 @pytest.mark.parametrize(
     ("email", "password"),
     [
