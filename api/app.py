@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -24,6 +23,8 @@ from api.bulk.endpoints import orders_export
 from api.db import Database
 from api.events.feed import EventFeed, FeedSettings
 from api.fulfilment.endpoints import carrier_events, label, return_label
+from api.logs import configure_logging
+from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
 from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
@@ -52,6 +53,7 @@ class RequestIdMiddleware:
             incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         )
         scope.setdefault("state", {})["request_id"] = request_id
+        request_ids.set(request_id)  # for every log line of this request
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -116,9 +118,7 @@ def create_app(
     carriers: Mapping[str, CarrierAdapter] | None = None,
 ) -> Starlette:
     settings = settings or Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     database = database or Database.from_settings(settings)
     feed = EventFeed(database, FeedSettings(queue_limit=settings.subscriber_queue_limit))
     graphql = GraphQLView(

@@ -83,6 +83,9 @@ def serve(
         typer.secho("SQLite serves one worker: set DATABASE_URL to PostgreSQL for more.", err=True)
         raise typer.Exit(2)
 
+    from api.logs import logging_config
+
+    settings = Settings()
     typer.echo(f"OMS API on http://{host}:{port}/graphql (open it in a browser for GraphiQL)")
     uvicorn.run(
         "api.app:create_app",
@@ -91,7 +94,8 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        log_level=Settings().log_level.lower(),
+        log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.log_level, settings.log_format),
         # Subscription messages are small JSON; compressing each one costs more CPU than it
         # saves bandwidth, and a compressor per connection costs tens of KiB of memory.
         ws_per_message_deflate=False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         description="Origins allowed to call the API from a browser (the admin app).",
     )
     log_level: str = Field(default="INFO")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text for people, json (one object per line) for collectors"
+    )
     db_pool_size: int = Field(default=10, ge=1, le=100)
     page_size_max: int = Field(default=250, ge=1, le=1000)
     max_request_bytes: int = Field(
