@@ -11,7 +11,7 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -83,6 +83,26 @@ class MethodNotAllowed(HTTPException):
         self.allow = allow
 
 
+class BodyTooLarge(Exception):
+    """A request body grew past the limit while it was being read."""
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """``receive`` that stops a body at ``limit`` bytes, whatever its declared length."""
+    received = 0
+
+    async def bounded() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(f"Request bodies are limited to {limit} bytes")
+        return message
+
+    return bounded
+
+
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
         self,
@@ -114,7 +134,7 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive)
+        request = Request(scope, _bounded(receive, self._body_limit(Request(scope))))
         media_type = negotiate(request.headers.get("accept"), method=request.method)
         response: Response
         if media_type is None:
@@ -138,6 +158,8 @@ class GraphQLView(GraphQL[Context, None]):
             request.state.media_type = media_type
             try:
                 response = await self.run(request)
+            except BodyTooLarge as error:
+                response = self._error_response(413, str(error), media_type)
             except HTTPException as error:
                 response = self._error_response(error.status_code, error.reason, media_type)
                 if isinstance(error, MethodNotAllowed):
@@ -148,6 +170,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     @staticmethod
     def _declared_length(request: Request) -> int:
+        # A body sent without Content-Length (chunked) is counted as it arrives: ``_bounded``.
         length = request.headers.get("content-length", "0")
         return int(length) if length.isdigit() else 0
 

@@ -94,10 +94,10 @@ class TrustedDocumentsCheck(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         execution = self.execution_context
-        if execution.query is None:
-            digest = _requested_hash(execution.operation_extensions)
+        digest = _requested_hash(execution.operation_extensions)
+        if execution.query is None and digest is not None:  # neither: "no query" (400)
             trusted: TrustedDocuments = execution.context.trusted_documents
-            body = trusted.bodies.get(digest) if digest else None
+            body = trusted.bodies.get(digest)
             if body is None:
                 raise GraphQLError(
                     "PersistedQueryNotFound: no document is registered under this hash",

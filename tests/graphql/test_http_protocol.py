@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -200,3 +201,19 @@ async def test_oversized_bodies_are_413(http: httpx.AsyncClient) -> None:
     padding = "#" + "x" * 1_100_000 + "\n"
     response = await http.post("/graphql", json={"query": padding + VIEWER})
     assert response.status_code == 413
+
+
+async def test_a_body_without_declared_length_is_cut_off_at_the_limit(
+    http: httpx.AsyncClient,
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "#'
+        for _ in range(120):
+            yield b"x" * 10_000  # 1.2 MB in all, never declared
+        yield b'\\n{ viewer { kind } }"}'
+
+    response = await http.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["message"] == "Request bodies are limited to 1048576 bytes"
