@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +26,27 @@ SQLModel.metadata.naming_convention = {
 BigIntegerId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+_simulated_now: ContextVar[datetime | None] = ContextVar("simulated_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC: the moment every command stamps on what it writes; inside
+    ``simulated_time``, the simulation's moment instead."""
+    moment = _simulated_now.get()
+    return datetime.now(UTC) if moment is None else moment
+
+
+@contextmanager
+def simulated_time(moment: datetime) -> Iterator[None]:
+    """Commands run in this block happen at ``moment`` (an aware datetime): how the simulator
+    (``oms simulate``) writes a history of past days through the real services."""
+    if moment.tzinfo is None:
+        raise ValueError("a simulated moment needs its time zone")
+    token = _simulated_now.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _simulated_now.reset(token)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
