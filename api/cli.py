@@ -69,6 +69,42 @@ def seed() -> None:
 
 
 @app.command()
+def simulate(
+    days: Annotated[int, typer.Option(min=1, max=3650)] = 90,
+    orders_per_day: Annotated[int, typer.Option(min=1, max=100_000)] = 500,
+    seed: int = 1,
+) -> None:
+    """Write a history of DAYS past days, ending today, through the real services: orders,
+    fulfilment, deliveries, returns and feedback (see README, "Simulated history"). Loads the
+    demo catalogue first when the database has none."""
+    from datetime import UTC, datetime, timedelta
+
+    from api.payments.provider import TestPaymentProvider
+    from api.seed import seed_demo_data
+    from api.shipping.carriers import BUILT_IN
+    from api.simulation.simulator import SimulationReport, Simulator
+    from api.simulation.world import World
+
+    first_day = datetime.now(UTC).date() - timedelta(days=days)
+
+    async def work(database: Database) -> SimulationReport:
+        await seed_demo_data(database)
+        world = await World.load(database, seed, shoppers=max(200, orders_per_day * 4))
+        simulator = Simulator(database, world, TestPaymentProvider(), BUILT_IN)
+        with typer.progressbar(length=days, label="simulating days") as bar:
+            return await simulator.run(first_day, days, orders_per_day, lambda _: bar.update(1))
+
+    done = _run(work)
+    typer.echo(
+        f"{done.days} days from {first_day}: {done.orders_placed} orders placed "
+        f"({done.orders_refused} refused, {done.orders_cancelled} cancelled), "
+        f"{done.shipments_shipped} shipments, {done.deliveries} delivered "
+        f"({done.late_deliveries} late), {done.returns} returns, {done.feedback} ratings, "
+        f"{done.short_picks} short picks; {done.orders_per_second:.0f} orders/s"
+    )
+
+
+@app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
