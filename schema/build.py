@@ -46,7 +46,7 @@ from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
 from schema.webhooks.resolvers import WebhookMutations, WebhookQueries
 
-MAX_QUERY_DEPTH = 12
+MAX_QUERY_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2_000
 # Built once: the validation cache keys on the rule classes, so a class made per request

@@ -125,10 +125,15 @@ async def test_guards_refuse_before_any_resolver_runs(
     admin: GraphQLClient, count_statements: StatementCounter
 ) -> None:
     """A staff token costs no query to check, so any SQL at all would be a resolver running."""
-    deep = "{ skus(first: 1) { nodes { " + "product { skus { " * 6 + "code" + " } }" * 6 + " } } }"
+    nested = "{ skus(first: 1) { nodes { " + "product { skus { " * 4 + "%s" + " } }" * 4 + " } } }"
+    depth_10, depth_11 = nested % "code", nested % "product { name }"
     aliases = "{ " + " ".join(f"a{n}: viewer {{ kind }}" for n in range(31)) + " }"
+    batch = [{"query": "{ viewer { kind } }"}] * 2
+    assert (await admin.post(depth_10)).json()["data"]["skus"] == {"nodes": []}, "10 is allowed"
+    assert count_statements.count > 0
+    count_statements.statements.clear()
     refused = {
-        deep: "exceeds maximum operation depth",
+        depth_11: "exceeds maximum operation depth of 10",
         aliases: "aliases",
         "{ skus(first: 251) { nodes { code } } }": "first and last must be between 0 and 250",
         "query($n: Int) { orders(last: $n) { nodes { number } } }": "between 0 and 250",
@@ -136,4 +141,8 @@ async def test_guards_refuse_before_any_resolver_runs(
     for query, reason in refused.items():
         body = (await admin.post(query, {"n": 1000})).json()
         assert body.get("data") is None and reason in body["errors"][0]["message"], body
+    batched = await admin.http.post(
+        "/graphql", json=batch, headers={"authorization": f"Bearer {admin.token}"}
+    )
+    assert batched.status_code == 400 and "Batching is not enabled" in batched.text
     assert count_statements.count == 0
