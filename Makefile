@@ -27,6 +27,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/oms migrate
 	$(BIN)/oms seed
+	$(BIN)/oms simulate --days 14 --orders-per-day 25 --once
 	$(BIN)/oms serve --host $(HOST) --port $(PORT)
 
 ## check: lint, format, types and layer contracts

@@ -73,6 +73,9 @@ def simulate(
     days: Annotated[int, typer.Option(min=1, max=3650)] = 90,
     orders_per_day: Annotated[int, typer.Option(min=1, max=100_000)] = 500,
     seed: int = 1,
+    once: Annotated[
+        bool, typer.Option(help="Do nothing when the database holds a simulated history.")
+    ] = False,
 ) -> None:
     """Write a history of DAYS past days, ending today, through the real services: orders,
     fulfilment, deliveries, returns and feedback (see README, "Simulated history"). Loads the
@@ -82,19 +85,24 @@ def simulate(
     from api.payments.provider import TestPaymentProvider
     from api.seed import seed_demo_data
     from api.shipping.carriers import BUILT_IN
-    from api.simulation.simulator import SimulationReport, Simulator
+    from api.simulation.simulator import SimulationReport, Simulator, has_simulated_history
     from api.simulation.world import World
 
     first_day = datetime.now(UTC).date() - timedelta(days=days)
 
-    async def work(database: Database) -> SimulationReport:
+    async def work(database: Database) -> SimulationReport | None:
         await seed_demo_data(database)
+        if once and await has_simulated_history(database):
+            return None
         world = await World.load(database, seed, shoppers=max(200, orders_per_day * 4))
         simulator = Simulator(database, world, TestPaymentProvider(), BUILT_IN)
         with typer.progressbar(length=days, label="simulating days") as bar:
             return await simulator.run(first_day, days, orders_per_day, lambda _: bar.update(1))
 
     done = _run(work)
+    if done is None:
+        typer.echo("a simulated history is already there")
+        return
     typer.echo(
         f"{done.days} days from {first_day}: {done.orders_placed} orders placed "
         f"({done.orders_refused} refused, {done.orders_cancelled} cancelled), "

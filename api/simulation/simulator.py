@@ -23,6 +23,7 @@ from api.catalog.models import Sku
 from api.db import Database
 from api.dbtypes import simulated_time
 from api.errors import DomainError
+from api.events.models import Event
 from api.fulfilment.models import ShipmentStatus
 from api.fulfilment.packing import PackageSpec, pack_shipment
 from api.fulfilment.picking import PickConfirmation, confirm_picks, create_pick_list
@@ -64,6 +65,14 @@ RESTOCK_TO = (60, 140)
 RESTOCK_WEEKDAYS = (0, 3)  # deliveries from suppliers on Mondays and Thursdays
 PICKING_HOURS = (10, 16)  # a morning and an afternoon wave at every location
 RETURN_WINDOW = timedelta(days=30)
+
+
+async def has_simulated_history(database: Database) -> bool:
+    async with database.reader() as reader:
+        found = await reader.execute(
+            select(columns(Event).id).where(columns(Event).actor == ACTOR).limit(1)
+        )
+        return found.first() is not None
 
 
 @dataclass

@@ -150,3 +150,14 @@ def test_export_streams_the_demo_orders_as_json_lines(
     orders = target.read_text().splitlines()
     assert len(orders) == 40  # the demo data's orders
     assert all(json.loads(order)["lines"] for order in orders)
+
+
+def test_simulate_writes_a_history_once(environment: dict[str, str], tmp_path: Path) -> None:
+    history = {**environment, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sim.db'}"}
+    assert oms(history, "migrate").returncode == 0
+    arguments = ("simulate", "--days", "2", "--orders-per-day", "6", "--seed", "5", "--once")
+    first = oms(history, *arguments)
+    assert first.returncode == 0, first.stderr
+    assert "2 days from" in first.stdout and "orders placed" in first.stdout
+    again = oms(history, *arguments)
+    assert again.returncode == 0 and "a simulated history is already there" in again.stdout
