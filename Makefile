@@ -26,8 +26,8 @@ install-dev: $(VENV)/.installed-dev
 ## run: install, migrate the SQLite database under var/, load demo data, serve the API
 run: install
 	$(BIN)/oms migrate
-	$(BIN)/oms seed
 	$(BIN)/oms simulate --days 14 --orders-per-day 25 --once
+	$(BIN)/oms seed
 	$(BIN)/oms serve --host $(HOST) --port $(PORT)
 
 ## check: lint, format, types and layer contracts

@@ -15,7 +15,7 @@ from api.auth import SYSTEM_ACTOR, Role
 from api.bulk.order_export import ExportFormat
 from api.bulk.service import BatchOutcome, ImportKind
 from api.db import Database
-from api.errors import DomainError
+from api.errors import DomainError, InvalidInput
 from api.settings import PROJECT_ROOT, Settings
 
 app = typer.Typer(help="Order Management System", no_args_is_help=True, add_completion=False)
@@ -78,22 +78,33 @@ def simulate(
     ] = False,
 ) -> None:
     """Write a history of DAYS past days, ending today, through the real services: orders,
-    fulfilment, deliveries, returns and feedback (see README, "Simulated history"). Loads the
-    demo catalogue first when the database has none."""
+    fulfilment, deliveries, returns and feedback (see README, "Simulated history"), on a
+    database without orders. Loads the demo catalogue first when there is none."""
     from datetime import UTC, datetime, timedelta
 
     from api.payments.provider import TestPaymentProvider
     from api.seed import seed_demo_data
     from api.shipping.carriers import BUILT_IN
-    from api.simulation.simulator import SimulationReport, Simulator, has_simulated_history
+    from api.simulation.simulator import (
+        SimulationReport,
+        Simulator,
+        has_orders,
+        has_simulated_history,
+    )
     from api.simulation.world import World
 
     first_day = datetime.now(UTC).date() - timedelta(days=days)
 
     async def work(database: Database) -> SimulationReport | None:
-        await seed_demo_data(database)
+        await seed_demo_data(database, orders=False)
         if once and await has_simulated_history(database):
             return None
+        if await has_orders(database):
+            # Its waves would pick today's orders in the past: a history comes before them.
+            raise InvalidInput(
+                "simulate writes the history of an empty shop: run it on a database without "
+                "orders (before `oms seed`, as `make run` does)"
+            )
         world = await World.load(database, seed, shoppers=max(200, orders_per_day * 4))
         simulator = Simulator(database, world, TestPaymentProvider(), BUILT_IN)
         with typer.progressbar(length=days, label="simulating days") as bar:

@@ -169,8 +169,9 @@ BIN_AISLES = 6
 BIN_BAYS = 10
 
 
-async def seed_demo_data(database: Database) -> bool:
-    """Loads the demo data set once; False when it is already there."""
+async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
+    """Loads the demo data set once (without its orders, for a simulated history to come
+    first); False when it is already there."""
     async with database.session() as session:
         if (await session.execute(select(col(Channel.id)).limit(1))).first() is not None:
             return False
@@ -274,7 +275,8 @@ async def seed_demo_data(database: Database) -> bool:
                 is_default=True,
             )
         await uow.commit()
-    await _place_demo_orders(database, rng, sku_codes)
+    if orders:
+        await _place_demo_orders(database, rng, sku_codes)
     return True
 
 

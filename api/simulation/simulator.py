@@ -33,7 +33,7 @@ from api.fulfilment.tracking import record_tracking_event
 from api.inventory.models import InventoryLevel
 from api.inventory.service import receive_inventory
 from api.orders.changes import cancel_order, release_order_hold
-from api.orders.models import OrderLine
+from api.orders.models import Order, OrderLine
 from api.orders.placement import place_order
 from api.orders.requests import PlaceOrderRequest
 from api.orders.routing import OrderPolicy
@@ -72,6 +72,12 @@ async def has_simulated_history(database: Database) -> bool:
         found = await reader.execute(
             select(columns(Event).id).where(columns(Event).actor == ACTOR).limit(1)
         )
+        return found.first() is not None
+
+
+async def has_orders(database: Database) -> bool:
+    async with database.reader() as reader:
+        found = await reader.execute(select(columns(Order).id).limit(1))
         return found.first() is not None
 
 

@@ -161,3 +161,8 @@ def test_simulate_writes_a_history_once(environment: dict[str, str], tmp_path: P
     assert "2 days from" in first.stdout and "orders placed" in first.stdout
     again = oms(history, *arguments)
     assert again.returncode == 0 and "a simulated history is already there" in again.stdout
+
+
+def test_simulate_refuses_a_database_with_orders(seeded: dict[str, str]) -> None:
+    refused = oms(seeded, "simulate", "--days", "1", "--orders-per-day", "1")
+    assert refused.returncode == 1 and "database without orders" in refused.stderr
