@@ -163,7 +163,11 @@ def webhooks() -> None:
     same attempt twice. Set OMS_WEBHOOKS_IN_PROCESS=false on the API when they run."""
     import signal
 
+    from api.logs import configure_logging
     from api.webhooks.worker import WebhookWorker
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
 
     async def deliver(database: Database) -> None:
         stop = asyncio.Event()
@@ -171,7 +175,7 @@ def webhooks() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         typer.echo("delivering webhooks (Ctrl-C to stop)")
-        await WebhookWorker(database, Settings()).run(stop)
+        await WebhookWorker(database, settings).run(stop)
 
     _run(deliver)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,3 +167,16 @@ def test_simulate_writes_a_history_once(environment: dict[str, str], tmp_path: P
 def test_simulate_refuses_a_database_with_orders(seeded: dict[str, str]) -> None:
     refused = oms(seeded, "simulate", "--days", "1", "--orders-per-day", "1")
     assert refused.returncode == 1 and "database without orders" in refused.stderr
+
+
+def test_the_webhook_worker_runs_until_terminated(seeded: dict[str, str]) -> None:
+    worker = subprocess.Popen(
+        [OMS, "webhooks"], env={**seeded, "OMS_LOG_FORMAT": "json"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(2)
+    worker.terminate()
+    out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert "delivering webhooks" in out
+    assert all(line.startswith("{") for line in err.splitlines()), err
