@@ -415,6 +415,7 @@ async def _settle_short(
                 for a in resourced
             ],
         )
+    line.filled_as_placed = False
     backordered = missing - sum(a.quantity for a in resourced)
     if backordered:
         line.quantity_allocated -= backordered

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlmodel import Field, SQLModel
 
@@ -171,6 +172,11 @@ class OrderLine(SQLModel, table=True):
     quantity_cancelled: int = Field(default=0, nullable=False)
     quantity_returned: int = Field(default=0, nullable=False)
     backorder_promised_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    filled_as_placed: bool = Field(
+        default=True, nullable=False, sa_column_kwargs={"server_default": true()}
+    )
+    """Still served by the allocations made when it was placed: false once it was backordered
+    (at placement or later) or re-sourced after a short pick. The fill rate counts these."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 

@@ -52,6 +52,7 @@ async def write_lines(
                 "quantity_allocated": allocated.get(sku.id, 0),  # type: ignore[arg-type]
                 "quantity_backordered": backordered,
                 "backorder_promised_at": promises.get(sku.id),  # type: ignore[arg-type]
+                "filled_as_placed": backordered == 0,
                 "created_at": now,
             }
         )

@@ -36,6 +36,7 @@ async def test_received_stock_fills_backorders_oldest_first(shop: Shop) -> None:
         line = (await session.execute(select(OrderLine).order_by(OrderLine.id))).scalars().first()
     assert [event["quantity"] for event in filled] == [3, 1]
     assert line is not None and line.backorder_promised_at is None
+    assert not line.filled_as_placed, "filled later, from received stock"
     await assert_invariants(shop.database)
 
 
@@ -102,3 +103,11 @@ async def test_a_backorder_is_promised_sooner_when_stock_is_on_its_way(shop: Sho
         lines = list((await session.execute(select(OrderLine).order_by(OrderLine.id))).scalars())
     assert lines[0].backorder_promised_at - soon.order.placed_at == timedelta(days=3)  # type: ignore[operator]
     assert lines[1].backorder_promised_at - later.order.placed_at == timedelta(days=14)  # type: ignore[operator]
+
+
+async def test_a_line_allocated_in_full_at_placement_is_filled_as_placed(shop: Shop) -> None:
+    await shop.place(("TEE-M", 2), ("MUG", 1))
+    async with shop.database.session() as session:
+        lines = (await session.execute(select(OrderLine).order_by(OrderLine.id))).scalars()
+        flags = [(line.quantity_backordered, line.filled_as_placed) for line in lines]
+    assert flags == [(0, True), (1, False)]
