@@ -159,6 +159,12 @@ def issue_access_token(
     return jwt.encode(claims, secret_key, algorithm=TOKEN_ALGORITHM), expires_at
 
 
+def bearer_credential(authorization: str) -> str | None:
+    """The credential of an ``Authorization: Bearer <credential>`` header, else None."""
+    scheme, _, credential = authorization.partition(" ")
+    return credential.strip() if scheme.lower() == "bearer" else None
+
+
 def principal_from_access_token(
     token: str, *, secret_key: str, accepts: Callable[[int, float], bool] = lambda *_: True
 ) -> Principal | None:

@@ -21,7 +21,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from api.auth import Principal
+from api.auth import Principal, bearer_credential
 from api.db import Database
 from api.events.feed import EventFeed
 from api.payments.provider import PaymentProvider
@@ -290,6 +290,4 @@ class GraphQLView(GraphQL[Context, None]):
 
 
 def _bearer(request: Request | WebSocket) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, credential = header.partition(" ")
-    return credential.strip() if scheme.lower() == "bearer" else None
+    return bearer_credential(request.headers.get("authorization", ""))

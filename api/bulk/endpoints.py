@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from api.auth import Permission
+from api.auth import Permission, bearer_credential
 from api.bulk.order_export import MEDIA_TYPES, ExportFormat, checked_range, export_orders
 from api.db import Database
 from api.errors import InvalidInput
@@ -32,11 +32,11 @@ def _moment(text: str, name: str) -> datetime:
 async def orders_export(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     database: Database = request.app.state.database
-    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     principal = await authenticate(
-        database, credential.strip() if scheme.lower() == "bearer" else None,
+        database,
+        bearer_credential(request.headers.get("authorization", "")),
         secret_key=settings.secret_key,
-    )  # fmt: skip
+    )
     if not principal.is_authenticated:
         return JSONResponse(
             {"error": "authentication required: send Authorization: Bearer <token>"},

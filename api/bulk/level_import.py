@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,7 +29,6 @@ from api.inventory.models import (
     AdjustmentReason,
     InventoryBucket,
     InventoryLevel,
-    InventoryMovement,
     MovementKind,
 )
 from api.locations.models import Bin, Location
@@ -221,7 +220,7 @@ async def _apply(
             for _, level, change in changes
         ],
     )
-    movements = []
+    counted: list[tuple[InventoryLevel, dict[InventoryBucket, int]]] = []
     for target, level, change in changes:
         delta = change.get("on_hand", level.on_hand) - level.on_hand
         level.on_hand += delta
@@ -229,21 +228,7 @@ async def _apply(
         level.bin_id = change.get("bin_id", level.bin_id)
         level.version += 1
         if delta:
-            assert level.id is not None
-            uow.level_changed(level.id, level.location_id, level.sku_id)
-            movements.append(
-                {
-                    "location_id": level.location_id,
-                    "sku_id": level.sku_id,
-                    "bucket": InventoryBucket.ON_HAND.value,
-                    "kind": MovementKind.ADJUSTMENT.value,
-                    "quantity": delta,
-                    "reason": AdjustmentReason.CYCLE_COUNT.value,
-                    "reference": IMPORT_NOTE,
-                    "actor": uow.actor,
-                    "created_at": now,
-                }
-            )
+            counted.append((level, {InventoryBucket.ON_HAND: delta}))
             ledger.add_level_event(
                 uow, EventType.INVENTORY_ADJUSTED, level, target.sku, delta=delta,
                 reason=AdjustmentReason.CYCLE_COUNT.value, note=IMPORT_NOTE,
@@ -256,5 +241,10 @@ async def _apply(
             ledger.add_level_event(
                 uow, EventType.BIN_ASSIGNED, level, target.sku, bin=target.bin_code
             )
-    if movements:
-        await uow.session.execute(insert(InventoryMovement), movements)
+    await ledger.record_many_movements(
+        uow,
+        counted,
+        MovementKind.ADJUSTMENT,
+        reason=AdjustmentReason.CYCLE_COUNT.value,
+        reference=IMPORT_NOTE,
+    )

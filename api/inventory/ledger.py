@@ -5,7 +5,7 @@ bucket it touches gets a ledger row; the level's new state goes into the command
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, insert, select, update
@@ -94,12 +94,24 @@ async def record_movements(
     reason: str | None = None,
     reference: str | None = None,
 ) -> None:
-    assert level.id is not None
-    uow.level_changed(level.id, level.location_id, level.sku_id)
+    await record_many_movements(uow, [(level, deltas)], kind, reason=reason, reference=reference)
+
+
+async def record_many_movements(
+    uow: UnitOfWork,
+    moves: Sequence[tuple[InventoryLevel, dict[InventoryBucket, int]]],
+    kind: MovementKind,
+    *,
+    reason: str | None = None,
+    reference: str | None = None,
+) -> None:
+    """The ledger rows of several levels' bucket deltas, in one statement."""
     now = utcnow()
-    await uow.session.execute(
-        insert(InventoryMovement),
-        [
+    rows: list[dict[str, Any]] = []
+    for level, deltas in moves:
+        assert level.id is not None
+        uow.level_changed(level.id, level.location_id, level.sku_id)
+        rows.extend(
             {
                 "location_id": level.location_id,
                 "sku_id": level.sku_id,
@@ -113,8 +125,9 @@ async def record_movements(
             }
             for bucket, delta in deltas.items()
             if delta
-        ],
-    )
+        )
+    if rows:
+        await uow.session.execute(insert(InventoryMovement), rows)
 
 
 def level_snapshot(level: InventoryLevel, sku: Sku) -> dict[str, Any]:
