@@ -166,7 +166,7 @@ class Simulator:
         if day.weekday() in RESTOCK_WEEKDAYS:
             await self._until(at(6))
             await self._restock(at(6))
-        moments = self.world.moments(day, self.world.orders_on(day, orders_per_day), 0, 24)
+        moments = self.world.moments(day, self.world.orders_on(day, orders_per_day))
         waves = [at(hour) for hour in PICKING_HOURS]
         for moment in moments:
             while waves and waves[0] <= moment:

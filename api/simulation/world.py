@@ -132,11 +132,9 @@ class World:
         mean = per_day * (1.25 if weekend else 0.9)
         return max(0, round(self.rng.gauss(mean, mean**0.5)))
 
-    def moments(
-        self, day: date, count: int, start_hour: int = 7, end_hour: int = 23
-    ) -> list[datetime]:
-        """``count`` moments of the day, in order, busier in the evening."""
-        hours = [self.rng.triangular(start_hour, end_hour, 20) for _ in range(count)]
+    def moments(self, day: date, count: int) -> list[datetime]:
+        """``count`` moments of the day, in order, busiest at 20:00."""
+        hours = [self.rng.triangular(0, 24, 20) for _ in range(count)]
         midnight = datetime.combine(day, time(), UTC)
         return sorted(midnight + timedelta(hours=hour) for hour in hours)
 
