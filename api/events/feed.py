@@ -45,6 +45,8 @@ class _Subscriber:
     wants: Callable[[Event], bool]
     queue: asyncio.Queue[Event | None]
     overflowed: bool = False
+    live: bool = False
+    """Past its replay (or its starting point): what commits now reaches it."""
 
 
 @dataclass
@@ -74,7 +76,8 @@ class EventFeed:
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscribers)
+        """Subscribers that will see whatever commits from now on."""
+        return sum(subscriber.live for subscriber in self._subscribers)
 
     async def start(self) -> None:
         async with self.database.reader() as reader:
@@ -115,9 +118,14 @@ class EventFeed:
         subscriber = _Subscriber(wants, asyncio.Queue(self.settings.queue_limit))
         self._subscribers.add(subscriber)
         try:
-            # Live events at or before the last one replayed were replayed already.
-            replayed_to = (-1, 0)
-            if after is not None:
+            # Live events at or before the last one replayed were replayed already; without a
+            # position, those committed before the subscription began are not news to it (the
+            # feed may not have handed them out yet).
+            if after is None:
+                async with self.database.reader() as reader:
+                    began = await log_end(reader)
+                replayed_to = (began.transaction_id, began.event_id)
+            else:
                 read_to = after
                 while True:
                     async with self.database.reader() as reader:
@@ -129,6 +137,7 @@ class EventFeed:
                     if len(rows) < self.settings.batch_size:
                         break
                 replayed_to = (read_to.transaction_id, read_to.event_id)
+            subscriber.live = True
             while True:
                 if self._closed:
                     raise FeedClosed

@@ -51,6 +51,21 @@ async def test_a_subscriber_gets_each_committed_event_once_in_order(
     await events.aclose()  # type: ignore[attr-defined]
 
 
+async def test_a_subscriber_without_a_position_starts_at_its_subscription(
+    database: Database, feed: EventFeed
+) -> None:
+    database.events_committed.remove(feed.wake)  # the feed has not read this commit yet
+    await commit_events(database, 1)
+    database.events_committed.append(feed.wake)
+    events = feed.follow(everything)
+    first = asyncio.create_task(take(events, 1))
+    while feed.subscriber_count == 0:
+        await asyncio.sleep(0.01)
+    await commit_events(database, 2)
+    assert await first == [2]
+    await events.aclose()  # type: ignore[attr-defined]
+
+
 async def test_a_filter_keeps_what_the_subscriber_wants(
     database: Database, feed: EventFeed
 ) -> None:
