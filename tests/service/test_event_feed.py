@@ -30,6 +30,15 @@ async def take(events: AsyncIterator[Event], count: int, within: float = 5) -> l
     return await asyncio.wait_for(collect(), within)
 
 
+async def live(feed: EventFeed, count: int = 1) -> None:
+    """Waits until ``count`` subscribers are past their starting point."""
+    for _ in range(500):
+        if feed.subscriber_count >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise TimeoutError(f"{count} subscribers not live in time")
+
+
 @pytest.fixture
 async def feed(database: Database) -> AsyncIterator[EventFeed]:
     started = EventFeed(database, QUIET)
@@ -45,7 +54,7 @@ async def test_a_subscriber_gets_each_committed_event_once_in_order(
     await asyncio.sleep(0.1)  # the feed has read it: it is history, not news
     events = feed.follow(everything)
     first = asyncio.create_task(take(events, 3))
-    await asyncio.sleep(0.05)
+    await live(feed)
     await commit_events(database, 2, 3, 4)
     assert await first == [2, 3, 4]
     await events.aclose()  # type: ignore[attr-defined]
@@ -59,8 +68,7 @@ async def test_a_subscriber_without_a_position_starts_at_its_subscription(
     database.events_committed.append(feed.wake)
     events = feed.follow(everything)
     first = asyncio.create_task(take(events, 1))
-    while feed.subscriber_count == 0:
-        await asyncio.sleep(0.01)
+    await live(feed)
     await commit_events(database, 2)
     assert await first == [2]
     await events.aclose()  # type: ignore[attr-defined]
@@ -71,7 +79,7 @@ async def test_a_filter_keeps_what_the_subscriber_wants(
 ) -> None:
     events = feed.follow(lambda event: event.aggregate_id % 2 == 0)
     evens = asyncio.create_task(take(events, 2))
-    await asyncio.sleep(0.05)
+    await live(feed)
     await commit_events(database, 1, 2, 3, 4)
     assert await evens == [2, 4]
     await events.aclose()  # type: ignore[attr-defined]
@@ -90,7 +98,7 @@ async def test_resuming_replays_what_was_missed_then_continues_live_without_a_se
     missed = await take(events, 5)
     assert missed == [3, 4, 5, 6, 7]
     later = asyncio.create_task(take(events, 2))
-    await asyncio.sleep(0.05)
+    await live(feed)
     await commit_events(database, 8, 9)
     assert await later == [8, 9]
     await events.aclose()  # type: ignore[attr-defined]
@@ -125,7 +133,7 @@ async def test_a_subscriber_that_falls_behind_is_cut_off(database: Database) -> 
     try:
         events = feed.follow(everything)
         first = asyncio.create_task(anext(events))
-        await asyncio.sleep(0.05)
+        await live(feed)
         await commit_events(database, *range(1, 7))
         assert (await first).aggregate_id == 1
         await asyncio.sleep(0.2)  # the feed has handed out the rest; the queue overflowed
@@ -141,8 +149,7 @@ async def test_a_closed_subscription_leaves_nothing_behind(
     database: Database, feed: EventFeed
 ) -> None:
     consumer = asyncio.create_task(take(feed.follow(everything), 1, within=30))
-    await asyncio.sleep(0.05)
-    assert feed.subscriber_count == 1
+    await live(feed)
     consumer.cancel()
     with pytest.raises(asyncio.CancelledError):
         await consumer
@@ -170,7 +177,7 @@ async def test_a_commit_in_another_process_wakes_the_feed(pg_database: Database)
     try:
         events = feed.follow(everything)
         arrived = asyncio.create_task(take(events, 2, within=3))
-        await asyncio.sleep(0.1)
+        await live(feed)
         await commit_events(other_worker, 41, 42)
         assert await arrived == [41, 42]
         await events.aclose()  # type: ignore[attr-defined]
@@ -190,7 +197,7 @@ async def test_an_event_held_back_by_an_older_transaction_arrives_once_it_commit
     try:
         events = feed.follow(everything)
         arrived = asyncio.create_task(take(events, 2, within=5))
-        await asyncio.sleep(0.1)
+        await live(feed)
         async with pg_database.unit_of_work(SYSTEM_ACTOR) as older:
             await older.session.execute(text("SELECT pg_current_xact_id()"))  # takes its id now
             await commit_events(pg_database, 2)
