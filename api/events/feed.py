@@ -25,7 +25,7 @@ from typing import Any
 import asyncpg
 
 from api.db import Database
-from api.events.log import LogPosition, log_end, read_log
+from api.events.log import LogPosition, commit_horizon, log_end, read_log
 from api.events.models import Event
 
 CHANNEL = "oms_events"
@@ -118,13 +118,12 @@ class EventFeed:
         subscriber = _Subscriber(wants, asyncio.Queue(self.settings.queue_limit))
         self._subscribers.add(subscriber)
         try:
-            # Live events at or before the last one replayed were replayed already; without a
-            # position, those committed before the subscription began are not news to it (the
-            # feed may not have handed them out yet).
             if after is None:
+                # Events committed before the subscription are not news to it, even those the
+                # feed has not handed out yet.
                 async with self.database.reader() as reader:
-                    began = await log_end(reader)
-                replayed_to = (began.transaction_id, began.event_id)
+                    horizon = await commit_horizon(reader)
+                seen: Callable[[Event], bool] = horizon.includes
             else:
                 read_to = after
                 while True:
@@ -136,7 +135,7 @@ class EventFeed:
                             yield row
                     if len(rows) < self.settings.batch_size:
                         break
-                replayed_to = (read_to.transaction_id, read_to.event_id)
+                seen = read_to.reaches  # what the replay handed out already
             subscriber.live = True
             while True:
                 if self._closed:
@@ -146,7 +145,7 @@ class EventFeed:
                 event = await subscriber.queue.get()
                 if event is None:
                     raise FeedClosed
-                if (event.transaction_id or 0, event.id or 0) <= replayed_to:
+                if seen(event):
                     continue
                 yield event
         finally:

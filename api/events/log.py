@@ -41,6 +41,10 @@ class LogPosition:
         raw = f"event:{self.transaction_id}:{self.event_id}".encode()
         return base64.urlsafe_b64encode(raw).decode()
 
+    def reaches(self, event: Event) -> bool:
+        """The event is at or before this position."""
+        return (event.transaction_id or 0, event.id or 0) <= (self.transaction_id, self.event_id)
+
     @classmethod
     def of(cls, event: Event) -> LogPosition:
         assert event.id is not None and event.transaction_id is not None
@@ -102,6 +106,41 @@ async def read_log(
         parameters["types"] = list(types)
     result = await reader.execute(statement, parameters)
     return as_records(result.all(), Event)
+
+
+@dataclass(frozen=True)
+class CommitHorizon:
+    """The events committed at one moment, told apart from any committed later: on PostgreSQL
+    by the moment's snapshot (transactions below its xmin, or below its xmax and not among
+    those then running), on SQLite by the last event id (one writer at a time)."""
+
+    last_event_id: int = 0
+    xmin: int = 0
+    xmax: int = 0
+    running: frozenset[int] = frozenset()
+
+    def includes(self, event: Event) -> bool:
+        transaction = event.transaction_id or 0
+        if not transaction:
+            return (event.id or 0) <= self.last_event_id
+        return transaction < self.xmin or (
+            transaction < self.xmax and transaction not in self.running
+        )
+
+
+async def commit_horizon(reader: Reader) -> CommitHorizon:
+    if reader.dialect.name == "postgresql":
+        snapshot = (
+            await reader.execute(select(cast(func.pg_current_snapshot(), Text)))
+        ).scalar_one()
+        xmin, xmax, running = snapshot.split(":")
+        return CommitHorizon(
+            xmin=int(xmin),
+            xmax=int(xmax),
+            running=frozenset(int(xid) for xid in running.split(",") if xid),
+        )
+    last = (await reader.execute(select(func.max(columns(Event).id)))).scalar_one()
+    return CommitHorizon(last_event_id=last or 0)
 
 
 @cache

@@ -187,6 +187,27 @@ async def test_a_commit_in_another_process_wakes_the_feed(pg_database: Database)
 
 
 @pytest.mark.postgresql
+async def test_a_transaction_running_when_a_subscription_starts_is_news_to_it(
+    pg_database: Database,
+) -> None:
+    feed = EventFeed(pg_database, QUIET)
+    await feed.start()
+    try:
+        async with pg_database.unit_of_work(SYSTEM_ACTOR) as running:
+            await running.session.execute(text("SELECT pg_current_xact_id()"))
+            await commit_events(pg_database, 1)  # committed before the subscription: not news
+            events = feed.follow(everything)
+            arrived = asyncio.create_task(take(events, 1, within=5))
+            await live(feed)
+            running.add_event(EventType.CHANNEL_CREATED, aggregate_type="channel", aggregate_id=2)
+            await running.commit()
+        assert await arrived == [2]
+        await events.aclose()  # type: ignore[attr-defined]
+    finally:
+        await feed.stop()
+
+
+@pytest.mark.postgresql
 async def test_an_event_held_back_by_an_older_transaction_arrives_once_it_commits(
     pg_database: Database,
 ) -> None:
