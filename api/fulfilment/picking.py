@@ -420,6 +420,7 @@ async def _settle_short(
     if backordered:
         line.quantity_allocated -= backordered
         line.quantity_backordered += backordered
+        line.was_backordered = True
         promises = await backorder_promises(uow, {allocation.sku_id: backordered}, now, policy)
         line.backorder_promised_at = promises[allocation.sku_id]
     uow.add_event(

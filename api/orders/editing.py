@@ -164,6 +164,7 @@ def _apply_plan(
                     "quantity_backordered": sku_backordered,
                     "backorder_promised_at": promises.get(sku.id),  # type: ignore[arg-type]
                     "filled_as_placed": sku_backordered == 0,
+                    "was_backordered": sku_backordered > 0,
                     "created_at": utcnow(),
                 }
             )
@@ -176,6 +177,7 @@ def _apply_plan(
         line.quantity_allocated, line.quantity_backordered = sku_allocated, sku_backordered
         line.backorder_promised_at = promises.get(line.sku_id)
         line.filled_as_placed = line.filled_as_placed and sku_backordered == 0
+        line.was_backordered = line.was_backordered or sku_backordered > 0
     return new_lines
 
 

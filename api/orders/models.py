@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlmodel import Field, SQLModel
@@ -177,6 +178,12 @@ class OrderLine(SQLModel, table=True):
     )
     """Still served by the allocations made when it was placed: false once it was backordered
     (at placement or later) or re-sourced after a short pick. The fill rate counts these."""
+    was_backordered: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": false()}
+    )
+    """Some of it waited for stock at some point (at placement, after an edit or after a short
+    pick with nowhere else to take it from), even if it was filled since. The backorder rate
+    counts these."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 

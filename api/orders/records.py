@@ -53,6 +53,7 @@ async def write_lines(
                 "quantity_backordered": backordered,
                 "backorder_promised_at": promises.get(sku.id),  # type: ignore[arg-type]
                 "filled_as_placed": backordered == 0,
+                "was_backordered": backordered > 0,
                 "created_at": now,
             }
         )

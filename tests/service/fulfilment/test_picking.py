@@ -159,6 +159,7 @@ async def test_a_short_pick_goes_to_discrepancy_and_is_re_sourced_elsewhere(
     ]
     assert (line.quantity_allocated, line.quantity_backordered) == (3, 0)
     assert not line.filled_as_placed, "re-sourced: not filled by its first allocation"
+    assert not line.was_backordered, "it never waited for stock"
     assert short.aggregate_id == placed.order.id
     assert (short.payload["missing"], short.payload["backordered"]) == (2, 0)
     assert short.payload["resourced"] == [{"locationId": warehouse.munich.id, "quantity": 2}]
@@ -178,6 +179,7 @@ async def test_a_short_pick_nobody_else_can_cover_is_backordered(warehouse: Ware
         shipment = (await session.execute(select(Shipment))).scalar_one()
     assert (line.quantity_allocated, line.quantity_backordered) == (0, 2)
     assert line.backorder_promised_at is not None and not line.filled_as_placed
+    assert line.was_backordered
     assert shipment.status == "CANCELLED"  # nothing left in it
     berlin = await level(warehouse.database, warehouse.berlin.id, "S2")  # type: ignore[arg-type]
     assert (berlin.on_hand, berlin.reserved, berlin.discrepancy) == (8, 0, 2)

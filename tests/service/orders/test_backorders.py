@@ -37,6 +37,7 @@ async def test_received_stock_fills_backorders_oldest_first(shop: Shop) -> None:
     assert [event["quantity"] for event in filled] == [3, 1]
     assert line is not None and line.backorder_promised_at is None
     assert not line.filled_as_placed, "filled later, from received stock"
+    assert line.was_backordered, "filled since, but it waited"
     await assert_invariants(shop.database)
 
 
@@ -109,5 +110,8 @@ async def test_a_line_allocated_in_full_at_placement_is_filled_as_placed(shop: S
     await shop.place(("TEE-M", 2), ("MUG", 1))
     async with shop.database.session() as session:
         lines = (await session.execute(select(OrderLine).order_by(OrderLine.id))).scalars()
-        flags = [(line.quantity_backordered, line.filled_as_placed) for line in lines]
-    assert flags == [(0, True), (1, False)]
+        flags = [
+            (line.quantity_backordered, line.filled_as_placed, line.was_backordered)
+            for line in lines
+        ]
+    assert flags == [(0, True, False), (1, False, True)]
