@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, case, cast, extract, func, select
+from sqlalchemy import ColumnElement, Float, Select, case, cast, extract, func, literal, select
 
 
 def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
@@ -16,22 +16,43 @@ def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[flo
     return (func.julianday(later) - func.julianday(earlier)) * 86_400.0
 
 
-def percentiles(values: Select[Any], percents: Sequence[int]) -> Select[Any]:
-    """One row: the nearest-rank percentile of the single column ``values`` selects, for each
-    of ``percents`` (the smallest value with at least p % of the values at or below it); None
-    for no values. Integer arithmetic gives the rank ceil(p * n / 100) without a ceil function,
+def epoch_seconds(moment: Any, dialect: str) -> ColumnElement[float]:
+    """Seconds since 1970-01-01 UTC."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", moment), Float)
+    return (func.julianday(moment) - 2_440_587.5) * 86_400.0
+
+
+def percentiles_by(values: Select[Any], percents: Sequence[int]) -> Select[Any]:
+    """Per group, the nearest-rank percentiles of each value column (the smallest value with at
+    least p % of the group's values at or below it; None where a group has no value): ``values``
+    selects the group key first, then the value columns, NULL where a row has no value. A row
+    per group: the key, then for each value column its percentiles in the order of
+    ``percents``. Integer arithmetic gives the rank ceil(p * n / 100) without a ceil function,
     which SQLite may lack."""
-    value = next(iter(values.subquery().columns))
-    ranked = select(
-        value.label("value"),
-        func.row_number().over(order_by=value).label("rank"),
-        func.count().over().label("n"),
-    ).subquery()
-    return select(
-        *(
-            func.min(
-                case((ranked.c.rank >= (ranked.c.n * percent + 99) // 100, ranked.c.value))
-            ).label(f"p{percent}")
+    group, *measured = values.subquery().columns
+    windows = []
+    for index, value in enumerate(measured):
+        ordered: dict[str, Any] = {"partition_by": group, "order_by": value.asc().nulls_last()}
+        windows += [
+            value.label(f"v{index}"),
+            func.row_number().over(**ordered).label(f"rank{index}"),
+            func.count(value).over(partition_by=group).label(f"n{index}"),
+        ]
+    ranked = select(group.label("key"), *windows).subquery()
+    picks = []
+    for index in range(len(measured)):
+        value, rank, n = (ranked.c[f"{name}{index}"] for name in ("v", "rank", "n"))
+        picks += [
+            func.min(case((rank >= (n * percent + 99) // 100, value))).label(f"p{index}_{percent}")
             for percent in percents
-        )
-    )
+        ]
+    return select(ranked.c.key, *picks).group_by(ranked.c.key)
+
+
+def percentiles(values: Select[Any], percents: Sequence[int]) -> Select[Any]:
+    """One row: the nearest-rank percentiles of the single column ``values`` selects."""
+    (value,) = values.subquery().columns
+    grouped = percentiles_by(select(literal(0).label("all"), value), percents).subquery()
+    # An aggregate over the one group (or none) answers one row even for no values.
+    return select(*(func.max(column) for column in list(grouped.columns)[1:]))
