@@ -41,6 +41,7 @@ class Permission(StrEnum):
     CUSTOMERS_READ = "customers:read"
     SETTINGS_WRITE = "settings:write"
     EVENTS_READ = "events:read"
+    REPORTS_READ = "reports:read"
     WEBHOOKS_MANAGE = "webhooks:manage"
     USERS_MANAGE = "users:manage"
     API_KEYS_MANAGE = "api_keys:manage"

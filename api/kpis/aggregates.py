@@ -10,10 +10,11 @@ from sqlalchemy import ColumnElement, Float, Select, case, cast, extract, func, 
 
 
 def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
-    """``later - earlier`` in seconds (timestamps as the UTC columns store them)."""
+    """``later - earlier`` in seconds (timestamps as the UTC columns store them); to the
+    millisecond on SQLite, whose day fractions carry float noise below it."""
     if dialect == "postgresql":
         return cast(extract("epoch", later - earlier), Float)
-    return (func.julianday(later) - func.julianday(earlier)) * 86_400.0
+    return func.round((func.julianday(later) - func.julianday(earlier)) * 86_400.0, 3)
 
 
 def epoch_seconds(moment: Any, dialect: str) -> ColumnElement[float]:

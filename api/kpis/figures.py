@@ -10,8 +10,8 @@ from datetime import date
 class Ratio:
     """``count`` out of ``out_of``; no rate when there is nothing to count."""
 
-    count: float = 0
-    out_of: float = 0
+    count: int = 0
+    out_of: int = 0
 
     @property
     def rate(self) -> float | None:
