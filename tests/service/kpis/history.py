@@ -169,12 +169,16 @@ async def build_history(database: Database) -> History:
             (row.order_id, row.sku_id): row.id
             for row in (await session.execute(OrderLine.__table__.select())).all()
         }
-        for order_id, sku, reason, status in (
-            (o3, b, "WRONG_ITEM", "RECEIVED"),
-            (o5, a, "CHANGED_MIND", "REQUESTED"),
+        for order_id, sku, reason, status, requested_at in (
+            (o3, b, "WRONG_ITEM", "RECEIVED", at(11)),
+            (o5, a, "CHANGED_MIND", "REQUESTED", at(4, 12)),
         ):
             request = Return(
-                order_id=order_id, status=status, resolution="REFUND", requested_by="customer"
+                order_id=order_id,
+                status=status,
+                resolution="REFUND",
+                requested_by="customer",
+                created_at=requested_at,
             )
             session.add(request)
             await session.flush()
@@ -189,7 +193,11 @@ async def build_history(database: Database) -> History:
             )
         # A rejected return does not count.
         rejected = Return(
-            order_id=o1, status="REJECTED", resolution="REFUND", requested_by="customer"
+            order_id=o1,
+            status="REJECTED",
+            resolution="REFUND",
+            requested_by="customer",
+            created_at=at(4),
         )
         session.add(rejected)
         await session.flush()
