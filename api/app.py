@@ -26,6 +26,7 @@ from api.fulfilment.endpoints import carrier_events, label, return_label
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
+from api.reports.downloads import report_csv
 from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
 from api.shipping.carriers import CarrierAdapter
@@ -172,6 +173,7 @@ def create_app(
             Route("/labels/returns/{owner_id}.pdf", return_label, methods=["GET"]),
             Route("/carriers/{carrier}/events", carrier_events, methods=["POST"]),
             Route("/exports/orders.{format}", orders_export, methods=["GET"]),
+            Route("/reports/{name}.csv", report_csv, methods=["GET"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

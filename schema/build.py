@@ -33,7 +33,7 @@ from schema.fulfilment.resolvers import FulfilmentMutations, FulfilmentQueries
 from schema.fulfilment.types import PickListType, PickTaskType, ShipmentType
 from schema.inventory.resolvers import InventoryMutations, InventoryQueries
 from schema.inventory.types import InventoryLevelType, TransferType
-from schema.kpis.resolvers import KpiQueries
+from schema.kpis.resolvers import KpiQueries, ReportQueries
 from schema.locations.resolvers import LocationMutations, LocationQueries
 from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
@@ -73,6 +73,7 @@ class Query(
     EventQueries,
     WebhookQueries,
     KpiQueries,
+    ReportQueries,
 ):
     pass
 

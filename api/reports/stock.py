@@ -20,7 +20,7 @@ from api.inventory.rules import available
 from api.locations.models import Location
 from api.reads import Reader, columns
 
-MAX_ROWS = 1_000
+MAX_ROWS = 10_000
 
 
 class LowStockReason(StrEnum):

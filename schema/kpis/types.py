@@ -6,6 +6,9 @@ import strawberry
 
 from api.kpis.figures import Figures, Ratio, Spread
 from api.kpis.periods import Granularity
+from api.reports.aftercare import LateShipment, OpenReturns
+from api.reports.stock import LowStockReason, StockRow
+from schema.relay import encode_global_id
 from schema.scalars import Money
 
 KpiGranularity = strawberry.enum(
@@ -144,3 +147,132 @@ class KpiReport:
     currency: str = strawberry.field(description="The currency of every money figure.")
     totals: KpiFigures
     series: list[KpiFigures]
+
+
+LowStockReasonType = strawberry.enum(LowStockReason, name="LowStockReason")
+
+
+@strawberry.type(description="A level in a stock report, with its recent sales.")
+class StockReportRow:
+    location_id: strawberry.ID
+    location_code: str
+    sku: str = strawberry.field(description="The SKU's code.")
+    sku_name: str
+    on_hand: int
+    reserved: int
+    available: int
+    incoming: int
+    safety_stock: int
+    units_shipped: int = strawberry.field(description="Over the report's sales window.")
+    daily_sales: float
+    days_of_cover: float | None = strawberry.field(
+        description="Days the free units (on hand less reserved) last at the daily sales; null "
+        "when nothing shipped in the window."
+    )
+    last_shipped_at: datetime | None
+    stock_value: Money = strawberry.field(description="On hand times unit cost.")
+    reason: LowStockReasonType | None = strawberry.field(  # type: ignore[valid-type]
+        description="Why the level is low (the low-stock report only)."
+    )
+
+    @classmethod
+    def of(cls, row: StockRow, *, low: bool) -> StockReportRow:
+        return cls(
+            location_id=encode_global_id("Location", row.location_id),
+            location_code=row.location_code,
+            sku=row.sku,
+            sku_name=row.sku_name,
+            on_hand=row.on_hand,
+            reserved=row.reserved,
+            available=row.available,
+            incoming=row.incoming,
+            safety_stock=row.safety_stock,
+            units_shipped=row.units_shipped,
+            daily_sales=row.daily_sales,
+            days_of_cover=row.days_of_cover,
+            last_shipped_at=row.last_shipped_at,
+            stock_value=Money(amount=row.stock_value, currency=row.currency),
+            reason=row.reason if low else None,
+        )
+
+
+@strawberry.type(description="A shipment not delivered by the date promised to the customer.")
+class LateShipmentRow:
+    shipment_id: strawberry.ID
+    order_id: strawberry.ID
+    order_number: str
+    location_code: str
+    status: str
+    promised_at: datetime
+    days_late: float
+    shipped_at: datetime | None
+    carrier: str | None
+    tracking_number: str | None
+    estimated_delivery_at: datetime | None
+
+    @classmethod
+    def of(cls, row: LateShipment) -> LateShipmentRow:
+        return cls(
+            shipment_id=encode_global_id("Shipment", row.shipment_id),
+            order_id=encode_global_id("Order", row.order_id),
+            order_number=row.order_number,
+            location_code=row.location_code,
+            status=row.status,
+            promised_at=row.promised_at,
+            days_late=row.days_late,
+            shipped_at=row.shipped_at,
+            carrier=row.carrier,
+            tracking_number=row.tracking_number,
+            estimated_delivery_at=row.estimated_delivery_at,
+        )
+
+
+@strawberry.type(description="Open returns of one status requested within an age band.")
+class ReturnAgeBand:
+    min_days: int
+    max_days: int | None = strawberry.field(description="Null: no upper bound.")
+    status: str
+    count: int
+
+
+@strawberry.type
+class OpenReturnRow:
+    return_id: strawberry.ID
+    order_id: strawberry.ID
+    order_number: str
+    status: str
+    requested_at: datetime
+    age_days: int
+    units: int
+
+
+@strawberry.type(description="Returns not yet settled: counts by age and status, oldest first.")
+class OpenReturnsReport:
+    bands: list[ReturnAgeBand]
+    oldest: list[OpenReturnRow]
+
+    @classmethod
+    def of(cls, report: OpenReturns) -> OpenReturnsReport:
+        return cls(
+            bands=[
+                ReturnAgeBand(
+                    min_days=band.min_days,
+                    max_days=band.max_days,
+                    status=band.status,
+                    count=band.count,
+                )
+                for band in report.bands
+            ],
+            oldest=[
+                OpenReturnRow(
+                    return_id=encode_global_id("Return", row.return_id),
+                    order_id=encode_global_id("Order", row.order_id),
+                    order_number=row.order_number,
+                    status=row.status,
+                    requested_at=row.requested_at,
+                    age_days=row.age_days,
+                    units=row.units,
+                )
+                for row in report.oldest
+            ],
+        )

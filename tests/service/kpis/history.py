@@ -4,20 +4,21 @@ gives them), written as rows, each with the moment and amounts the figures need.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 
+from api.auth import SYSTEM_ACTOR
 from api.catalog.models import Sku
 from api.channels.models import Channel
 from api.customers.models import Customer
 from api.db import Database
 from api.fulfilment.models import PickList, Shipment
-from api.inventory.models import InventoryMovement
+from api.inventory.models import InventoryLevel, InventoryMovement
 from api.orders.models import Order, OrderLine
 from api.returns.models import Feedback, Return, ReturnLine
-from tests.factories import make_channel, make_location, make_product
+from tests.factories import make_channel, make_location, make_product, receive
 
 HOUR = 3600.0
 
@@ -249,3 +250,46 @@ async def build_history(database: Database) -> History:
             )
         await session.commit()
     return History(database, web, app, ber, ham)
+
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+# SKU: (on hand, reserved, safety stock, unit cost, active, [(units shipped, days ago)])
+STOCK = {
+    "A": (10, 2, 0, 100, True, [(56, 3), (100, 40)]),  # 2 a day of late: 4 days of cover
+    "B": (5, 0, 6, 200, True, []),  # below its safety stock
+    "C": (100, 0, 0, 50, True, [(28, 10)]),  # 1 a day: 100 days of cover
+    "D": (50, 0, 0, 300, True, [(5, 100)]),  # nothing sold for 100 days
+    "E": (3, 0, 5, 10, False, []),  # no longer sold: in no report
+}
+
+
+async def build_stock(database: Database) -> Database:
+    """Levels at Berlin as STOCK says, their shipments written to the ledger days before NOW."""
+    berlin = await make_location(database, "BER")
+    await make_product(database, *STOCK)
+    for code, (on_hand, reserved, safety, cost, active, sales) in STOCK.items():
+        level = await receive(database, berlin, code, on_hand)
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            session = uow.session
+            await session.execute(
+                update(Sku).where(Sku.code == code).values(unit_cost=cost, active=active)
+            )
+            await session.execute(
+                update(InventoryLevel)
+                .where(InventoryLevel.id == level.id)
+                .values(reserved=reserved, safety_stock=safety)
+            )
+            for units, days_ago in sales:
+                session.add(
+                    InventoryMovement(
+                        location_id=level.location_id,
+                        sku_id=level.sku_id,
+                        bucket="on_hand",
+                        kind="shipment",
+                        quantity=-units,
+                        actor="test",
+                        created_at=NOW - timedelta(days=days_ago),
+                    )
+                )
+            await uow.commit()
+    return database
