@@ -23,6 +23,7 @@ from api.bulk.endpoints import orders_export
 from api.db import Database
 from api.events.feed import EventFeed, FeedSettings
 from api.fulfilment.endpoints import carrier_events, label, return_label
+from api.kpis.projection import Projector
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
@@ -156,7 +157,10 @@ def create_app(
             if settings.webhooks_in_process
             else None
         )
+        projector = Projector(database)
+        projector.start()
         yield
+        await projector.stop()
         stop_background.set()
         await refreshing
         if webhooks is not None:

@@ -16,6 +16,7 @@ from api.fulfilment.models import (
 )
 from api.idempotency.models import IdempotencyRecord
 from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
+from api.kpis.models import KpiOrderFact, KpiProjection, KpiStockDay
 from api.locations.models import Bin, Location
 from api.orders.models import Allocation, Order, OrderLine
 from api.payments.models import Payment, PaymentTransaction
@@ -38,6 +39,9 @@ __all__ = [
     "IdempotencyRecord",
     "InventoryLevel",
     "InventoryMovement",
+    "KpiOrderFact",
+    "KpiProjection",
+    "KpiStockDay",
     "Location",
     "Order",
     "OrderLine",

@@ -15,6 +15,7 @@ from api.fulfilment.models import PickList
 from api.kpis.figures import Figures, KpiReport
 from api.kpis.orders import Scope, add_order_figures
 from api.kpis.periods import Granularity, Period, bucket_of
+from api.kpis.projection import catch_up
 from api.kpis.stock import add_stock_figures
 from api.reads import Reader, columns
 
@@ -56,6 +57,7 @@ async def kpis(
     location_id: int | None = None,
 ) -> KpiReport:
     period = Period.of(start, end, granularity)
+    await catch_up(database)
     scope = Scope(period, currency, channel_id, location_id)
     buckets = period.buckets()
     totals = Figures(start=buckets[0].key)

@@ -1,10 +1,10 @@
-"""Inventory figures from the ledger: cost of goods shipped, time-weighted inventory value
-(hence turnover and days on hand) and SKU-days out of stock.
+"""Inventory figures from the ledger's days (``kpi_stock_day``): cost of goods shipped,
+time-weighted inventory value (hence turnover and days on hand) and SKU-days out of stock.
 
 The ledger holds every change to every quantity with its moment, so any past state is a sum:
-on hand at t is the sum of on-hand movements up to t. The database sums movements by day; the
-few rows that come back (one per day of the period, not one per movement) are enough to place
-every figure in its bucket exactly.
+on hand at t is the sum of on-hand movements up to t. Its days, summed per level, are enough to
+place every figure in its bucket exactly; inventory figures cover whole UTC days (the days the
+period touches).
 """
 
 from __future__ import annotations
@@ -16,124 +16,115 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, literal, null, select, union_all
 
 from api.catalog.models import Sku
-from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
-from api.kpis.aggregates import epoch_seconds
 from api.kpis.figures import Figures, Ratio
-from api.kpis.orders import Scope, table
-from api.kpis.periods import Granularity, bucket_of
+from api.kpis.models import KpiStockDay
+from api.kpis.orders import Scope
+from api.kpis.periods import midnight
 from api.reads import Reader, columns
 
 
-def _value_by_day(scope: Scope, dialect: str) -> Select[Any]:
-    """Per day of the period (None: everything before it), the change in on-hand value, the
-    same weighted by its moment, and the cost of what was shipped; at today's unit costs."""
-    movement, sku = columns(InventoryMovement), table(Sku).c
-    value = movement.quantity * sku.unit_cost
-    day = case(
-        (movement.created_at < scope.period.start, null()),
-        else_=bucket_of(movement.created_at, Granularity.DAY, dialect),
-    )
+def whole_days(scope: Scope) -> tuple[date, date]:
+    """The first day the period touches, and the day after the last."""
+    end = scope.period.end
+    last = end.date() if end == midnight(end.date()) else end.date() + timedelta(days=1)
+    return scope.period.start.date(), last
+
+
+def _value_by_day(scope: Scope) -> Select[Any]:
+    """Per day of the period (None: all days before it), the change in on-hand value, the same
+    weighted by its moments, and the cost of what was shipped; at today's unit costs."""
+    stock_day, sku = columns(KpiStockDay), Sku.__table__.c  # type: ignore[attr-defined]
+    first, end = whole_days(scope)
+    day = case((stock_day.day < first, null()), else_=stock_day.day)
     statement = (
         select(
             day.label("day"),
-            func.sum(value).label("change"),
-            func.sum(value * epoch_seconds(movement.created_at, dialect)).label("weighted"),
-            func.sum(case((movement.kind == MovementKind.SHIPMENT, -value), else_=0)).label(
-                "shipped"
-            ),
+            func.sum(stock_day.on_hand_change * sku.unit_cost).label("change"),
+            func.sum(stock_day.on_hand_moments * sku.unit_cost).label("weighted"),
+            func.sum(stock_day.shipped * sku.unit_cost).label("shipped"),
         )
-        .join(sku.id.table, sku.id == movement.sku_id)
-        .where(
-            movement.bucket == InventoryBucket.ON_HAND,
-            movement.created_at < scope.period.end,
-            sku.currency == scope.currency,
-        )
+        .join(sku.id.table, sku.id == stock_day.sku_id)
+        .where(stock_day.day < end, sku.currency == scope.currency)
         .group_by(day)
     )
     if scope.location_id is not None:
-        statement = statement.where(movement.location_id == scope.location_id)
+        statement = statement.where(stock_day.location_id == scope.location_id)
     return statement
 
 
-def _stock_out_changes(scope: Scope, dialect: str) -> Select[Any]:
+def _stock_out_changes(scope: Scope) -> Select[Any]:
     """Per day, how many levels ran out (+1) or came back (-1), and how many started to be
     tracked (their first movement): available (on hand less reserved) is taken at the end of
     each day, and a level counts from the day of its first movement on."""
-    movement = columns(InventoryMovement)
-    day = bucket_of(movement.created_at, Granularity.DAY, dialect)
-    change = case(
-        (movement.bucket == InventoryBucket.ON_HAND, movement.quantity),
-        else_=-movement.quantity,
-    )
-    daily = select(
-        movement.location_id, movement.sku_id, day.label("day"), func.sum(change).label("change")
-    ).where(
-        movement.bucket.in_([InventoryBucket.ON_HAND, InventoryBucket.RESERVED]),
-        movement.created_at < scope.period.end,
-    )
+    stock_day = columns(KpiStockDay)
+    first, end = whole_days(scope)
+    days = select(stock_day).where(stock_day.day < end)
     if scope.location_id is not None:
-        daily = daily.where(movement.location_id == scope.location_id)
-    days = daily.group_by(movement.location_id, movement.sku_id, day).subquery()
+        days = days.where(stock_day.location_id == scope.location_id)
+    levels = days.subquery()
     level: dict[str, Any] = {
-        "partition_by": (days.c.location_id, days.c.sku_id),
-        "order_by": days.c.day,
+        "partition_by": (levels.c.location_id, levels.c.sku_id),
+        "order_by": levels.c.day,
     }
     states = select(
-        days.c.day,
-        func.sum(days.c.change).over(**level).label("available"),
-        func.lead(days.c.day).over(**level).label("next_day"),
+        levels.c.day,
+        func.sum(levels.c.on_hand_change - levels.c.reserved_change)
+        .over(**level)
+        .label("available"),
+        func.lead(levels.c.day).over(**level).label("next_day"),
         func.row_number().over(**level).label("nth"),
     ).subquery()
-    first, last = _first_and_last_day(scope)
     start = case((states.c.day < first, literal(first)), else_=states.c.day)
-    out = and_(states.c.available <= 0, states.c.day <= last)
+    out = states.c.available <= 0
     ran_out = select(start.label("day"), literal(1).label("out"), literal(0).label("tracked"))
-    ran_out = ran_out.where(out, func.coalesce(states.c.next_day, "9999-12-31") > first)
+    ran_out = ran_out.where(out, func.coalesce(states.c.next_day, end) > first)
     came_back = select(states.c.next_day, literal(-1), literal(0)).where(
-        out, states.c.next_day > first, states.c.next_day <= last
+        out, and_(states.c.next_day > first, states.c.next_day < end)
     )
-    tracked = select(start, literal(0), literal(1)).where(states.c.nth == 1, states.c.day <= last)
+    tracked = select(start, literal(0), literal(1)).where(states.c.nth == 1)
     changes = union_all(ran_out, came_back, tracked).subquery()
     return select(
         changes.c.day, func.sum(changes.c.out).label("out"), func.sum(changes.c.tracked)
     ).group_by(changes.c.day)
 
 
-def _first_and_last_day(scope: Scope) -> tuple[str, str]:
-    last = (scope.period.end - timedelta(microseconds=1)).date()
-    return scope.period.start.date().isoformat(), last.isoformat()
+def _day(value: Any) -> date:
+    """A day as the database returns it from an expression (SQLite: text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 async def add_stock_figures(
     reader: Reader, scope: Scope, totals: Figures, series: dict[date, Figures]
 ) -> None:
-    dialect = reader.dialect.name
     period = scope.period
     by_bucket: dict[date | None, list[Any]] = defaultdict(list)
-    for row in await reader.execute(_value_by_day(scope, dialect)):
-        key = None if row.day is None else period.bucket_key(date.fromisoformat(row.day))
+    for row in await reader.execute(_value_by_day(scope)):
+        key = None if row.day is None else period.bucket_key(_day(row.day))
         by_bucket[key].append(row)
     value = sum(float(row.change) for row in by_bucket[None])
     value_days = 0.0
     for bucket in period.buckets():
         # The value a bucket opens with holds all through it; each change from its moment on.
-        start, end = bucket.start.timestamp(), bucket.end.timestamp()
+        first, end = bucket.start.date(), bucket.end.date()
+        if bucket.end != midnight(end):
+            end += timedelta(days=1)
+        start_second, end_second = midnight(first).timestamp(), midnight(end).timestamp()
         rows, figures = by_bucket[bucket.key], series[bucket.key]
-        weighted = sum(float(row.change) * end - float(row.weighted) for row in rows)
-        figures.days = bucket.days
-        figures.average_inventory_value = value + weighted / (end - start)
+        weighted = sum(float(row.change) * end_second - float(row.weighted) for row in rows)
+        figures.days = (end - first).days
+        figures.average_inventory_value = value + weighted / (end_second - start_second)
         figures.cost_of_goods_shipped = sum(int(row.shipped) for row in rows)
         value += sum(float(row.change) for row in rows)
         totals.cost_of_goods_shipped += figures.cost_of_goods_shipped
-        value_days += figures.average_inventory_value * bucket.days
-    totals.days = period.days
-    totals.average_inventory_value = value_days / period.days
+        value_days += figures.average_inventory_value * figures.days
+    totals.days = sum(figures.days for figures in series.values())
+    totals.average_inventory_value = value_days / totals.days
 
-    changes = {row.day: row for row in await reader.execute(_stock_out_changes(scope, dialect))}
+    changes = {_day(row.day): row for row in await reader.execute(_stock_out_changes(scope))}
     out = tracked = 0
-    day, last = period.start.date(), (period.end - timedelta(microseconds=1)).date()
-    while day <= last:
-        row = changes.get(day.isoformat())
+    day, end = whole_days(scope)
+    while day < end:
+        row = changes.get(day)
         if row is not None:
             out, tracked = out + int(row.out), tracked + int(row[2])
         today = Ratio(out, tracked)

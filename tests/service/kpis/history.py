@@ -16,6 +16,7 @@ from api.customers.models import Customer
 from api.db import Database
 from api.fulfilment.models import PickList, Shipment
 from api.inventory.models import InventoryLevel, InventoryMovement
+from api.kpis.projection import rebuild
 from api.orders.models import Order, OrderLine
 from api.returns.models import Feedback, Return, ReturnLine
 from tests.factories import make_channel, make_location, make_product, receive
@@ -249,6 +250,7 @@ async def build_history(database: Database) -> History:
                 )
             )
         await session.commit()
+    await rebuild(database)  # the rows above were written without events
     return History(database, web, app, ber, ham)
 
 
@@ -292,4 +294,5 @@ async def build_stock(database: Database) -> Database:
                     )
                 )
             await uow.commit()
+    await rebuild(database)
     return database

@@ -1,0 +1,386 @@
+"""Keeping the KPI summary tables current from the event log.
+
+Every change an order goes through (placed, edited, cancelled, picked, shipped, delivered,
+returned, rated) is an event naming the order, and every change to stock is an event naming
+its levels. The projection reads the log from where it stopped, in the order that never skips
+an event (``api.events.log``), and for each batch recomputes from the raw rows the facts of the
+orders it names and the ledger days of the levels it names, then moves its cursor, all in one
+transaction: a batch is applied exactly once, and the facts are always what the raw rows say.
+
+It runs in the API's process (woken by commits, and on a timer), before every ``kpis`` answer
+(so that answer includes every change committed before it) and at the end of each simulated
+day. Two processes never apply the same batch: the cursor row is locked while a batch is
+applied (SQLite has one writer at a time anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    type_coerce,
+    union_all,
+    update,
+)
+
+from api.auth import SYSTEM_ACTOR
+from api.db import Database, UnitOfWork
+from api.events.log import START, LogPosition, log_end, read_log
+from api.events.topics import levels_of, order_id_of
+from api.fulfilment.models import Shipment, ShipmentStatus
+from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
+from api.kpis.aggregates import epoch_seconds, seconds_between
+from api.kpis.models import WHOLE_ORDER, KpiOrderFact, KpiProjection, KpiStockDay
+from api.kpis.periods import midnight
+from api.orders.models import Order, OrderLine, OrderStatus
+from api.reads import columns
+from api.returns.models import Feedback, Return, ReturnLine, ReturnReason, ReturnStatus
+
+NAME = "kpis"
+BATCH = 1_000
+INACCURATE = (ReturnReason.WRONG_ITEM, ReturnReason.NOT_AS_DESCRIBED)
+log = logging.getLogger("oms.kpis")
+
+
+def _flag(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def day_of(moment: Any, dialect: str) -> Any:
+    """The UTC day of a timestamp column."""
+    if dialect == "postgresql":
+        return func.cast(func.timezone("UTC", moment), Date)
+    return type_coerce(func.date(moment), Date)
+
+
+def _order_facts(order_ids: list[int], dialect: str) -> Any:
+    """The fact rows of these orders, computed from the raw rows."""
+    order, line, shipment = columns(Order), columns(OrderLine), columns(Shipment)
+    request, returned_line = columns(Return), columns(ReturnLine)
+    feedback = columns(Feedback)
+    chosen = order.id.in_(order_ids)
+    # Each shipment counts at its location and for the whole order.
+    tagged = union_all(
+        *(
+            select(
+                shipment.order_id,
+                location.label("location_id"),
+                (shipment.status != ShipmentStatus.CANCELLED).label("live"),
+                shipment.shipped_at,
+                shipment.delivered_at,
+                case((shipment.currency == order.currency, shipment.shipping_cost), else_=0).label(
+                    "cost"
+                ),
+                (shipment.delivered_at <= order.promised_at).label("on_time"),
+            )
+            .join(order.id.table, order.id == shipment.order_id)
+            .where(chosen)
+            for location in (shipment.location_id, literal(WHOLE_ORDER))
+        )
+    ).subquery("tagged")
+    live = tagged.c.live
+    shipments = (
+        select(
+            tagged.c.order_id,
+            tagged.c.location_id,
+            func.sum(_flag(live)).label("count"),
+            func.sum(_flag(and_(live, tagged.c.shipped_at.is_not(None)))).label("shipped"),
+            func.sum(_flag(and_(live, tagged.c.delivered_at.is_not(None)))).label("delivered"),
+            func.max(case((live, tagged.c.shipped_at))).label("last_shipped"),
+            func.max(case((live, tagged.c.delivered_at))).label("last_delivered"),
+            func.sum(
+                case((and_(live, tagged.c.shipped_at.is_not(None)), tagged.c.cost), else_=0)
+            ).label("cost"),
+            func.sum(_flag(and_(live, tagged.c.on_time))).label("on_time"),
+        )
+        .group_by(tagged.c.order_id, tagged.c.location_id)
+        .subquery("shipments")
+    )
+    keys = union_all(
+        select(order.id.label("order_id"), literal(WHOLE_ORDER).label("location_id")).where(chosen),
+        select(shipments.c.order_id, shipments.c.location_id).where(
+            shipments.c.location_id != WHOLE_ORDER
+        ),
+    ).subquery("keys")
+    remaining = line.quantity - line.quantity_cancelled
+    complete = and_(remaining > 0, line.quantity_fulfilled >= remaining)
+    lines = (
+        select(
+            line.order_id,
+            func.max(_flag(line.was_backordered)).label("backordered"),
+            func.sum(_flag(and_(remaining > 0, complete | ~line.filled_as_placed))).label(
+                "decided"
+            ),
+            func.sum(_flag(and_(complete, line.filled_as_placed))).label("filled"),
+        )
+        .where(line.order_id.in_(order_ids))
+        .group_by(line.order_id)
+        .subquery("lines")
+    )
+    returns = (
+        select(
+            request.order_id,
+            func.max(
+                _flag(returned_line.reason.in_([reason.value for reason in INACCURATE]))
+            ).label("inaccurate"),
+        )
+        .join(returned_line.return_id.table, returned_line.return_id == request.id)
+        .where(request.order_id.in_(order_ids), request.status != ReturnStatus.REJECTED)
+        .group_by(request.order_id)
+        .subquery("returns")
+    )
+    all_shipped = and_(shipments.c["count"] > 0, shipments.c.shipped == shipments.c["count"])
+    all_delivered = and_(shipments.c["count"] > 0, shipments.c.delivered == shipments.c["count"])
+    cancelled = order.status == OrderStatus.CANCELLED
+    return (
+        select(
+            keys.c.order_id,
+            keys.c.location_id,
+            order.channel_id,
+            order.placed_at,
+            order.currency,
+            case((cancelled, 0), else_=order.total).label("revenue"),
+            cancelled.label("cancelled"),
+            (func.coalesce(lines.c.backordered, 0) == 1).label("backordered"),
+            func.coalesce(lines.c.decided, 0).label("lines_decided"),
+            func.coalesce(lines.c.filled, 0).label("lines_filled"),
+            func.coalesce(shipments.c["count"], 0).label("shipments"),
+            func.coalesce(shipments.c.shipped, 0).label("shipped"),
+            func.coalesce(shipments.c.delivered, 0).label("delivered"),
+            func.coalesce(shipments.c.on_time, 0).label("on_time"),
+            func.coalesce(shipments.c.cost, 0).label("shipping_cost"),
+            case(
+                (all_shipped, seconds_between(shipments.c.last_shipped, order.placed_at, dialect))
+            ).label("seconds_to_ship"),
+            case(
+                (
+                    all_delivered,
+                    seconds_between(shipments.c.last_delivered, order.placed_at, dialect),
+                )
+            ).label("seconds_to_deliver"),
+            returns.c.order_id.is_not(None).label("returned"),
+            (func.coalesce(returns.c.inaccurate, 0) == 1).label("inaccurate"),
+            feedback.rating,
+        )
+        .select_from(keys)
+        .join(order.id.table, order.id == keys.c.order_id)
+        .outerjoin(
+            shipments,
+            and_(
+                shipments.c.order_id == keys.c.order_id,
+                shipments.c.location_id == keys.c.location_id,
+            ),
+        )
+        .outerjoin(lines, lines.c.order_id == keys.c.order_id)
+        .outerjoin(returns, returns.c.order_id == keys.c.order_id)
+        .outerjoin(feedback.order_id.table, feedback.order_id == keys.c.order_id)
+    )
+
+
+FACT_COLUMNS = [column.name for column in KpiOrderFact.__table__.columns]  # type: ignore[attr-defined]
+STOCK_DAY_COLUMNS = [column.name for column in KpiStockDay.__table__.columns]  # type: ignore[attr-defined]
+
+
+async def refresh_orders(uow: UnitOfWork, order_ids: Iterable[int]) -> None:
+    chosen = sorted(set(order_ids))
+    if not chosen:
+        return
+    fact = columns(KpiOrderFact)
+    session, dialect = uow.session, uow.database.engine.dialect.name
+    for start in range(0, len(chosen), BATCH):
+        batch = chosen[start : start + BATCH]
+        await session.execute(delete(fact.order_id.table).where(fact.order_id.in_(batch)))
+        await session.execute(
+            insert(fact.order_id.table).from_select(FACT_COLUMNS, _order_facts(batch, dialect))
+        )
+
+
+def _stock_days(pairs: list[tuple[int, int]], first: date, last: date, dialect: str) -> Any:
+    movement = columns(InventoryMovement)
+    on_hand = movement.bucket == InventoryBucket.ON_HAND
+    day = day_of(movement.created_at, dialect)
+    return (
+        select(
+            movement.location_id,
+            movement.sku_id,
+            day.label("day"),
+            func.sum(case((on_hand, movement.quantity), else_=0)),
+            func.sum(
+                case((movement.bucket == InventoryBucket.RESERVED, movement.quantity), else_=0)
+            ),
+            func.sum(
+                case(
+                    (and_(on_hand, movement.kind == MovementKind.SHIPMENT), -movement.quantity),
+                    else_=0,
+                )
+            ),
+            func.sum(
+                case(
+                    (on_hand, movement.quantity * epoch_seconds(movement.created_at, dialect)),
+                    else_=type_coerce(0.0, Float),
+                )
+            ),
+        )
+        .where(
+            tuple_(movement.location_id, movement.sku_id).in_(pairs),
+            movement.created_at >= midnight(first),
+            movement.created_at < midnight(last + timedelta(days=1)),
+        )
+        .group_by(movement.location_id, movement.sku_id, day)
+    )
+
+
+async def refresh_stock_days(
+    uow: UnitOfWork, pairs: Iterable[tuple[int, int]], first: date, last: date
+) -> None:
+    """The ledger days from ``first`` to ``last`` of these (location, SKU) levels."""
+    chosen = sorted(set(pairs))
+    if not chosen:
+        return
+    stock_day = columns(KpiStockDay)
+    session, dialect = uow.session, uow.database.engine.dialect.name
+    for start in range(0, len(chosen), BATCH):
+        batch = chosen[start : start + BATCH]
+        await session.execute(
+            delete(stock_day.day.table).where(
+                tuple_(stock_day.location_id, stock_day.sku_id).in_(batch),
+                stock_day.day >= first,
+                stock_day.day <= last,
+            )
+        )
+        await session.execute(
+            insert(stock_day.day.table).from_select(
+                STOCK_DAY_COLUMNS, _stock_days(batch, first, last, dialect)
+            )
+        )
+
+
+async def _cursor(uow: UnitOfWork) -> LogPosition:
+    """The projection's position, its row locked for this transaction."""
+    projection = columns(KpiProjection)
+    statement = select(projection.transaction_id, projection.event_id).where(
+        projection.name == NAME
+    )
+    if uow.database.engine.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    row = (await uow.session.execute(statement)).first()
+    if row is None:
+        await uow.session.execute(
+            insert(projection.name.table).values(
+                name=NAME, transaction_id=START.transaction_id, event_id=START.event_id
+            )
+        )
+        return await _cursor(uow)
+    return LogPosition(row.transaction_id, row.event_id)
+
+
+async def _move_cursor(uow: UnitOfWork, position: LogPosition) -> None:
+    projection = columns(KpiProjection)
+    await uow.session.execute(
+        update(projection.name.table)
+        .where(projection.name == NAME)
+        .values(transaction_id=position.transaction_id, event_id=position.event_id)
+    )
+
+
+async def catch_up(database: Database) -> int:
+    """Applies the events committed since the last batch; the number applied."""
+    applied = 0
+    while True:
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            cursor = await _cursor(uow)
+            events = await read_log(await uow.session.connection(), cursor, BATCH)
+            if not events:
+                await uow.commit()
+                return applied
+            orders = {order_id for event in events if (order_id := order_id_of(event))}
+            pairs = {pair for event in events for pair in levels_of(event)}
+            await refresh_orders(uow, orders)
+            if pairs:
+                days = [event.occurred_at.date() for event in events if levels_of(event)]
+                # A movement written just before midnight may commit with an event just after.
+                await refresh_stock_days(uow, pairs, min(days) - timedelta(days=1), max(days))
+            await _move_cursor(uow, LogPosition.of(events[-1]))
+            await uow.commit()
+            applied += len(events)
+
+
+async def rebuild(database: Database) -> None:
+    """Recomputes the summary tables from the raw rows, and continues from the log's end."""
+    order, movement = columns(Order), columns(InventoryMovement)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        session = uow.session
+        await _cursor(uow)
+        await session.execute(delete(columns(KpiOrderFact).order_id.table))
+        await session.execute(delete(columns(KpiStockDay).day.table))
+        order_ids = list((await session.execute(select(order.id))).scalars())
+        await refresh_orders(uow, order_ids)
+        levels = (
+            await session.execute(
+                select(
+                    movement.location_id,
+                    movement.sku_id,
+                    func.min(movement.created_at),
+                    func.max(movement.created_at),
+                ).group_by(movement.location_id, movement.sku_id)
+            )
+        ).all()
+        if levels:
+            first = min(row[2] for row in levels).date()
+            last = max(row[3] for row in levels).date()
+            await refresh_stock_days(uow, [(row[0], row[1]) for row in levels], first, last)
+        await _move_cursor(uow, await log_end(await session.connection()))
+        await uow.commit()
+
+
+class Projector:
+    """The projection kept running in the API's process: woken by this process's commits, and
+    every ``poll_seconds`` for the other processes' ones; at most once a ``pause_seconds``, so
+    a busy shop's commits are applied in batches rather than one by one."""
+
+    def __init__(
+        self, database: Database, poll_seconds: float = 5.0, pause_seconds: float = 1.0
+    ) -> None:
+        self.database = database
+        self.poll_seconds = poll_seconds
+        self.pause_seconds = pause_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.database.events_committed.append(self._wake.set)
+        self._task = asyncio.create_task(self._run(), name="kpi-projection")
+
+    async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.database.events_committed.remove(self._wake.set)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+            try:
+                await catch_up(self.database)
+            except Exception:
+                log.exception("the KPI projection could not catch up; retrying")
+            await asyncio.sleep(self.pause_seconds)

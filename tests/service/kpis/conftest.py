@@ -1,0 +1,1 @@
+from tests.service.orders.conftest import shop  # noqa: F401  (a catalogue with stock)
