@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, func, literal_column, type_coerce
+from sqlalchemy import ColumnElement, Date, cast, func, literal_column, type_coerce
 
 from api.errors import InvalidInput
 
@@ -97,15 +97,21 @@ class Period:
         return found
 
 
-def bucket_of(moment: Any, granularity: Granularity, dialect: str) -> ColumnElement[str]:
-    """The first day (as YYYY-MM-DD) of the bucket a UTC timestamp column falls in."""
+def bucket_of(moment: Any, granularity: Granularity, dialect: str) -> ColumnElement[date]:
+    """The first day of the bucket a UTC timestamp column falls in (as a date on PostgreSQL,
+    as YYYY-MM-DD text on SQLite: read it with ``as_day``)."""
     if dialect == "postgresql":
         unit = {Granularity.DAY: "day", Granularity.WEEK: "week", Granularity.MONTH: "month"}
         utc = moment.op("AT TIME ZONE")(literal_column("'UTC'"))
-        return func.to_char(func.date_trunc(unit[granularity], utc), "YYYY-MM-DD")
+        return cast(func.date_trunc(unit[granularity], utc), Date)
     # SQLite keeps UTC timestamps as text; 'weekday 0' moves to the coming Sunday (or stays).
     if granularity is Granularity.WEEK:
-        return type_coerce(func.date(moment, "weekday 0", "-6 days"), String)
+        return type_coerce(func.date(moment, "weekday 0", "-6 days"), Date)
     if granularity is Granularity.MONTH:
-        return type_coerce(func.strftime("%Y-%m-01", moment), String)
-    return type_coerce(func.date(moment), String)
+        return type_coerce(func.strftime("%Y-%m-01", moment), Date)
+    return type_coerce(func.date(moment), Date)
+
+
+def as_day(value: date | str) -> date:
+    """A day as the database returns it from an expression (SQLite may give text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -37,6 +37,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
 
 from api.auth import SYSTEM_ACTOR
 from api.db import Database, UnitOfWork
@@ -192,22 +193,29 @@ def _order_facts(order_ids: list[int], dialect: str) -> Any:
     )
 
 
-FACT_COLUMNS = [column.name for column in KpiOrderFact.__table__.columns]  # type: ignore[attr-defined]
-STOCK_DAY_COLUMNS = [column.name for column in KpiStockDay.__table__.columns]  # type: ignore[attr-defined]
+async def _replace(uow: UnitOfWork, table: Any, key: list[str], rows: Any) -> None:
+    """Writes ``rows`` over the table's rows with the same key. PostgreSQL updates them in
+    place (a row's indexed columns never change, so the update stays on its page and the old
+    version is reclaimed there); SQLite replaces them."""
+    names = [column.name for column in table.columns]
+    if uow.database.engine.dialect.name == "postgresql":
+        statement = postgresql.insert(table).from_select(names, rows)
+        await uow.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=key,
+                set_={name: statement.excluded[name] for name in names if name not in key},
+            )
+        )
+        return
+    await uow.session.execute(insert(table).prefix_with("OR REPLACE").from_select(names, rows))
 
 
 async def refresh_orders(uow: UnitOfWork, order_ids: Iterable[int]) -> None:
     chosen = sorted(set(order_ids))
-    if not chosen:
-        return
-    fact = columns(KpiOrderFact)
-    session, dialect = uow.session, uow.database.engine.dialect.name
+    table, dialect = columns(KpiOrderFact).order_id.table, uow.database.engine.dialect.name
     for start in range(0, len(chosen), BATCH):
-        batch = chosen[start : start + BATCH]
-        await session.execute(delete(fact.order_id.table).where(fact.order_id.in_(batch)))
-        await session.execute(
-            insert(fact.order_id.table).from_select(FACT_COLUMNS, _order_facts(batch, dialect))
-        )
+        facts = _order_facts(chosen[start : start + BATCH], dialect)
+        await _replace(uow, table, ["order_id", "location_id"], facts)
 
 
 def _stock_days(pairs: list[tuple[int, int]], first: date, last: date, dialect: str) -> Any:
@@ -248,26 +256,15 @@ def _stock_days(pairs: list[tuple[int, int]], first: date, last: date, dialect: 
 async def refresh_stock_days(
     uow: UnitOfWork, pairs: Iterable[tuple[int, int]], first: date, last: date
 ) -> None:
-    """The ledger days from ``first`` to ``last`` of these (location, SKU) levels."""
+    """The ledger days from ``first`` to ``last`` of these (location, SKU) levels (the ledger
+    only grows, so a day once written is only ever rewritten, never removed)."""
     chosen = sorted(set(pairs))
     if not chosen:
         return
-    stock_day = columns(KpiStockDay)
-    session, dialect = uow.session, uow.database.engine.dialect.name
+    table, dialect = columns(KpiStockDay).day.table, uow.database.engine.dialect.name
     for start in range(0, len(chosen), BATCH):
-        batch = chosen[start : start + BATCH]
-        await session.execute(
-            delete(stock_day.day.table).where(
-                tuple_(stock_day.location_id, stock_day.sku_id).in_(batch),
-                stock_day.day >= first,
-                stock_day.day <= last,
-            )
-        )
-        await session.execute(
-            insert(stock_day.day.table).from_select(
-                STOCK_DAY_COLUMNS, _stock_days(batch, first, last, dialect)
-            )
-        )
+        days = _stock_days(chosen[start : start + BATCH], first, last, dialect)
+        await _replace(uow, table, ["location_id", "sku_id", "day"], days)
 
 
 async def _cursor(uow: UnitOfWork) -> LogPosition:

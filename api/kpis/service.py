@@ -14,7 +14,7 @@ from api.db import Database
 from api.fulfilment.models import PickList
 from api.kpis.figures import Figures, KpiReport
 from api.kpis.orders import Scope, add_order_figures
-from api.kpis.periods import Granularity, Period, bucket_of
+from api.kpis.periods import Granularity, Period, as_day, bucket_of
 from api.kpis.projection import catch_up
 from api.kpis.stock import add_stock_figures
 from api.reads import Reader, columns
@@ -41,7 +41,7 @@ async def _add_pick_figures(
     if scope.location_id is not None:
         statement = statement.where(pick_list.location_id == scope.location_id)
     for key, walked, order_by_order in await reader.execute(statement):
-        for figures in (totals, series[date.fromisoformat(key)]):
+        for figures in (totals, series[as_day(key)]):
             figures.walked_m += walked
             figures.order_by_order_m += order_by_order
 

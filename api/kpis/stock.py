@@ -19,7 +19,7 @@ from api.catalog.models import Sku
 from api.kpis.figures import Figures, Ratio
 from api.kpis.models import KpiStockDay
 from api.kpis.orders import Scope
-from api.kpis.periods import midnight
+from api.kpis.periods import as_day, midnight
 from api.reads import Reader, columns
 
 
@@ -88,18 +88,13 @@ def _stock_out_changes(scope: Scope) -> Select[Any]:
     ).group_by(changes.c.day)
 
 
-def _day(value: Any) -> date:
-    """A day as the database returns it from an expression (SQLite: text)."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
 async def add_stock_figures(
     reader: Reader, scope: Scope, totals: Figures, series: dict[date, Figures]
 ) -> None:
     period = scope.period
     by_bucket: dict[date | None, list[Any]] = defaultdict(list)
     for row in await reader.execute(_value_by_day(scope)):
-        key = None if row.day is None else period.bucket_key(_day(row.day))
+        key = None if row.day is None else period.bucket_key(as_day(row.day))
         by_bucket[key].append(row)
     value = sum(float(row.change) for row in by_bucket[None])
     value_days = 0.0
@@ -120,7 +115,7 @@ async def add_stock_figures(
     totals.days = sum(figures.days for figures in series.values())
     totals.average_inventory_value = value_days / totals.days
 
-    changes = {_day(row.day): row for row in await reader.execute(_stock_out_changes(scope))}
+    changes = {as_day(row.day): row for row in await reader.execute(_stock_out_changes(scope))}
     out = tracked = 0
     day, end = whole_days(scope)
     while day < end:
