@@ -268,21 +268,22 @@ async def refresh_stock_days(
 
 
 async def _cursor(uow: UnitOfWork) -> LogPosition:
-    """The projection's position, its row locked for this transaction."""
+    """The projection's position, its row locked for this transaction (made at the start of
+    the log the first time; two processes doing so at once make one)."""
     projection = columns(KpiProjection)
+    start = {"name": NAME, "transaction_id": START.transaction_id, "event_id": START.event_id}
+    first: Any = (
+        postgresql.insert(projection.name.table).on_conflict_do_nothing()
+        if uow.database.engine.dialect.name == "postgresql"
+        else insert(projection.name.table).prefix_with("OR IGNORE")
+    )
+    await uow.session.execute(first.values(start))
     statement = select(projection.transaction_id, projection.event_id).where(
         projection.name == NAME
     )
     if uow.database.engine.dialect.name == "postgresql":
         statement = statement.with_for_update()
-    row = (await uow.session.execute(statement)).first()
-    if row is None:
-        await uow.session.execute(
-            insert(projection.name.table).values(
-                name=NAME, transaction_id=START.transaction_id, event_id=START.event_id
-            )
-        )
-        return await _cursor(uow)
+    row = (await uow.session.execute(statement)).one()
     return LogPosition(row.transaction_id, row.event_id)
 
 

@@ -73,7 +73,7 @@ def _stock_out_changes(scope: Scope) -> Select[Any]:
         .label("available"),
         func.lead(levels.c.day).over(**level).label("next_day"),
         func.row_number().over(**level).label("nth"),
-    ).subquery()
+    ).cte("states")  # read by three branches below: computed once
     start = case((states.c.day < first, literal(first)), else_=states.c.day)
     out = states.c.available <= 0
     ran_out = select(start.label("day"), literal(1).label("out"), literal(0).label("tracked"))
