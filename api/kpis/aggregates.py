@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, case, cast, extract, func, literal, select
+from sqlalchemy import ColumnElement, Float, Select, case, cast, extract, func, select
 
 
 def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
@@ -49,11 +49,3 @@ def percentiles_by(values: Select[Any], percents: Sequence[int]) -> Select[Any]:
             for percent in percents
         ]
     return select(ranked.c.key, *picks).group_by(ranked.c.key)
-
-
-def percentiles(values: Select[Any], percents: Sequence[int]) -> Select[Any]:
-    """One row: the nearest-rank percentiles of the single column ``values`` selects."""
-    (value,) = values.subquery().columns
-    grouped = percentiles_by(select(literal(0).label("all"), value), percents).subquery()
-    # An aggregate over the one group (or none) answers one row even for no values.
-    return select(*(func.max(column) for column in list(grouped.columns)[1:]))

@@ -3,15 +3,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Integer, Subquery, literal, select, union_all
+from sqlalchemy import Integer, String, Subquery, literal, select, union_all
 
 from api.db import Database
 from api.dbtypes import UtcDateTime
-from api.kpis.aggregates import percentiles, seconds_between
+from api.kpis.aggregates import percentiles_by, seconds_between
 
 
-def sample(*numbers: int) -> Subquery:
-    return union_all(*(select(literal(n, Integer()).label("v")) for n in numbers)).subquery()
+def sample(*numbers: int, group: str = "a") -> Subquery:
+    return union_all(
+        *(
+            select(literal(group, String()).label("g"), literal(n, Integer()).label("v"))
+            for n in numbers
+        )
+    ).subquery()
 
 
 @pytest.mark.parametrize(
@@ -27,15 +32,19 @@ async def test_percentiles_are_nearest_rank(
 ) -> None:
     table = sample(*numbers)
     async with database.reader() as reader:
-        row = (await reader.execute(percentiles(select(table.c.v), [50, 90, 100]))).one()
-    assert tuple(row) == expected
+        statement = percentiles_by(select(table.c.g, table.c.v), [50, 90, 100])
+        row = (await reader.execute(statement)).one()
+    assert tuple(row) == ("a", *expected)
 
 
-async def test_no_values_have_no_percentile(database: Database) -> None:
-    table = sample(1)
+async def test_each_group_and_each_column_has_its_own(database: Database) -> None:
+    table = union_all(select(sample(1, 2, 3, group="a")), select(sample(10, 20, group="b")))
+    both = table.subquery()
+    nothing = literal(None, Integer())
     async with database.reader() as reader:
-        empty = select(table.c.v).where(table.c.v > 1)
-        assert tuple((await reader.execute(percentiles(empty, [50]))).one()) == (None,)
+        statement = percentiles_by(select(both.c.g, both.c.v, nothing), [50])
+        rows = sorted(tuple(row) for row in await reader.execute(statement))
+    assert rows == [("a", 2, None), ("b", 10, None)]
 
 
 async def test_seconds_between_timestamps(database: Database) -> None:
