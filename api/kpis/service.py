@@ -16,7 +16,7 @@ from api.kpis.figures import Figures, KpiReport
 from api.kpis.orders import Scope, add_order_figures
 from api.kpis.periods import Granularity, Period, as_day, bucket_of
 from api.kpis.projection import catch_up
-from api.kpis.stock import add_stock_figures
+from api.kpis.stock import LevelTurnover, add_stock_figures, turnover_by_level
 from api.reads import Reader, columns
 
 Adder = Callable[[Reader, Scope, Figures, dict[date, Figures]], Awaitable[None]]
@@ -71,3 +71,19 @@ async def kpis(
         *(run(adder) for adder in (add_order_figures, add_stock_figures, _add_pick_figures))
     )
     return KpiReport(currency=currency, totals=totals, series=list(series.values()))
+
+
+async def turnover_of_levels(
+    database: Database,
+    start: datetime,
+    end: datetime,
+    *,
+    currency: str,
+    location_id: int | None = None,
+    fastest: bool = False,
+    limit: int = 100,
+) -> list[LevelTurnover]:
+    scope = Scope(Period.of(start, end, Granularity.MONTH), currency, None, location_id)
+    await catch_up(database)
+    async with database.reader() as reader:
+        return await turnover_by_level(reader, scope, fastest=fastest, limit=limit)

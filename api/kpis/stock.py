@@ -10,16 +10,19 @@ period touches).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, null, select, union_all
+from sqlalchemy import Select, and_, case, func, literal, null, or_, select, union_all
 
 from api.catalog.models import Sku
+from api.errors import InvalidInput
 from api.kpis.figures import Figures, Ratio
 from api.kpis.models import KpiStockDay
 from api.kpis.orders import Scope
 from api.kpis.periods import as_day, midnight
+from api.locations.models import Location
 from api.reads import Reader, columns
 
 
@@ -126,3 +129,82 @@ async def add_stock_figures(
         series[period.bucket_key(day)].stock_outs.add(today)
         totals.stock_outs.add(today)
         day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class LevelTurnover:
+    location_id: int
+    location_code: str
+    sku: str
+    sku_name: str
+    units_shipped: int
+    average_on_hand: float
+    unit_cost: int
+    currency: str
+    days: int
+
+    @property
+    def turnover(self) -> float | None:
+        """Units shipped / average units on hand: the same as the cost ratio, for one SKU."""
+        return self.units_shipped / self.average_on_hand if self.average_on_hand > 0 else None
+
+    @property
+    def days_on_hand(self) -> float | None:
+        if not self.units_shipped:
+            return None
+        return self.average_on_hand / (self.units_shipped / self.days)
+
+
+async def turnover_by_level(
+    reader: Reader, scope: Scope, *, fastest: bool = False, limit: int = 100
+) -> list[LevelTurnover]:
+    """Turnover and days on hand per (location, SKU) over the period's whole days, from the
+    same ledger days and the same time-weighted average as the totals; the slowest first
+    (levels that shipped nothing and hold stock lead), or the fastest."""
+    if not 1 <= limit <= 10_000:
+        raise InvalidInput("first is 1 to 10000", field=["first"])
+    stock_day, sku = columns(KpiStockDay), Sku.__table__.c  # type: ignore[attr-defined]
+    location = Location.__table__.c  # type: ignore[attr-defined]
+    first, end = whole_days(scope)
+    start_second, end_second = midnight(first).timestamp(), midnight(end).timestamp()
+    inside = stock_day.day >= first
+    opening = func.sum(case((~inside, stock_day.on_hand_change), else_=0))
+    weighted = func.sum(
+        case(
+            (inside, stock_day.on_hand_change * end_second - stock_day.on_hand_moments),
+            else_=0.0,
+        )
+    )
+    average = (opening + weighted / (end_second - start_second)).label("average_on_hand")
+    shipped = func.sum(case((inside, stock_day.shipped), else_=0)).label("units_shipped")
+    turnover = case((average > 0, shipped / average))
+    order = (
+        [turnover.desc().nulls_last()]
+        if fastest
+        else [turnover.asc().nulls_first(), average.desc()]
+    )
+    statement = (
+        select(
+            stock_day.location_id,
+            location.code.label("location_code"),
+            sku.code.label("sku"),
+            sku.name.label("sku_name"),
+            shipped,
+            average,
+            sku.unit_cost,
+            sku.currency,
+        )
+        .join(sku.id.table, sku.id == stock_day.sku_id)
+        .join(location.id.table, location.id == stock_day.location_id)
+        .where(stock_day.day < end)
+        .group_by(
+            stock_day.location_id, location.code, sku.code, sku.name, sku.unit_cost, sku.currency
+        )
+        .having(or_(average > 0, shipped > 0))
+        .order_by(*order, sku.code, stock_day.location_id)
+        .limit(limit)
+    )
+    if scope.location_id is not None:
+        statement = statement.where(stock_day.location_id == scope.location_id)
+    days = (end - first).days
+    return [LevelTurnover(**row._mapping, days=days) for row in await reader.execute(statement)]

@@ -8,7 +8,7 @@ import strawberry
 from api.auth import Permission
 from api.dbtypes import utcnow
 from api.kpis.periods import Granularity
-from api.kpis.service import kpis
+from api.kpis.service import kpis, turnover_of_levels
 from api.reports import aftercare, stock
 from schema import fields
 from schema.context import Info
@@ -17,6 +17,7 @@ from schema.kpis.types import (
     KpiGranularity,
     KpiReport,
     LateShipmentRow,
+    LevelTurnoverRow,
     OpenReturnsReport,
     StockReportRow,
 )
@@ -61,6 +62,33 @@ class KpiQueries:
             totals=KpiFigures.of(report.totals, report.currency),
             series=[KpiFigures.of(figures, report.currency) for figures in report.series],
         )
+
+    @fields.query(
+        Permission.REPORTS_READ,
+        description="Inventory turnover and days on hand per location and SKU over the whole "
+        "UTC days from `from` to `to`: the slowest first (stock that shipped nothing leads), "
+        "or the fastest.",
+    )
+    async def inventory_turnover(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        location_id: strawberry.ID | None = None,
+        fastest: bool = False,
+        currency: str = DEFAULT_CURRENCY,
+        first: int = 100,
+    ) -> list[LevelTurnoverRow]:
+        levels = await turnover_of_levels(
+            info.context.database,
+            from_,
+            to,
+            currency=currency,
+            location_id=_location(location_id),
+            fastest=fastest,
+            limit=first,
+        )
+        return [LevelTurnoverRow.of(level) for level in levels]
 
 
 def _location(location_id: strawberry.ID | None) -> int | None:

@@ -6,6 +6,7 @@ import strawberry
 
 from api.kpis.figures import Figures, Ratio, Spread
 from api.kpis.periods import Granularity
+from api.kpis.stock import LevelTurnover
 from api.reports.aftercare import LateShipment, OpenReturns
 from api.reports.stock import LowStockReason, StockRow
 from schema.relay import encode_global_id
@@ -275,4 +276,33 @@ class OpenReturnsReport:
                 )
                 for row in report.oldest
             ],
+        )
+
+
+@strawberry.type(description="How fast one SKU's stock at one location turns over.")
+class LevelTurnoverRow:
+    location_id: strawberry.ID
+    location_code: str
+    sku: str
+    sku_name: str
+    units_shipped: int
+    average_on_hand: float = strawberry.field(description="Units, averaged over time.")
+    turnover: float | None = strawberry.field(description="Units shipped / average on hand.")
+    days_on_hand: float | None
+    average_inventory_value: Money
+
+    @classmethod
+    def of(cls, level: LevelTurnover) -> LevelTurnoverRow:
+        return cls(
+            location_id=encode_global_id("Location", level.location_id),
+            location_code=level.location_code,
+            sku=level.sku,
+            sku_name=level.sku_name,
+            units_shipped=level.units_shipped,
+            average_on_hand=level.average_on_hand,
+            turnover=level.turnover,
+            days_on_hand=level.days_on_hand,
+            average_inventory_value=Money(
+                amount=round(level.average_on_hand * level.unit_cost), currency=level.currency
+            ),
         )

@@ -77,3 +77,19 @@ async def test_kpis_need_reports_read(warehouse: GraphQLClient, support: GraphQL
     for client in (warehouse, support):
         body = await client.execute(KPIS, PERIOD)
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_turnover_per_location_and_sku(admin: GraphQLClient, history: History) -> None:
+    query = """query($from: DateTime!, $to: DateTime!, $at: ID) {
+      inventoryTurnover(from: $from, to: $to, locationId: $at) {
+        locationCode sku unitsShipped averageOnHand turnover daysOnHand
+        averageInventoryValue { amount currency } } }"""
+    levels = (await admin.data(query, PERIOD))["inventoryTurnover"]
+    assert [(level["locationCode"], level["sku"]) for level in levels] == [
+        ("BER", "A"),
+        ("HAM", "B"),
+    ]
+    assert levels[0]["averageInventoryValue"] == {"amount": 4_250, "currency": "EUR"}
+    hamburg = encode_global_id("Location", history.hamburg)
+    only = (await admin.data(query, PERIOD | {"at": hamburg}))["inventoryTurnover"]
+    assert [level["sku"] for level in only] == ["B"] and only[0]["unitsShipped"] == 1

@@ -11,8 +11,10 @@ import pytest
 from api.db import Database
 from api.errors import InvalidInput
 from api.kpis.figures import KpiReport
-from api.kpis.periods import Granularity
+from api.kpis.orders import Scope
+from api.kpis.periods import Granularity, Period
 from api.kpis.service import kpis
+from api.kpis.stock import turnover_by_level
 from tests.service.kpis.history import END, HOUR, START, History, at, build_history
 
 
@@ -136,3 +138,20 @@ async def test_bad_periods_are_refused(
     with pytest.raises(InvalidInput) as refused:
         await kpis(history.database, start, end, granularity, currency="EUR")
     assert refused.value.field == [field]
+
+
+async def test_turnover_by_level(history: History) -> None:
+    scope = Scope(Period.of(START, END, Granularity.DAY), "EUR")
+    async with history.database.reader() as reader:
+        slowest = await turnover_by_level(reader, scope)
+        fastest = await turnover_by_level(reader, scope, fastest=True, limit=1)
+    berlin, hamburg = slowest
+    # Berlin's A: 10 on hand, -2 for 1.5 of the 2 days, +5 for 1, -1 for 0.75; 3 shipped.
+    assert (berlin.location_code, berlin.sku, berlin.units_shipped) == ("BER", "A", 3)
+    assert berlin.average_on_hand == pytest.approx(10 - 1.5 + 2.5 - 0.375)
+    assert berlin.turnover == pytest.approx(3 / 10.625)
+    assert berlin.days_on_hand == pytest.approx(10.625 / 1.5)
+    # Hamburg's B: 1 received at the start, shipped for the last quarter day of the two.
+    assert hamburg.average_on_hand == pytest.approx(0.875)
+    assert hamburg.turnover == pytest.approx(1 / 0.875)
+    assert [level.sku for level in fastest] == ["B"]
