@@ -1,57 +1,40 @@
 """Batch picking: waves of shipments at one location, walked once in bin order.
 
 A wave merges the same SKU across its orders into one task at the SKU's bin and sorts the
-tasks by the bins' pick sequence (a serpentine walk through the aisles). Confirming a task
-hands the picked units to the wave's allocations oldest order first; what was not found moves
-to the DISCREPANCY state, is re-sourced from another location when one has it, and is
-backordered otherwise.
+tasks by the bins' pick sequence (a serpentine walk through the aisles). Confirming the picks
+is ``api.fulfilment.confirming``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlmodel import col
 
-from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
 from api.fulfilment import rules
 from api.fulfilment.models import (
     PickList,
-    PickListStatus,
     PickTask,
     PickTaskStatus,
     Shipment,
     ShipmentStatus,
 )
-from api.fulfilment.shipments import cancel_empty_shipments, shipments_for
-from api.inventory import reservations
-from api.inventory.ledger import change_level, record_movements
-from api.inventory.models import InventoryBucket, InventoryLevel, MovementKind
-from api.inventory.reservations import Hold
+from api.inventory.models import InventoryLevel
 from api.locations.models import Bin, Location
-from api.orders import routing
-from api.orders.changes import move_order_status, sku_codes
+from api.orders.changes import move_order_status
 from api.orders.models import (
     Allocation,
     AllocationStatus,
     Order,
-    OrderLine,
     OrderStatus,
-    ShippingSpeed,
-    order_number,
 )
-from api.orders.records import backorder_promises
-from api.orders.requests import address_of
-from api.orders.routing import OrderPolicy
 from api.reads import columns
-from api.sourcing.rules import Demand, route
 from api.writes import insert_row
 
 MAX_WAVE_SHIPMENTS = 500
@@ -246,194 +229,3 @@ async def _mark_processing(uow: UnitOfWork, order_ids: set[int], now: datetime) 
     )
     for order in result.scalars():
         move_order_status(uow, order, OrderStatus.PROCESSING, now)
-
-
-@dataclass(frozen=True)
-class PickConfirmation:
-    task_id: int
-    quantity: int
-
-
-async def confirm_picks(
-    uow: UnitOfWork,
-    *,
-    pick_list_id: int,
-    picks: list[PickConfirmation],
-    policy: OrderPolicy,
-) -> PickList:
-    """Records what was found at each task's bin; short picks are settled as they are found."""
-    pick_list = (
-        await uow.session.execute(
-            select(PickList).where(col(PickList.id) == pick_list_id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if pick_list is None:
-        raise NotFound("pick list", pick_list_id, field=["pickListId"])
-    if pick_list.status != PickListStatus.OPEN:
-        raise IllegalTransition(
-            f"pick list {pick_list_id} is {pick_list.status}", field=["pickListId"]
-        )
-    if not picks:
-        raise InvalidInput("confirm at least one task", field=["picks"])
-    tasks = {
-        task.id: task
-        for task in (
-            await uow.session.execute(
-                select(PickTask).where(col(PickTask.pick_list_id) == pick_list_id)
-            )
-        ).scalars()
-    }
-    seen: set[int] = set()
-    for index, pick in enumerate(picks):
-        field = ["picks", str(index)]
-        task = tasks.get(pick.task_id)
-        if task is None:
-            raise NotFound("pick task in this list", pick.task_id, field=[*field, "taskId"])
-        if pick.task_id in seen:
-            raise InvalidInput("each task is confirmed once", field=[*field, "taskId"])
-        seen.add(pick.task_id)
-        if task.status != PickTaskStatus.OPEN:
-            raise IllegalTransition(
-                f"task {task.sequence} is already confirmed", field=[*field, "taskId"]
-            )
-        validation.non_negative(pick.quantity, ".".join([*field, "quantity"]))
-        if pick.quantity > task.quantity:
-            raise InvalidInput(
-                f"task {task.sequence} asks for {task.quantity}: {pick.quantity} cannot be picked",
-                field=[*field, "quantity"],
-            )
-    now = utcnow()
-    shorts: list[tuple[Allocation, int]] = []
-    for pick in picks:
-        task = tasks[pick.task_id]
-        shorts.extend(await _hand_out(uow, task, pick.quantity))
-        task.quantity_picked = pick.quantity
-        task.status = (
-            PickTaskStatus.PICKED if pick.quantity == task.quantity else PickTaskStatus.SHORT
-        )
-    touched_orders = {allocation.order_id for allocation, _ in shorts}
-    for allocation, missing in shorts:
-        await _settle_short(uow, pick_list, allocation, missing, policy, now)
-    for order_id in sorted(touched_orders):
-        await cancel_empty_shipments(
-            uow, order_id, reason="nothing left to pick after a short pick"
-        )
-    if all(task.status != PickTaskStatus.OPEN for task in tasks.values()):
-        pick_list.status = PickListStatus.COMPLETED
-        pick_list.completed_at = now
-    uow.add_event(
-        EventType.PICKS_CONFIRMED,
-        aggregate_type="pick_list",
-        aggregate_id=pick_list_id,
-        payload={
-            "picks": [{"taskId": p.task_id, "quantity": p.quantity} for p in picks],
-            "short": sum(missing for _, missing in shorts),
-            "status": pick_list.status,
-        },
-    )
-    await uow.commit()
-    return pick_list
-
-
-async def _hand_out(uow: UnitOfWork, task: PickTask, picked: int) -> list[tuple[Allocation, int]]:
-    """Gives the picked units to the task's allocations, oldest first; returns the shortfalls."""
-    allocations = (
-        await uow.session.execute(
-            select(Allocation)
-            .where(
-                col(Allocation.pick_task_id) == task.id,
-                col(Allocation.status) == AllocationStatus.RESERVED,
-            )
-            .order_by(col(Allocation.id))
-        )
-    ).scalars()
-    shorts = []
-    for allocation in allocations:
-        taken = min(picked, allocation.quantity)
-        picked -= taken
-        if taken < allocation.quantity:
-            shorts.append((allocation, allocation.quantity - taken))
-        allocation.quantity = taken
-        allocation.status = AllocationStatus.PICKED if taken else AllocationStatus.RELEASED
-    return shorts
-
-
-async def _settle_short(
-    uow: UnitOfWork,
-    pick_list: PickList,
-    allocation: Allocation,
-    missing: int,
-    policy: OrderPolicy,
-    now: datetime,
-) -> None:
-    """The units a picker did not find: out of sellable stock into DISCREPANCY, then found
-    elsewhere for the order or backordered."""
-    number = order_number(allocation.order_id)
-    deltas = {
-        InventoryBucket.ON_HAND: -missing,
-        InventoryBucket.RESERVED: -missing,
-        InventoryBucket.DISCREPANCY: missing,
-    }
-    level = await change_level(uow, allocation.location_id, allocation.sku_id, deltas)
-    assert level is not None, "an allocation always has its level"
-    await record_movements(uow, level, deltas, MovementKind.SHORT_PICK, reference=number)
-    order = await uow.session.get(Order, allocation.order_id)
-    line = await uow.session.get(OrderLine, allocation.order_line_id)
-    assert order is not None and line is not None
-    codes = await sku_codes(uow, {allocation.sku_id})
-    candidates, level_ids = await routing.read_candidates(uow.session, [allocation.sku_id])
-    elsewhere = [c for c in candidates if c.location_id != allocation.location_id]
-    plan = route(
-        [Demand(allocation.sku_id, codes[allocation.sku_id], missing, allow_backorder=True)],
-        elsewhere,
-        routing.locate_destination(address_of(order)),
-        speed=ShippingSpeed(order.shipping_speed),
-        max_shipments=policy.max_shipments,
-    )
-    holds = [
-        Hold(level_ids[(a.location_id, a.sku_id)], a.location_id, a.sku_id, a.quantity)
-        for a in plan.allocations
-    ]
-    resourced = plan.allocations if holds and await reservations.reserve(uow, holds) else []
-    if resourced:
-        await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
-        locations = {a.location_id for a in resourced}
-        shipment_ids = await shipments_for(uow, allocation.order_id, order.currency, locations, now)
-        await uow.session.execute(
-            insert(Allocation),
-            [
-                {
-                    "order_id": order.id,
-                    "order_line_id": line.id,
-                    "location_id": a.location_id,
-                    "sku_id": a.sku_id,
-                    "quantity": a.quantity,
-                    "reason": f"re-sourced after a short pick at pick list {pick_list.id}",
-                    "shipment_id": shipment_ids[a.location_id],
-                    "created_at": now,
-                }
-                for a in resourced
-            ],
-        )
-    line.filled_as_placed = False
-    backordered = missing - sum(a.quantity for a in resourced)
-    if backordered:
-        line.quantity_allocated -= backordered
-        line.quantity_backordered += backordered
-        line.was_backordered = True
-        promises = await backorder_promises(uow, {allocation.sku_id: backordered}, now, policy)
-        line.backorder_promised_at = promises[allocation.sku_id]
-    uow.add_event(
-        EventType.SHORT_PICKED,
-        aggregate_type="order",
-        aggregate_id=allocation.order_id,
-        payload={
-            "number": number,
-            "pickListId": pick_list.id,
-            "sku": codes[allocation.sku_id],
-            "locationId": allocation.location_id,
-            "missing": missing,
-            "resourced": [{"locationId": a.location_id, "quantity": a.quantity} for a in resourced],
-            "backordered": backordered,
-        },
-    )

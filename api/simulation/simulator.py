@@ -24,9 +24,10 @@ from api.db import Database
 from api.dbtypes import simulated_time
 from api.errors import DomainError
 from api.events.models import Event
+from api.fulfilment.confirming import PickConfirmation, confirm_picks
 from api.fulfilment.models import ShipmentStatus
 from api.fulfilment.packing import PackageSpec, pack_shipment
-from api.fulfilment.picking import PickConfirmation, confirm_picks, create_pick_list
+from api.fulfilment.picking import create_pick_list
 from api.fulfilment.queries import shipments_by_pick_list_id, tasks_by_pick_list_id
 from api.fulfilment.shipping import ship_shipment
 from api.fulfilment.tracking import record_tracking_event

@@ -6,7 +6,7 @@ import strawberry
 from sqlmodel import col
 
 from api.auth import Permission
-from api.fulfilment import packing, picking, queries, shipping, tracking
+from api.fulfilment import confirming, packing, picking, queries, shipping, tracking
 from api.fulfilment.models import PickList, PickListStatus, Shipment, ShipmentStatus
 from schema import fields
 from schema.context import Info
@@ -206,13 +206,13 @@ class FulfilmentMutations:
     async def confirm_picks(self, info: Info, input: ConfirmPicksInput) -> ConfirmPicksPayload:
         pick_list_id = decode_id(input.pick_list_id, "PickList", "pickListId")
         picks = [
-            picking.PickConfirmation(
+            confirming.PickConfirmation(
                 decode_id(pick.task_id, "PickTask", f"picks.{index}.taskId"), pick.quantity
             )
             for index, pick in enumerate(input.picks)
         ]
         async with info.context.unit_of_work() as uow:
-            pick_list = await picking.confirm_picks(
+            pick_list = await confirming.confirm_picks(
                 uow,
                 pick_list_id=pick_list_id,
                 picks=picks,

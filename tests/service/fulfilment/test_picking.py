@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from api.db import Database
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import Event
+from api.fulfilment.confirming import PickConfirmation, confirm_picks
 from api.fulfilment.models import PickList, PickTask, Shipment
-from api.fulfilment.picking import PickConfirmation, confirm_picks, create_pick_list
+from api.fulfilment.picking import create_pick_list
 from api.inventory.models import InventoryLevel
 from api.orders.changes import hold_order
 from api.orders.models import Allocation, Order, OrderLine

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from api.db import Database
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.fulfilment.confirming import PickConfirmation, confirm_picks
 from api.fulfilment.models import (
     Package,
     PickList,
@@ -20,7 +21,7 @@ from api.fulfilment.models import (
     TrackingEvent,
 )
 from api.fulfilment.packing import PackageSpec, pack_shipment
-from api.fulfilment.picking import PickConfirmation, confirm_picks, create_pick_list
+from api.fulfilment.picking import create_pick_list
 from api.fulfilment.shipping import ship_shipment
 from api.fulfilment.tracking import record_tracking_event
 from api.orders.changes import cancel_order
