@@ -17,16 +17,12 @@ from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import EventType
 from api.fulfilment.models import Shipment
-from api.inventory import ledger
-from api.inventory.models import InventoryBucket, MovementKind
 from api.locations.models import Location
-from api.orders.backorders import fill_backorders
 from api.orders.changes import lock_order, order_lines_of
 from api.orders.models import Allocation, AllocationStatus, Order, OrderStatus, order_number
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
 from api.returns.models import (
-    ItemCondition,
     Return,
     ReturnDisposition,
     ReturnLabel,
@@ -46,11 +42,6 @@ RETURNABLE_ORDERS = (
     OrderStatus.COMPLETED,
 )
 OPEN_RETURNS = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
-DISPOSITION_BUCKET = {
-    ReturnDisposition.RESTOCK: InventoryBucket.ON_HAND,
-    ReturnDisposition.DAMAGED: InventoryBucket.DAMAGED,
-    ReturnDisposition.QUALITY_CONTROL: InventoryBucket.QUALITY_CONTROL,
-}
 
 
 @dataclass(frozen=True)
@@ -58,15 +49,6 @@ class ReturnLineRequest:
     order_line_id: int
     quantity: int
     reason: ReturnReason
-
-
-@dataclass(frozen=True)
-class ReceivedLine:
-    return_line_id: int
-    quantity: int
-    condition: ItemCondition
-    disposition: ReturnDisposition
-    location_id: int | None = None
 
 
 async def returned_goods(uow: UnitOfWork, return_id: int, order_id: int) -> int:
@@ -92,7 +74,7 @@ async def lock_return(uow: UnitOfWork, return_id: int) -> Return:
     return found
 
 
-def _require(found: Return, *allowed: ReturnStatus, doing: str) -> None:
+def require_status(found: Return, *allowed: ReturnStatus, doing: str) -> None:
     if ReturnStatus(found.status) not in allowed:
         raise IllegalTransition(
             f"return {found.id} is {found.status}: it cannot be {doing}",
@@ -215,7 +197,7 @@ async def approve_return(
     """Accepts the return and books the customer's prepaid label back to the location the
     goods shipped from."""
     found = await lock_return(uow, return_id)
-    _require(found, ReturnStatus.REQUESTED, doing="approved")
+    require_status(found, ReturnStatus.REQUESTED, doing="approved")
     await _book_return_label(uow, carriers, found)
     return await _decide(uow, found, ReturnStatus.APPROVED, EventType.RETURN_APPROVED, None)
 
@@ -234,7 +216,7 @@ async def _book_return_label(
             .order_by(col(ReturnLine.id))
         )
     ).all()
-    location_id = await _shipped_from(uow, rows[0][0].order_line_id)
+    location_id = await shipped_from(uow, rows[0][0].order_line_id)
     location = await uow.session.get(Location, location_id) if location_id else None
     if location is None:
         raise IllegalTransition("nothing of this return was shipped", field=["returnId"])
@@ -274,7 +256,7 @@ async def close_return(uow: UnitOfWork, *, return_id: int) -> Return:
     """Files a return whose story is over: rejected, refunded, exchanged, or received and kept
     without either."""
     found = await lock_return(uow, return_id)
-    _require(
+    require_status(
         found,
         ReturnStatus.REJECTED,
         ReturnStatus.INSPECTED,
@@ -290,7 +272,7 @@ async def close_return(uow: UnitOfWork, *, return_id: int) -> Return:
 async def reject_return(uow: UnitOfWork, *, return_id: int, reason: str) -> Return:
     reason = validation.text(reason, "reason")
     found = await lock_return(uow, return_id)
-    _require(found, ReturnStatus.REQUESTED, doing="rejected")
+    require_status(found, ReturnStatus.REQUESTED, doing="rejected")
     return await _decide(uow, found, ReturnStatus.REJECTED, EventType.RETURN_REJECTED, reason)
 
 
@@ -314,7 +296,7 @@ async def _decide(
     return found
 
 
-async def _shipped_from(uow: UnitOfWork, order_line_id: int) -> int | None:
+async def shipped_from(uow: UnitOfWork, order_line_id: int) -> int | None:
     return (
         await uow.session.execute(
             select(col(Allocation.location_id))
@@ -326,93 +308,3 @@ async def _shipped_from(uow: UnitOfWork, order_line_id: int) -> int | None:
             .limit(1)
         )
     ).scalar_one_or_none()
-
-
-async def receive_return(
-    uow: UnitOfWork, *, return_id: int, lines: Sequence[ReceivedLine]
-) -> Return:
-    """Takes the parcel in: per line what arrived, its condition and where it goes."""
-    found = await lock_return(uow, return_id)
-    _require(found, ReturnStatus.APPROVED, doing="received")
-    return_lines = {
-        line.id: line
-        for line in (
-            await uow.session.execute(
-                select(ReturnLine).where(col(ReturnLine.return_id) == return_id)
-            )
-        ).scalars()
-    }
-    if not lines:
-        raise InvalidInput("name at least one line", field=["lines"])
-    seen: set[int] = set()
-    for index, received in enumerate(lines):
-        field = ["lines", str(index)]
-        line = return_lines.get(received.return_line_id)
-        if line is None:
-            raise NotFound("return line", received.return_line_id, field=[*field, "returnLineId"])
-        if received.return_line_id in seen:
-            raise InvalidInput("name each return line once", field=[*field, "returnLineId"])
-        seen.add(received.return_line_id)
-        if not 0 <= received.quantity <= line.quantity:
-            raise InvalidInput(
-                f"0 to {line.quantity} units of this line can be received",
-                field=[*field, "quantity"],
-            )
-    order_lines = {line.id: line for line in await order_lines_of(uow, found.order_id)}
-    number = order_number(found.order_id)
-    now = utcnow()
-    for index, received in enumerate(lines):
-        line = return_lines[received.return_line_id]
-        arrived = 0 if received.disposition is ReturnDisposition.MISSING else received.quantity
-        location_id = received.location_id or await _shipped_from(uow, line.order_line_id)
-        bucket = DISPOSITION_BUCKET.get(received.disposition)
-        if arrived and bucket is not None:
-            if location_id is None:
-                raise InvalidInput(
-                    "say where the units go", field=["lines", str(index), "locationId"]
-                )
-            await ledger.find_location(uow, location_id, f"lines.{index}.locationId")
-            await ledger.ensure_level(uow, location_id, line.sku_id)
-            deltas = {bucket: arrived}
-            level = await ledger.change_level(uow, location_id, line.sku_id, deltas)
-            assert level is not None
-            kind = (
-                MovementKind.RETURN_RESTOCK
-                if bucket is InventoryBucket.ON_HAND
-                else MovementKind.RETURN_RECEIPT
-            )
-            await ledger.record_movements(uow, level, deltas, kind, reference=number)
-            if bucket is InventoryBucket.ON_HAND:
-                sku = await uow.session.get(Sku, line.sku_id)
-                assert sku is not None
-                await fill_backorders(uow, level, sku.code)
-        line.quantity_received = arrived
-        line.condition = received.condition
-        line.disposition = received.disposition
-        line.location_id = location_id
-        order_lines[line.order_line_id].quantity_returned += arrived
-    found.status = ReturnStatus.INSPECTED
-    found.received_at = now
-    found.version += 1
-    found.updated_at = now
-    uow.add_event(
-        EventType.RETURN_RECEIVED,
-        aggregate_type="order",
-        aggregate_id=found.order_id,
-        payload={
-            "number": number,
-            "returnId": return_id,
-            "lines": [
-                {
-                    "returnLineId": r.return_line_id,
-                    "quantity": r.quantity,
-                    "condition": r.condition.value,
-                    "disposition": r.disposition.value,
-                    "locationId": return_lines[r.return_line_id].location_id,
-                }
-                for r in lines
-            ],
-        },
-    )
-    await uow.commit()
-    return found

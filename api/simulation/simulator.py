@@ -49,12 +49,11 @@ from api.returns.models import (
     ReturnReason,
     ReturnResolution,
 )
+from api.returns.receiving import ReceivedLine, receive_return
 from api.returns.refunds import refund_return
 from api.returns.service import (
-    ReceivedLine,
     ReturnLineRequest,
     approve_return,
-    receive_return,
     request_return,
 )
 from api.shipping.carriers import CarrierAdapter

@@ -9,7 +9,7 @@ from api.auth import Permission
 from api.errors import NotFound
 from api.orders import queries as order_queries
 from api.orders.requests import LineRequest
-from api.returns import exchanges, feedback, queries, refunds, service
+from api.returns import exchanges, feedback, queries, receiving, refunds, service
 from api.returns.models import (
     ItemCondition,
     Return,
@@ -253,7 +253,7 @@ class ReturnMutations:
     async def receive_return(self, info: Info, input: ReceiveReturnInput) -> ReturnPayload:
         return_id = decode_id(input.return_id, "Return", "returnId")
         lines = [
-            service.ReceivedLine(
+            receiving.ReceivedLine(
                 decode_id(line.return_line_id, "ReturnLine", f"lines.{index}.returnLineId"),
                 line.quantity,
                 line.condition,
@@ -265,7 +265,7 @@ class ReturnMutations:
             for index, line in enumerate(input.lines)
         ]
         async with info.context.unit_of_work() as uow:
-            received = await service.receive_return(uow, return_id=return_id, lines=lines)
+            received = await receiving.receive_return(uow, return_id=return_id, lines=lines)
         return ReturnPayload(return_=ReturnType.from_row(received))
 
     @fields.mutation(Permission.REFUNDS_WRITE)

@@ -12,7 +12,7 @@ from api.payments.models import Payment
 from api.payments.provider import TestPaymentProvider
 from api.returns.exchanges import create_exchange
 from api.returns.models import ItemCondition, Return, ReturnDisposition
-from api.returns.service import ReceivedLine
+from api.returns.receiving import ReceivedLine
 from tests.invariants import assert_invariants
 from tests.service.returns.conftest import Delivered
 from tests.service.returns.test_returns import approve, ask, line_ids, receive, return_lines

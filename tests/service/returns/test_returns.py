@@ -26,12 +26,11 @@ from api.returns.models import (
     ReturnReason,
     ReturnResolution,
 )
+from api.returns.receiving import ReceivedLine, receive_return
 from api.returns.refunds import issue_refund, refund_return
 from api.returns.service import (
-    ReceivedLine,
     ReturnLineRequest,
     approve_return,
-    receive_return,
     reject_return,
     request_return,
 )

@@ -1,0 +1,134 @@
+"""Receiving a return: each unit counted in, with the disposition that puts it in the right
+inventory state (restocked, damaged, to quality control, disposed of, or missing)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from api.catalog.models import Sku
+from api.db import UnitOfWork
+from api.dbtypes import utcnow
+from api.errors import InvalidInput, NotFound
+from api.events.models import EventType
+from api.inventory import ledger
+from api.inventory.models import InventoryBucket, MovementKind
+from api.orders.backorders import fill_backorders
+from api.orders.changes import order_lines_of
+from api.orders.models import order_number
+from api.returns.models import (
+    ItemCondition,
+    Return,
+    ReturnDisposition,
+    ReturnLine,
+    ReturnStatus,
+)
+from api.returns.service import lock_return, require_status, shipped_from
+
+DISPOSITION_BUCKET = {
+    ReturnDisposition.RESTOCK: InventoryBucket.ON_HAND,
+    ReturnDisposition.DAMAGED: InventoryBucket.DAMAGED,
+    ReturnDisposition.QUALITY_CONTROL: InventoryBucket.QUALITY_CONTROL,
+}
+
+
+@dataclass(frozen=True)
+class ReceivedLine:
+    return_line_id: int
+    quantity: int
+    condition: ItemCondition
+    disposition: ReturnDisposition
+    location_id: int | None = None
+
+
+async def receive_return(
+    uow: UnitOfWork, *, return_id: int, lines: Sequence[ReceivedLine]
+) -> Return:
+    """Takes the parcel in: per line what arrived, its condition and where it goes."""
+    found = await lock_return(uow, return_id)
+    require_status(found, ReturnStatus.APPROVED, doing="received")
+    return_lines = {
+        line.id: line
+        for line in (
+            await uow.session.execute(
+                select(ReturnLine).where(col(ReturnLine.return_id) == return_id)
+            )
+        ).scalars()
+    }
+    if not lines:
+        raise InvalidInput("name at least one line", field=["lines"])
+    seen: set[int] = set()
+    for index, received in enumerate(lines):
+        field = ["lines", str(index)]
+        line = return_lines.get(received.return_line_id)
+        if line is None:
+            raise NotFound("return line", received.return_line_id, field=[*field, "returnLineId"])
+        if received.return_line_id in seen:
+            raise InvalidInput("name each return line once", field=[*field, "returnLineId"])
+        seen.add(received.return_line_id)
+        if not 0 <= received.quantity <= line.quantity:
+            raise InvalidInput(
+                f"0 to {line.quantity} units of this line can be received",
+                field=[*field, "quantity"],
+            )
+    order_lines = {line.id: line for line in await order_lines_of(uow, found.order_id)}
+    number = order_number(found.order_id)
+    now = utcnow()
+    for index, received in enumerate(lines):
+        line = return_lines[received.return_line_id]
+        arrived = 0 if received.disposition is ReturnDisposition.MISSING else received.quantity
+        location_id = received.location_id or await shipped_from(uow, line.order_line_id)
+        bucket = DISPOSITION_BUCKET.get(received.disposition)
+        if arrived and bucket is not None:
+            if location_id is None:
+                raise InvalidInput(
+                    "say where the units go", field=["lines", str(index), "locationId"]
+                )
+            await ledger.find_location(uow, location_id, f"lines.{index}.locationId")
+            await ledger.ensure_level(uow, location_id, line.sku_id)
+            deltas = {bucket: arrived}
+            level = await ledger.change_level(uow, location_id, line.sku_id, deltas)
+            assert level is not None
+            kind = (
+                MovementKind.RETURN_RESTOCK
+                if bucket is InventoryBucket.ON_HAND
+                else MovementKind.RETURN_RECEIPT
+            )
+            await ledger.record_movements(uow, level, deltas, kind, reference=number)
+            if bucket is InventoryBucket.ON_HAND:
+                sku = await uow.session.get(Sku, line.sku_id)
+                assert sku is not None
+                await fill_backorders(uow, level, sku.code)
+        line.quantity_received = arrived
+        line.condition = received.condition
+        line.disposition = received.disposition
+        line.location_id = location_id
+        order_lines[line.order_line_id].quantity_returned += arrived
+    found.status = ReturnStatus.INSPECTED
+    found.received_at = now
+    found.version += 1
+    found.updated_at = now
+    uow.add_event(
+        EventType.RETURN_RECEIVED,
+        aggregate_type="order",
+        aggregate_id=found.order_id,
+        payload={
+            "number": number,
+            "returnId": return_id,
+            "lines": [
+                {
+                    "returnLineId": r.return_line_id,
+                    "quantity": r.quantity,
+                    "condition": r.condition.value,
+                    "disposition": r.disposition.value,
+                    "locationId": return_lines[r.return_line_id].location_id,
+                }
+                for r in lines
+            ],
+        },
+    )
+    await uow.commit()
+    return found
