@@ -80,8 +80,9 @@ def simulate(
     """Write a history of DAYS past days, ending today, through the real services: orders,
     fulfilment, deliveries, returns and feedback (see README, "Simulated history"), on a
     database without orders. Loads the demo catalogue first when there is none."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime, time, timedelta
 
+    from api.dbtypes import simulated_time
     from api.payments.provider import TestPaymentProvider
     from api.seed import seed_demo_data
     from api.shipping.carriers import BUILT_IN
@@ -96,7 +97,10 @@ def simulate(
     first_day = datetime.now(UTC).date() - timedelta(days=days)
 
     async def work(database: Database) -> SimulationReport | None:
-        await seed_demo_data(database, orders=False)
+        # The shop and its first stock exist from the history's first moment on: the ledger
+        # then reads as one story, receipts before what they were sold for.
+        with simulated_time(datetime.combine(first_day, time(), UTC)):
+            await seed_demo_data(database, orders=False)
         if once and await has_simulated_history(database):
             return None
         if await has_orders(database):

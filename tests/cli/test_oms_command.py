@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -162,6 +163,12 @@ def test_simulate_writes_a_history_once(environment: dict[str, str], tmp_path: P
     assert "2 days from" in first.stdout and "orders placed" in first.stdout
     again = oms(history, *arguments)
     assert again.returncode == 0 and "a simulated history is already there" in again.stdout
+    with sqlite3.connect(tmp_path / "sim.db") as database:
+        first_receipt, first_order = database.execute(
+            "SELECT (SELECT min(created_at) FROM inventory_movement WHERE kind = 'receipt'),"
+            " (SELECT min(placed_at) FROM sales_order)"
+        ).fetchone()
+    assert first_receipt < first_order, "the first stock arrives before the first order"
 
 
 def test_simulate_refuses_a_database_with_orders(seeded: dict[str, str]) -> None:
