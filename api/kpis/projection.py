@@ -23,18 +23,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Date,
-    Float,
-    and_,
-    case,
     delete,
     func,
     insert,
-    literal,
     select,
-    tuple_,
-    type_coerce,
-    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -43,154 +35,15 @@ from api.auth import SYSTEM_ACTOR
 from api.db import Database, UnitOfWork
 from api.events.log import START, LogPosition, log_end, read_log
 from api.events.topics import levels_of, order_id_of
-from api.fulfilment.models import Shipment, ShipmentStatus
-from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
-from api.kpis.aggregates import epoch_seconds, seconds_between
-from api.kpis.models import WHOLE_ORDER, KpiOrderFact, KpiProjection, KpiStockDay
-from api.kpis.periods import midnight
-from api.orders.models import Order, OrderLine, OrderStatus
+from api.inventory.models import InventoryMovement
+from api.kpis.facts import order_facts, stock_days
+from api.kpis.models import KpiOrderFact, KpiProjection, KpiStockDay
+from api.orders.models import Order
 from api.reads import columns
-from api.returns.models import Feedback, Return, ReturnLine, ReturnReason, ReturnStatus
 
 NAME = "kpis"
 BATCH = 1_000
-INACCURATE = (ReturnReason.WRONG_ITEM, ReturnReason.NOT_AS_DESCRIBED)
 log = logging.getLogger("oms.kpis")
-
-
-def _flag(condition: Any) -> Any:
-    return case((condition, 1), else_=0)
-
-
-def day_of(moment: Any, dialect: str) -> Any:
-    """The UTC day of a timestamp column."""
-    if dialect == "postgresql":
-        return func.cast(func.timezone("UTC", moment), Date)
-    return type_coerce(func.date(moment), Date)
-
-
-def _order_facts(order_ids: list[int], dialect: str) -> Any:
-    """The fact rows of these orders, computed from the raw rows."""
-    order, line, shipment = columns(Order), columns(OrderLine), columns(Shipment)
-    request, returned_line = columns(Return), columns(ReturnLine)
-    feedback = columns(Feedback)
-    chosen = order.id.in_(order_ids)
-    # Each shipment counts at its location and for the whole order.
-    tagged = union_all(
-        *(
-            select(
-                shipment.order_id,
-                location.label("location_id"),
-                (shipment.status != ShipmentStatus.CANCELLED).label("live"),
-                shipment.shipped_at,
-                shipment.delivered_at,
-                case((shipment.currency == order.currency, shipment.shipping_cost), else_=0).label(
-                    "cost"
-                ),
-                (shipment.delivered_at <= order.promised_at).label("on_time"),
-            )
-            .join(order.id.table, order.id == shipment.order_id)
-            .where(chosen)
-            for location in (shipment.location_id, literal(WHOLE_ORDER))
-        )
-    ).subquery("tagged")
-    live = tagged.c.live
-    shipments = (
-        select(
-            tagged.c.order_id,
-            tagged.c.location_id,
-            func.sum(_flag(live)).label("count"),
-            func.sum(_flag(and_(live, tagged.c.shipped_at.is_not(None)))).label("shipped"),
-            func.sum(_flag(and_(live, tagged.c.delivered_at.is_not(None)))).label("delivered"),
-            func.max(case((live, tagged.c.shipped_at))).label("last_shipped"),
-            func.max(case((live, tagged.c.delivered_at))).label("last_delivered"),
-            func.sum(
-                case((and_(live, tagged.c.shipped_at.is_not(None)), tagged.c.cost), else_=0)
-            ).label("cost"),
-            func.sum(_flag(and_(live, tagged.c.on_time))).label("on_time"),
-        )
-        .group_by(tagged.c.order_id, tagged.c.location_id)
-        .subquery("shipments")
-    )
-    keys = union_all(
-        select(order.id.label("order_id"), literal(WHOLE_ORDER).label("location_id")).where(chosen),
-        select(shipments.c.order_id, shipments.c.location_id).where(
-            shipments.c.location_id != WHOLE_ORDER
-        ),
-    ).subquery("keys")
-    remaining = line.quantity - line.quantity_cancelled
-    complete = and_(remaining > 0, line.quantity_fulfilled >= remaining)
-    lines = (
-        select(
-            line.order_id,
-            func.max(_flag(line.was_backordered)).label("backordered"),
-            func.sum(_flag(and_(remaining > 0, complete | ~line.filled_as_placed))).label(
-                "decided"
-            ),
-            func.sum(_flag(and_(complete, line.filled_as_placed))).label("filled"),
-        )
-        .where(line.order_id.in_(order_ids))
-        .group_by(line.order_id)
-        .subquery("lines")
-    )
-    returns = (
-        select(
-            request.order_id,
-            func.max(
-                _flag(returned_line.reason.in_([reason.value for reason in INACCURATE]))
-            ).label("inaccurate"),
-        )
-        .join(returned_line.return_id.table, returned_line.return_id == request.id)
-        .where(request.order_id.in_(order_ids), request.status != ReturnStatus.REJECTED)
-        .group_by(request.order_id)
-        .subquery("returns")
-    )
-    all_shipped = and_(shipments.c["count"] > 0, shipments.c.shipped == shipments.c["count"])
-    all_delivered = and_(shipments.c["count"] > 0, shipments.c.delivered == shipments.c["count"])
-    cancelled = order.status == OrderStatus.CANCELLED
-    return (
-        select(
-            keys.c.order_id,
-            keys.c.location_id,
-            order.channel_id,
-            order.placed_at,
-            order.currency,
-            case((cancelled, 0), else_=order.total).label("revenue"),
-            cancelled.label("cancelled"),
-            (func.coalesce(lines.c.backordered, 0) == 1).label("backordered"),
-            func.coalesce(lines.c.decided, 0).label("lines_decided"),
-            func.coalesce(lines.c.filled, 0).label("lines_filled"),
-            func.coalesce(shipments.c["count"], 0).label("shipments"),
-            func.coalesce(shipments.c.shipped, 0).label("shipped"),
-            func.coalesce(shipments.c.delivered, 0).label("delivered"),
-            func.coalesce(shipments.c.on_time, 0).label("on_time"),
-            func.coalesce(shipments.c.cost, 0).label("shipping_cost"),
-            case(
-                (all_shipped, seconds_between(shipments.c.last_shipped, order.placed_at, dialect))
-            ).label("seconds_to_ship"),
-            case(
-                (
-                    all_delivered,
-                    seconds_between(shipments.c.last_delivered, order.placed_at, dialect),
-                )
-            ).label("seconds_to_deliver"),
-            returns.c.order_id.is_not(None).label("returned"),
-            (func.coalesce(returns.c.inaccurate, 0) == 1).label("inaccurate"),
-            feedback.rating,
-        )
-        .select_from(keys)
-        .join(order.id.table, order.id == keys.c.order_id)
-        .outerjoin(
-            shipments,
-            and_(
-                shipments.c.order_id == keys.c.order_id,
-                shipments.c.location_id == keys.c.location_id,
-            ),
-        )
-        .outerjoin(lines, lines.c.order_id == keys.c.order_id)
-        .outerjoin(returns, returns.c.order_id == keys.c.order_id)
-        .outerjoin(feedback.order_id.table, feedback.order_id == keys.c.order_id)
-    )
 
 
 async def _replace(uow: UnitOfWork, table: Any, key: list[str], rows: Any) -> None:
@@ -214,46 +67,11 @@ async def refresh_orders(uow: UnitOfWork, order_ids: Iterable[int]) -> None:
     chosen = sorted(set(order_ids))
     table, dialect = columns(KpiOrderFact).order_id.table, uow.database.engine.dialect.name
     for start in range(0, len(chosen), BATCH):
-        facts = _order_facts(chosen[start : start + BATCH], dialect)
+        facts = order_facts(chosen[start : start + BATCH], dialect)
         await _replace(uow, table, ["order_id", "location_id"], facts)
 
 
-def _stock_days(pairs: list[tuple[int, int]], first: date, last: date, dialect: str) -> Any:
-    movement = columns(InventoryMovement)
-    on_hand = movement.bucket == InventoryBucket.ON_HAND
-    day = day_of(movement.created_at, dialect)
-    return (
-        select(
-            movement.location_id,
-            movement.sku_id,
-            day.label("day"),
-            func.sum(case((on_hand, movement.quantity), else_=0)),
-            func.sum(
-                case((movement.bucket == InventoryBucket.RESERVED, movement.quantity), else_=0)
-            ),
-            func.sum(
-                case(
-                    (and_(on_hand, movement.kind == MovementKind.SHIPMENT), -movement.quantity),
-                    else_=0,
-                )
-            ),
-            func.sum(
-                case(
-                    (on_hand, movement.quantity * epoch_seconds(movement.created_at, dialect)),
-                    else_=type_coerce(0.0, Float),
-                )
-            ),
-        )
-        .where(
-            tuple_(movement.location_id, movement.sku_id).in_(pairs),
-            movement.created_at >= midnight(first),
-            movement.created_at < midnight(last + timedelta(days=1)),
-        )
-        .group_by(movement.location_id, movement.sku_id, day)
-    )
-
-
-async def refresh_stock_days(
+async def refreshstock_days(
     uow: UnitOfWork, pairs: Iterable[tuple[int, int]], first: date, last: date
 ) -> None:
     """The ledger days from ``first`` to ``last`` of these (location, SKU) levels (the ledger
@@ -263,7 +81,7 @@ async def refresh_stock_days(
         return
     table, dialect = columns(KpiStockDay).day.table, uow.database.engine.dialect.name
     for start in range(0, len(chosen), BATCH):
-        days = _stock_days(chosen[start : start + BATCH], first, last, dialect)
+        days = stock_days(chosen[start : start + BATCH], first, last, dialect)
         await _replace(uow, table, ["location_id", "sku_id", "day"], days)
 
 
@@ -312,7 +130,7 @@ async def catch_up(database: Database) -> int:
             if pairs:
                 days = [event.occurred_at.date() for event in events if levels_of(event)]
                 # A movement written just before midnight may commit with an event just after.
-                await refresh_stock_days(uow, pairs, min(days) - timedelta(days=1), max(days))
+                await refreshstock_days(uow, pairs, min(days) - timedelta(days=1), max(days))
             await _move_cursor(uow, LogPosition.of(events[-1]))
             await uow.commit()
             applied += len(events)
@@ -341,7 +159,7 @@ async def rebuild(database: Database) -> None:
         if levels:
             first = min(row[2] for row in levels).date()
             last = max(row[3] for row in levels).date()
-            await refresh_stock_days(uow, [(row[0], row[1]) for row in levels], first, last)
+            await refreshstock_days(uow, [(row[0], row[1]) for row in levels], first, last)
         await _move_cursor(uow, await log_end(await session.connection()))
         await uow.commit()
 
