@@ -63,6 +63,9 @@ ACTOR = "system:simulation"
 WAVE_ORDERS = 40
 REORDER_BELOW = 8
 RESTOCK_TO = (60, 140)
+RESTOCKED_FOR = 200
+"""The orders a day the reorder point and top-up above are for; a busier shop orders more of
+everything in proportion, as a real buyer would, rather than selling out."""
 RESTOCK_WEEKDAYS = (0, 3)  # deliveries from suppliers on Mondays and Thursdays
 PICKING_HOURS = (10, 16)  # a morning and an afternoon wave at every location
 RETURN_WINDOW = timedelta(days=30)
@@ -128,12 +131,14 @@ class Simulator:
         # Orders whose customer may come back after delivery (feedback, a return): their
         # tracking tokens, which only the placing answer shows.
         self._after_delivery: dict[int, str] = {}
+        self._restock_scale = 1.0
 
     async def run(
         self, first_day: date, days: int, orders_per_day: int,
         progress: Callable[[date], None] = lambda _: None,
     ) -> SimulationReport:  # fmt: skip
         started = wall_clock.perf_counter()
+        self._restock_scale = max(1.0, orders_per_day / RESTOCKED_FOR)
         for offset in range(days):
             day = first_day + timedelta(days=offset)
             await self._day(day, orders_per_day)
@@ -228,14 +233,15 @@ class Simulator:
                     .join(sku.id.table, sku.id == level.sku_id)
                     .where(
                         level.location_id.in_(self.world.shipping_locations),
-                        level.on_hand - level.reserved < REORDER_BELOW,
+                        level.on_hand - level.reserved < REORDER_BELOW * self._restock_scale,
                         sku.active,
                     )
                     .order_by(level.location_id, sku.code)
                 )
             ).all()
         for location_id, code, free in low:
-            quantity = self.world.rng.randrange(*RESTOCK_TO) - max(free, 0)
+            target = round(self.world.rng.randrange(*RESTOCK_TO) * self._restock_scale)
+            quantity = target - max(free, 0)
             await self._command(
                 moment, receive_inventory, location_id=location_id, sku_code=code,
                 quantity=quantity, reference="supplier delivery",
