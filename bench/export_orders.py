@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
+from serving import OMS, serving_as_admin
 
 SCRATCH = "oms_bench_export"
 URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{SCRATCH}"
 PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
-OMS = str(Path(sys.executable).parent / "oms")
 FILL = """
 INSERT INTO channel (code, name, created_at) VALUES ('web', 'Web', now());
 INSERT INTO customer (email, name, created_at) VALUES ('bench@example.com', 'Bench', now());
@@ -100,35 +98,18 @@ class ResidentPeak(threading.Thread):
             self.peak = max(self.peak, resident_mib(self.pid))
 
 
-def export_over_http(orders: int, token_email: str = "bench-admin@example.com") -> None:
+def export_over_http(orders: int) -> None:
     environment = {**os.environ, "DATABASE_URL": URL, "OMS_LOG_LEVEL": "WARNING"}
-    subprocess.run([OMS, "create-user", "--email", token_email, "--password", "bench-password-1",
-                    "--role", "admin"], env=environment, check=True, capture_output=True)  # fmt: skip
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([OMS, "serve", "--port", str(port)], env=environment)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health")
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        login = httpx.post(f"{base}/graphql", json={
-            "query": "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }",
-            "variables": {"e": token_email, "p": "bench-password-1"}}).json()  # fmt: skip
-        token = login["data"]["login"]["token"]
-        before = resident_mib(server.pid)
-        sampler = ResidentPeak(server.pid)
+    with serving_as_admin(environment) as served:
+        before = resident_mib(served.pid)
+        sampler = ResidentPeak(served.pid)
         sampler.start()
         started = time.perf_counter()
         received = 0
         with httpx.stream(
-            "GET", f"{base}/exports/orders.csv",
+            "GET", f"{served.base}/exports/orders.csv",
             params={"from": "2000-01-01", "to": "2100-01-01"},
-            headers={"authorization": f"Bearer {token}"}, timeout=600,
+            headers={"authorization": f"Bearer {served.token}"}, timeout=600,
         ) as response:  # fmt: skip
             response.raise_for_status()
             for chunk in response.iter_bytes():
@@ -139,9 +120,6 @@ def export_over_http(orders: int, token_email: str = "bench-admin@example.com") 
         print(f"GET /exports/orders.csv: {seconds:.1f} s, {orders / seconds:,.0f} orders/s, "
               f"{received / 2**20:.0f} MiB sent; server resident {before} MiB before, at most "
               f"{sampler.peak} MiB during the export")  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def main() -> None:

@@ -19,20 +19,18 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
+from serving import OMS, serving_as_admin
 
 SCRATCH = "oms_bench_kpis"
 URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{SCRATCH}"
 PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
-OMS = str(Path(sys.executable).parent / "oms")
 DAYS = 90
 ENVIRONMENT = {**os.environ, "DATABASE_URL": URL, "OMS_LOG_LEVEL": "WARNING"}
 RATIO = "{ count outOf rate }"
@@ -120,30 +118,13 @@ def catch_up() -> None:
 
 
 def measure(runs: int) -> None:
-    email = f"bench-{int(time.time())}@example.com"
-    subprocess.run([OMS, "create-user", "--email", email, "--password", "bench-password-1",
-                    "--role", "admin"], env=ENVIRONMENT, check=True, capture_output=True)  # fmt: skip
     catch_up()
     psql(SCRATCH, "VACUUM ANALYZE")  # what autovacuum does between the simulator's days
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([OMS, "serve", "--port", str(port)], env=ENVIRONMENT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health")
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        login = httpx.post(f"{base}/graphql", json={
-            "query": "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }",
-            "variables": {"e": email, "p": "bench-password-1"}}).json()  # fmt: skip
-        headers = {"authorization": f"Bearer {login['data']['login']['token']}"}
+    with serving_as_admin(ENVIRONMENT) as served:
+        headers = {"authorization": f"Bearer {served.token}"}
         end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         period = {"from": (end - timedelta(days=DAYS)).isoformat(), "to": end.isoformat()}
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        with httpx.Client(base_url=served.base, headers=headers, timeout=60) as client:
             for granularity in ("WEEK", "DAY"):
                 variables = period | {"granularity": granularity}
                 show(
@@ -152,9 +133,6 @@ def measure(runs: int) -> None:
                 )
             for name, query in REPORTS.items():
                 show(name, timed(client, query, {}, runs))
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def main() -> None:
