@@ -71,6 +71,12 @@ def non_negative(value: int, field: str, *, maximum: int = 2**31 - 1) -> int:
     return value
 
 
+def in_range(value: int, field: str, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidInput(f"{field} is {low} to {high}", field=[field])
+    return value
+
+
 class PostalFields(Protocol):
     @property
     def line1(self) -> str: ...

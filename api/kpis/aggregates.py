@@ -9,6 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, Select, case, cast, extract, func, select
 
 
+def flag(condition: Any) -> ColumnElement[int]:
+    """1 where ``condition`` holds, else 0: what a sum counts."""
+    return case((condition, 1), else_=0)
+
+
 def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
     """``later - earlier`` in seconds (timestamps as the UTC columns store them); to the
     millisecond on SQLite, whose day fractions carry float noise below it."""

@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 from api.fulfilment.models import Shipment, ShipmentStatus
 from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
-from api.kpis.aggregates import epoch_seconds, seconds_between
+from api.kpis.aggregates import epoch_seconds, flag, seconds_between
 from api.kpis.models import WHOLE_ORDER
 from api.kpis.periods import midnight
 from api.orders.models import Order, OrderLine, OrderStatus
@@ -28,10 +28,6 @@ from api.reads import columns
 from api.returns.models import Feedback, Return, ReturnLine, ReturnReason, ReturnStatus
 
 INACCURATE = (ReturnReason.WRONG_ITEM, ReturnReason.NOT_AS_DESCRIBED)
-
-
-def _flag(condition: Any) -> Any:
-    return case((condition, 1), else_=0)
 
 
 def day_of(moment: Any, dialect: str) -> Any:
@@ -68,15 +64,15 @@ def _shipment_totals(order_ids: list[int]) -> Any:
         select(
             tagged.c.order_id,
             tagged.c.location_id,
-            func.sum(_flag(live)).label("count"),
-            func.sum(_flag(and_(live, tagged.c.shipped_at.is_not(None)))).label("shipped"),
-            func.sum(_flag(and_(live, tagged.c.delivered_at.is_not(None)))).label("delivered"),
+            func.sum(flag(live)).label("count"),
+            func.sum(flag(and_(live, tagged.c.shipped_at.is_not(None)))).label("shipped"),
+            func.sum(flag(and_(live, tagged.c.delivered_at.is_not(None)))).label("delivered"),
             func.max(case((live, tagged.c.shipped_at))).label("last_shipped"),
             func.max(case((live, tagged.c.delivered_at))).label("last_delivered"),
             func.sum(
                 case((and_(live, tagged.c.shipped_at.is_not(None)), tagged.c.cost), else_=0)
             ).label("cost"),
-            func.sum(_flag(and_(live, tagged.c.on_time))).label("on_time"),
+            func.sum(flag(and_(live, tagged.c.on_time))).label("on_time"),
         )
         .group_by(tagged.c.order_id, tagged.c.location_id)
         .subquery("shipments")
@@ -92,11 +88,9 @@ def _line_totals(order_ids: list[int]) -> Any:
     return (
         select(
             line.order_id,
-            func.max(_flag(line.was_backordered)).label("backordered"),
-            func.sum(_flag(and_(remaining > 0, complete | ~line.filled_as_placed))).label(
-                "decided"
-            ),
-            func.sum(_flag(and_(complete, line.filled_as_placed))).label("filled"),
+            func.max(flag(line.was_backordered)).label("backordered"),
+            func.sum(flag(and_(remaining > 0, complete | ~line.filled_as_placed))).label("decided"),
+            func.sum(flag(and_(complete, line.filled_as_placed))).label("filled"),
         )
         .where(line.order_id.in_(order_ids))
         .group_by(line.order_id)
@@ -111,9 +105,9 @@ def _return_totals(order_ids: list[int]) -> Any:
     return (
         select(
             request.order_id,
-            func.max(
-                _flag(returned_line.reason.in_([reason.value for reason in INACCURATE]))
-            ).label("inaccurate"),
+            func.max(flag(returned_line.reason.in_([reason.value for reason in INACCURATE]))).label(
+                "inaccurate"
+            ),
         )
         .join(returned_line.return_id.table, returned_line.return_id == request.id)
         .where(request.order_id.in_(order_ids), request.status != ReturnStatus.REJECTED)

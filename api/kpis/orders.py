@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, func, null, select, tuple_, union_all
 
-from api.kpis.aggregates import percentiles_by
+from api.kpis.aggregates import flag, percentiles_by
 from api.kpis.figures import Figures, Ratio, Spread
 from api.kpis.models import WHOLE_ORDER, KpiOrderFact
 from api.kpis.periods import Period, as_day, bucket_of
@@ -30,10 +30,6 @@ class Scope:
     currency: str
     channel_id: int | None = None
     location_id: int | None = None
-
-
-def _flag(condition: Any) -> Any:
-    return case((condition, 1), else_=0)
 
 
 def _facts(scope: Scope, *selected: Any) -> Select[Any]:
@@ -60,20 +56,20 @@ def _sum_columns(scope: Scope) -> list[Any]:
     return [
         func.count().label("orders"),
         _total(case((in_currency, fact.revenue), else_=0)).label("revenue"),
-        _total(_flag(fact.cancelled)).label("cancelled"),
-        _total(_flag(fact.backordered)).label("backordered"),
+        _total(flag(fact.cancelled)).label("cancelled"),
+        _total(flag(fact.backordered)).label("backordered"),
         _total(fact.lines_decided).label("lines_decided"),
         _total(fact.lines_filled).label("lines_filled"),
-        _total(_flag(fact.shipments >= 1)).label("with_shipments"),
-        _total(_flag(fact.shipments > 1)).label("split"),
-        _total(_flag(shipped)).label("shipped_orders"),
+        _total(flag(fact.shipments >= 1)).label("with_shipments"),
+        _total(flag(fact.shipments > 1)).label("split"),
+        _total(flag(shipped)).label("shipped_orders"),
         _total(case((in_currency, fact.shipping_cost), else_=0)).label("shipping_cost"),
         _total(fact.on_time).label("on_time"),
         _total(fact.delivered).label("delivered"),
-        _total(_flag(and_(shipped, fact.returned))).label("returned"),
-        _total(_flag(and_(shipped, fact.inaccurate))).label("inaccurate"),
+        _total(flag(and_(shipped, fact.returned))).label("returned"),
+        _total(flag(and_(shipped, fact.inaccurate))).label("inaccurate"),
         func.count(fact.rating).label("ratings"),
-        _total(_flag(fact.rating >= SATISFIED_FROM)).label("satisfied"),
+        _total(flag(fact.rating >= SATISFIED_FROM)).label("satisfied"),
         _total(fact.rating).label("rating_sum"),
     ]
 

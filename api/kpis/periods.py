@@ -42,6 +42,12 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
+def day_after(moment: datetime) -> date:
+    """The first day starting at or after ``moment`` (UTC): the end of the whole days up to it."""
+    day = moment.astimezone(UTC).date()
+    return day if moment == midnight(day) else day + timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Bucket:
     """One point of a series: the bucket's first day, and the part of the period it covers

@@ -17,26 +17,25 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, literal, null, or_, select, union_all
 
 from api.catalog.models import Sku
-from api.errors import InvalidInput
 from api.kpis.figures import Figures, Ratio
 from api.kpis.models import KpiStockDay
 from api.kpis.orders import Scope
-from api.kpis.periods import as_day, midnight
+from api.kpis.periods import as_day, day_after, midnight
 from api.locations.models import Location
 from api.reads import Reader, columns
+from api.reports.stock import MAX_ROWS
+from api.validation import in_range
 
 
 def whole_days(scope: Scope) -> tuple[date, date]:
     """The first day the period touches, and the day after the last."""
-    end = scope.period.end
-    last = end.date() if end == midnight(end.date()) else end.date() + timedelta(days=1)
-    return scope.period.start.date(), last
+    return scope.period.start.date(), day_after(scope.period.end)
 
 
 def _value_by_day(scope: Scope) -> Select[Any]:
     """Per day of the period (None: all days before it), the change in on-hand value, the same
     weighted by its moments, and the cost of what was shipped; at today's unit costs."""
-    stock_day, sku = columns(KpiStockDay), Sku.__table__.c  # type: ignore[attr-defined]
+    stock_day, sku = columns(KpiStockDay), columns(Sku)
     first, end = whole_days(scope)
     day = case((stock_day.day < first, null()), else_=stock_day.day)
     statement = (
@@ -103,9 +102,7 @@ async def add_stock_figures(
     value_days = 0.0
     for bucket in period.buckets():
         # The value a bucket opens with holds all through it; each change from its moment on.
-        first, end = bucket.start.date(), bucket.end.date()
-        if bucket.end != midnight(end):
-            end += timedelta(days=1)
+        first, end = bucket.start.date(), day_after(bucket.end)
         start_second, end_second = midnight(first).timestamp(), midnight(end).timestamp()
         rows, figures = by_bucket[bucket.key], series[bucket.key]
         weighted = sum(float(row.change) * end_second - float(row.weighted) for row in rows)
@@ -161,10 +158,8 @@ async def turnover_by_level(
     """Turnover and days on hand per (location, SKU) over the period's whole days, from the
     same ledger days and the same time-weighted average as the totals; the slowest first
     (levels that shipped nothing and hold stock lead), or the fastest."""
-    if not 1 <= limit <= 10_000:
-        raise InvalidInput("first is 1 to 10000", field=["first"])
-    stock_day, sku = columns(KpiStockDay), Sku.__table__.c  # type: ignore[attr-defined]
-    location = Location.__table__.c  # type: ignore[attr-defined]
+    in_range(limit, "first", 1, MAX_ROWS)
+    stock_day, sku, location = columns(KpiStockDay), columns(Sku), columns(Location)
     first, end = whole_days(scope)
     start_second, end_second = midnight(first).timestamp(), midnight(end).timestamp()
     inside = stock_day.day >= first

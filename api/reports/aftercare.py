@@ -13,8 +13,9 @@ from api.fulfilment.models import Shipment, ShipmentStatus
 from api.locations.models import Location
 from api.orders.models import Order, order_number
 from api.reads import Reader, columns
-from api.reports.stock import MAX_ROWS, checked
+from api.reports.stock import MAX_ROWS
 from api.returns.models import Return, ReturnLine, ReturnStatus
+from api.validation import in_range
 
 SETTLED = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
 OPEN_RETURNS = (
@@ -54,9 +55,9 @@ async def late_shipments(
 ) -> list[LateShipment]:
     """Shipments not yet delivered (nor cancelled) whose order's promised delivery date has
     passed, the longest overdue first."""
-    checked(limit, "first", 1, MAX_ROWS)
+    in_range(limit, "first", 1, MAX_ROWS)
     shipment, order = columns(Shipment), columns(Order)
-    location = Location.__table__.c  # type: ignore[attr-defined]
+    location = columns(Location)
     statement = (
         select(
             shipment.id.label("shipment_id"),
@@ -128,9 +129,9 @@ def _band_of(requested_at: Any, now: datetime) -> Any:
 
 async def open_returns(reader: Reader, now: datetime, *, limit: int = 100) -> OpenReturns:
     """Returns not yet settled: how many in each age band and status, and the oldest ones."""
-    checked(limit, "first", 1, MAX_ROWS)
+    in_range(limit, "first", 1, MAX_ROWS)
     request = columns(Return)
-    line = ReturnLine.__table__.c  # type: ignore[attr-defined]
+    line = columns(ReturnLine)
     is_open = request.status.in_([status.value for status in OPEN_RETURNS])
     band = _band_of(request.created_at, now).label("band")
     counted = (

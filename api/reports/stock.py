@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from api.catalog.models import Sku
-from api.errors import InvalidInput
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, MovementKind
 from api.inventory.rules import available
 from api.locations.models import Location
 from api.reads import Reader, columns
+from api.validation import in_range
 
 MAX_ROWS = 10_000
 
@@ -73,12 +73,6 @@ class StockRow:
         return LowStockReason.LOW_COVER
 
 
-def checked(value: int, name: str, low: int, high: int) -> int:
-    if not low <= value <= high:
-        raise InvalidInput(f"{name} is {low} to {high}", field=[name])
-    return value
-
-
 def _levels(now: datetime, sales_days: int, location_id: int | None) -> tuple[Select[Any], Any]:
     """Every level of an active SKU with its shipments over the last ``sales_days`` (and the
     last one ever), and the free units and sold units as SQL expressions for the filters."""
@@ -101,11 +95,7 @@ def _levels(now: datetime, sales_days: int, location_id: int | None) -> tuple[Se
         .group_by(movement.location_id, movement.sku_id)
         .subquery("shipped")
     )
-    level, sku, location = (
-        columns(InventoryLevel),
-        Sku.__table__.c,  # type: ignore[attr-defined]
-        Location.__table__.c,  # type: ignore[attr-defined]
-    )
+    level, sku, location = columns(InventoryLevel), columns(Sku), columns(Location)
     units = func.coalesce(shipped.c.units, 0)
     statement = (
         select(
@@ -152,9 +142,9 @@ async def low_stock(
     """Levels whose free units are below their safety stock, or last fewer than
     ``cover_days`` at the rate of the last ``sales_days``: the shortest cover first (those below
     safety stock with nothing selling after them), then the fewest free units."""
-    checked(cover_days, "coverDays", 1, 365)
-    checked(sales_days, "salesDays", 1, 365)
-    checked(limit, "first", 1, MAX_ROWS)
+    in_range(cover_days, "coverDays", 1, 365)
+    in_range(sales_days, "salesDays", 1, 365)
+    in_range(limit, "first", 1, MAX_ROWS)
     statement, (free, units) = _levels(now, sales_days, location_id)
     cover = case((units > 0, free * float(sales_days) / units))
     statement = (
@@ -182,9 +172,9 @@ async def slow_movers(
     """Levels with stock on hand that nothing shipped from over the last ``sales_days``, or
     whose stock lasts more than ``cover_days`` at that rate: the most money standing still
     first."""
-    checked(cover_days, "coverDays", 1, 3650)
-    checked(sales_days, "salesDays", 1, 365)
-    checked(limit, "first", 1, MAX_ROWS)
+    in_range(cover_days, "coverDays", 1, 3650)
+    in_range(sales_days, "salesDays", 1, 365)
+    in_range(limit, "first", 1, MAX_ROWS)
     statement, (free, units) = _levels(now, sales_days, location_id)
     level = statement.selected_columns
     statement = (
