@@ -121,6 +121,9 @@ class GraphQLView(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
             max_subscriptions_per_connection=settings.subscriptions_per_connection,
             multipart_uploads_enabled=True,
+            # A browser page may open a WebSocket from the origins allowed to call the API
+            # (the admin app); any other site's page is refused before the handshake.
+            allowed_origins=settings.cors_origins,
         )
         self.settings = settings
         self.database = database

@@ -74,11 +74,15 @@ class GraphQLWebSocket:
 
 @asynccontextmanager
 async def graphql_ws(
-    graphql_url: str, init: dict[str, Any] | None = None, *, acknowledge: bool = True
+    graphql_url: str,
+    init: dict[str, Any] | None = None,
+    *,
+    acknowledge: bool = True,
+    origin: str | None = None,
 ) -> AsyncIterator[GraphQLWebSocket]:
     """A connection to ``graphql_url`` speaking graphql-transport-ws, acknowledged with the
-    ``init`` payload unless ``acknowledge`` is False."""
-    async with connect(ws_url(graphql_url), subprotocols=[PROTOCOL]) as connection:  # type: ignore[list-item]
+    ``init`` payload unless ``acknowledge`` is False; ``origin`` as a browser page sends it."""
+    async with connect(ws_url(graphql_url), subprotocols=[PROTOCOL], origin=origin) as connection:  # type: ignore[list-item]
         client = GraphQLWebSocket(connection)
         if acknowledge:
             answer = await client.init(init)

@@ -72,6 +72,18 @@ async def test_wrong_credentials_refuse_the_connection_4403(sqlite_served: str) 
         assert await ws.closed_with() == 4403
 
 
+async def test_a_page_of_the_admin_app_origin_may_open_a_websocket(sqlite_served: str) -> None:
+    async with graphql_ws(sqlite_served, acknowledge=False, origin="http://127.0.0.1:5173") as ws:
+        await ws.send({"type": "ping"})
+        assert (await ws.receive())["type"] == "pong"
+
+
+async def test_a_page_of_another_site_cannot_open_a_websocket(sqlite_served: str) -> None:
+    with pytest.raises(Exception, match="403"):
+        async with graphql_ws(sqlite_served, acknowledge=False, origin="https://evil.example"):
+            pass
+
+
 async def test_a_websocket_without_the_protocol_is_refused(sqlite_served: str) -> None:
     with pytest.raises(Exception, match=r"4406|subprotocol"):
         async with connect(ws_url(sqlite_served), subprotocols=["graphql-ws"]) as connection:  # type: ignore[list-item]
