@@ -10,6 +10,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -82,7 +83,9 @@ async def graphql_ws(
 ) -> AsyncIterator[GraphQLWebSocket]:
     """A connection to ``graphql_url`` speaking graphql-transport-ws, acknowledged with the
     ``init`` payload unless ``acknowledge`` is False; ``origin`` as a browser page sends it."""
-    async with connect(ws_url(graphql_url), subprotocols=[PROTOCOL], origin=origin) as connection:  # type: ignore[list-item]
+    async with connect(
+        ws_url(graphql_url), subprotocols=[PROTOCOL], origin=Origin(origin) if origin else None
+    ) as connection:  # type: ignore[list-item]
         client = GraphQLWebSocket(connection)
         if acknowledge:
             answer = await client.init(init)
