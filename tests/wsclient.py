@@ -84,8 +84,10 @@ async def graphql_ws(
     """A connection to ``graphql_url`` speaking graphql-transport-ws, acknowledged with the
     ``init`` payload unless ``acknowledge`` is False; ``origin`` as a browser page sends it."""
     async with connect(
-        ws_url(graphql_url), subprotocols=[PROTOCOL], origin=Origin(origin) if origin else None
-    ) as connection:  # type: ignore[list-item]
+        ws_url(graphql_url),
+        subprotocols=[PROTOCOL],  # type: ignore[list-item]
+        origin=Origin(origin) if origin else None,
+    ) as connection:
         client = GraphQLWebSocket(connection)
         if acknowledge:
             answer = await client.init(init)
