@@ -1,0 +1,43 @@
+export interface MoneyValue {
+  readonly amount: number;
+  readonly currency: string;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** Minor units (cents) as the currency shows them. */
+export function money(value: MoneyValue | null | undefined): string {
+  if (!value) return '—';
+  let format = moneyFormats.get(value.currency);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, { style: 'currency', currency: value.currency });
+    moneyFormats.set(value.currency, format);
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(value.amount / 10 ** digits);
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+export function dateTime(value: string | null | undefined): string {
+  return value ? dateTimeFormat.format(new Date(value)) : '—';
+}
+
+export function date(value: string | null | undefined): string {
+  return value ? dateFormat.format(new Date(value)) : '—';
+}
+
+export function percent(rate: number | null | undefined): string {
+  return rate == null ? '—' : `${(rate * 100).toFixed(1)} %`;
+}
+
+export function number(value: number | null | undefined, digits = 0): string {
+  return value == null ? '—' : value.toLocaleString(undefined, { maximumFractionDigits: digits });
+}
+
+/** SCREAMING_CASE enum values as words: PARTIALLY_SHIPPED → Partially shipped. */
+export function label(value: string): string {
+  const words = value.toLowerCase().replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,87 @@
+/** Every page has a URL: the history API, with links intercepted at the document. */
+
+export interface Route {
+  readonly name: RouteName;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+}
+
+const PATTERNS = {
+  dashboard: '/',
+  login: '/login',
+  orders: '/orders',
+  order: '/orders/:number',
+  inventory: '/inventory',
+  fulfillment: '/fulfillment',
+  pickList: '/fulfillment/pick-lists/:id',
+  returns: '/returns',
+  return: '/returns/:id',
+  customers: '/customers',
+  settings: '/settings',
+} as const;
+
+export type RouteName = keyof typeof PATTERNS | 'notFound';
+
+function match(location: Location): Route {
+  const query = new URLSearchParams(location.search);
+  const parts = location.pathname.split('/').filter(Boolean);
+  for (const [name, pattern] of Object.entries(PATTERNS) as [RouteName, string][]) {
+    const expected = pattern.split('/').filter(Boolean);
+    if (expected.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const fits = expected.every((segment, index) => {
+      const actual = decodeURIComponent(parts[index] ?? '');
+      if (segment.startsWith(':')) {
+        params[segment.slice(1)] = actual;
+        return true;
+      }
+      return segment === actual;
+    });
+    if (fits) return { name, params, query };
+  }
+  return { name: 'notFound', params: {}, query };
+}
+
+class Router {
+  route = $state<Route>(match(window.location));
+
+  navigate(href: string, options: { replace?: boolean } = {}): void {
+    if (options.replace) history.replaceState(null, '', href);
+    else history.pushState(null, '', href);
+    this.route = match(window.location);
+    window.scrollTo(0, 0);
+  }
+
+  /** Changes the query string in place (filters, pages), keeping the history short. */
+  setQuery(values: Record<string, string | null>): void {
+    const query = new URLSearchParams(window.location.search);
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null || value === '') query.delete(key);
+      else query.set(key, value);
+    }
+    const search = query.toString();
+    this.navigate(`${window.location.pathname}${search ? `?${search}` : ''}`, { replace: true });
+  }
+
+  listen(): () => void {
+    const popped = () => (this.route = match(window.location));
+    const clicked = (event: MouseEvent) => {
+      if (event.defaultPrevented || event.button !== 0) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const anchor = (event.target as Element | null)?.closest('a');
+      if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
+      const url = new URL(anchor.href, window.location.href);
+      if (url.origin !== window.location.origin) return;
+      event.preventDefault();
+      this.navigate(url.pathname + url.search);
+    };
+    window.addEventListener('popstate', popped);
+    document.addEventListener('click', clicked);
+    return () => {
+      window.removeEventListener('popstate', popped);
+      document.removeEventListener('click', clicked);
+    };
+  }
+}
+
+export const router = new Router();
