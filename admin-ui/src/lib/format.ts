@@ -5,16 +5,29 @@ export interface MoneyValue {
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
+function moneyFormat(currency: string): Intl.NumberFormat {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    moneyFormats.set(currency, format);
+  }
+  return format;
+}
+
+/** Digits after the decimal point: amounts travel in minor units (cents: 2, yen: 0). */
+export function fractionDigits(currency: string): number {
+  return moneyFormat(currency).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
 /** Minor units (cents) as the currency shows them. */
 export function money(value: MoneyValue | null | undefined): string {
   if (!value) return '—';
-  let format = moneyFormats.get(value.currency);
-  if (!format) {
-    format = new Intl.NumberFormat(undefined, { style: 'currency', currency: value.currency });
-    moneyFormats.set(value.currency, format);
-  }
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(value.amount / 10 ** digits);
+  return moneyFormat(value.currency).format(value.amount / 10 ** fractionDigits(value.currency));
+}
+
+/** An amount typed in major units (12.50) as minor units (1250). */
+export function minorUnits(amount: number, currency: string): number {
+  return Math.round(amount * 10 ** fractionDigits(currency));
 }
 
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,0 +1,27 @@
+import { operation } from '../lib/graphql/client';
+import type * as Types from '../lib/graphql/types';
+import apiKeys from './ApiKeys.graphql?raw';
+import createApiKey from './CreateApiKey.graphql?raw';
+import createChannel from './CreateChannel.graphql?raw';
+import createLocation from './CreateLocation.graphql?raw';
+import createUser from './CreateUser.graphql?raw';
+import createWebhook from './CreateWebhook.graphql?raw';
+import deleteWebhook from './DeleteWebhook.graphql?raw';
+import places from './Places.graphql?raw';
+import redeliverWebhook from './RedeliverWebhook.graphql?raw';
+import revokeApiKey from './RevokeApiKey.graphql?raw';
+import users from './Users.graphql?raw';
+import webhooks from './Webhooks.graphql?raw';
+
+export const Places = operation<Types.PlacesQuery, Types.PlacesQueryVariables>(places);
+export const Users = operation<Types.UsersQuery, Types.UsersQueryVariables>(users);
+export const ApiKeys = operation<Types.ApiKeysQuery, Types.ApiKeysQueryVariables>(apiKeys);
+export const Webhooks = operation<Types.WebhooksQuery, Types.WebhooksQueryVariables>(webhooks);
+export const CreateApiKey = operation<Types.CreateApiKeyMutation, Types.CreateApiKeyMutationVariables>(createApiKey);
+export const CreateLocation = operation<Types.CreateLocationMutation, Types.CreateLocationMutationVariables>(createLocation);
+export const CreateChannel = operation<Types.CreateChannelMutation, Types.CreateChannelMutationVariables>(createChannel);
+export const CreateUser = operation<Types.CreateUserMutation, Types.CreateUserMutationVariables>(createUser);
+export const RevokeApiKey = operation<Types.RevokeApiKeyMutation, Types.RevokeApiKeyMutationVariables>(revokeApiKey);
+export const CreateWebhook = operation<Types.CreateWebhookMutation, Types.CreateWebhookMutationVariables>(createWebhook);
+export const DeleteWebhook = operation<Types.DeleteWebhookMutation, Types.DeleteWebhookMutationVariables>(deleteWebhook);
+export const RedeliverWebhook = operation<Types.RedeliverWebhookMutation, Types.RedeliverWebhookMutationVariables>(redeliverWebhook);
