@@ -43,7 +43,6 @@ from api.orders.routing import OrderPolicy
 from api.reads import columns
 from api.sourcing.rules import Demand, route
 
-MAX_WAVE_SHIPMENTS = 500
 PICKABLE_ORDERS = (OrderStatus.CONFIRMED, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
 _task = columns(PickTask)
 _TASKS_INSERT = insert(_task.id.table).returning(
