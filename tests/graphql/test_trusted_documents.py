@@ -14,7 +14,7 @@ from sqlalchemy import event
 from api.app import create_app
 from api.auth import Role
 from api.db import Database
-from api.settings import Settings
+from api.settings import PROJECT_ROOT, Settings
 from schema.trusted import TrustedDocuments, document_hash, manifest_of
 from tests.conftest import StatementCounter
 from tests.factories import GraphQLClient, staff_token
@@ -110,3 +110,18 @@ async def test_with_the_setting_off_anyone_may_send_any_document(
     async with await client_for(open_settings, database) as client:
         answer = await client.post("/graphql", json={"query": UNREGISTERED})
     assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_the_admin_app_signs_in_under_trusted_documents_with_its_registered_login(
+    settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    app_documents = PROJECT_ROOT / "admin-ui" / "src"
+    manifest = tmp_path / "admin-ui.json"
+    manifest.write_text(json.dumps(manifest_of([app_documents])))
+    update = {"trusted_documents": manifest, "trusted_documents_only": True}
+    login = (app_documents / "auth" / "Login.graphql").read_text(encoding="utf-8")
+    variables = {"input": {"email": "nobody@example.com", "password": "wrong-password"}}
+    async with await client_for(settings.model_copy(update=update), database) as client:
+        answer = await client.post("/graphql", json={"query": login, "variables": variables})
+    [error] = answer.json()["data"]["login"]["userErrors"]
+    assert error["code"] == "INVALID_CREDENTIALS"

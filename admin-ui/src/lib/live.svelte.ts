@@ -5,11 +5,15 @@ import { session } from './session.svelte';
 
 const FORBIDDEN = 4403;
 
-export type LinkState = 'connecting' | 'live' | 'reconnecting';
+export type LinkState = 'idle' | 'connecting' | 'live' | 'reconnecting';
 
-/** The one WebSocket every live view shares, and whether it is up (shown in the header). */
+/**
+ * The one WebSocket every live view shares, and whether it is up (shown in the header). It
+ * opens with the first subscription and closes after the last: idle on pages without one.
+ */
 class Link {
-  state = $state<LinkState>('connecting');
+  state = $state<LinkState>('idle');
+  private following = 0;
   private client: Client | null = null;
   private clientToken: string | null = null;
   private reconnected = new Set<() => void>();
@@ -18,7 +22,6 @@ class Link {
     if (this.client && this.clientToken === session.token) return this.client;
     this.client?.dispose();
     this.clientToken = session.token;
-    this.state = 'connecting';
     this.client = createClient({
       url: GRAPHQL_WS_URL,
       connectionParams: () => ({ authorization: `Bearer ${session.token ?? ''}` }),
@@ -40,11 +43,24 @@ class Link {
           if (wasRetry) for (const listener of this.reconnected) listener();
         },
         closed: () => {
-          if (this.state === 'live') this.state = 'reconnecting';
+          this.state = this.following > 0 ? 'reconnecting' : 'idle';
         },
       },
     });
     return this.client;
+  }
+
+  /** Counts a view's subscription while it lasts; returns the function that ends it. */
+  hold(unsubscribe: () => void): () => void {
+    this.following += 1;
+    if (this.state === 'idle') this.state = 'connecting';
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.following -= 1;
+      unsubscribe();
+    };
   }
 
   /** Called after the link comes back: views that cannot resume from a cursor reload. */
@@ -77,7 +93,7 @@ export function follow<Result, Variables extends { after?: string | null }>(
   // graphql-ws sends this same payload again on every reconnection: moving `after` forward
   // in place makes the server replay exactly what the socket missed.
   const payload = { query: document.body, variables: { ...variables } };
-  return link.get().subscribe<Result>(payload, {
+  const unsubscribe = link.get().subscribe<Result>(payload, {
     next: (message) => {
       if (message.errors?.length) {
         following.error?.(message.errors.map((error) => error.message).join('; '));
@@ -91,4 +107,5 @@ export function follow<Result, Variables extends { after?: string | null }>(
     error: (error) => following.error?.(error instanceof Error ? error.message : String(error)),
     complete: () => {},
   });
+  return link.hold(unsubscribe);
 }

@@ -1,0 +1,38 @@
+// Times the admin app's first load in Chromium with an empty cache, as bench/admin_app.py
+// asks: the sign-in page until its form shows, and the dashboard (signed in) until its KPI
+// figures show. Prints one JSON line of the times in milliseconds.
+import { chromium } from 'playwright-core';
+
+const [appUrl, token, runs] = [process.argv[2], process.argv[3], Number(process.argv[4] ?? 10)];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+
+async function timed(path, selector, signedIn) {
+  const context = await browser.newContext();
+  if (signedIn) await context.addInitScript((value) => localStorage.setItem('oms.token', value), token);
+  const page = await context.newPage();
+  const started = performance.now();
+  await page.goto(`${appUrl}${path}`);
+  await page.locator(selector).first().waitFor();
+  const elapsed = performance.now() - started;
+  const transferred = await page.evaluate(() =>
+    performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+      .reduce((sum, entry) => sum + entry.transferSize, 0));
+  await context.close();
+  return { elapsed, transferred };
+}
+
+const result = { login: [], dashboard: [], loginBytes: 0, dashboardBytes: 0 };
+for (let run = 0; run < runs; run += 1) {
+  const login = await timed('/login', 'button[type=submit]', false);
+  const dashboard = await timed('/', '[data-testid=kpis]', true);
+  result.login.push(login.elapsed);
+  result.dashboard.push(dashboard.elapsed);
+  result.loginBytes = login.transferred;
+  result.dashboardBytes = dashboard.transferred;
+}
+await browser.close();
+console.log(JSON.stringify(result));
