@@ -1,12 +1,14 @@
 """The admin app in a real browser: the API (`oms serve`, demo data on SQLite) and the app
 built against it and served by `vite preview`, each on a free port, for the scenarios under
-admin-ui/tests that playwright-core drives in Debian's Chromium."""
+admin-ui/tests that playwright-core drives in Debian's Chromium. The API is kept running as
+a service manager would: a scenario may stop it and it comes back on the same port."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ import pytest
 
 from api.cli import migrate_database
 from api.settings import PROJECT_ROOT
-from tests.servers import OMS, free_port, server_process
+from tests.servers import OMS, free_port
 
 ADMIN_UI = PROJECT_ROOT / "admin-ui"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,6 +50,44 @@ def _require_tools() -> None:
         pytest.skip(message)
 
 
+class SupervisedApi:
+    """`oms serve` on one port, started again whenever it exits until ``stop``."""
+
+    def __init__(self, environment: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._environment = environment
+        self._log = log_path.open("a")
+        self._stopping = threading.Event()
+        self._process = self._start()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [OMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self._environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.2):
+            if self._process.poll() is not None:
+                self._process = self._start()
+
+    def start(self) -> None:
+        _wait_for(f"{self.url}/health", self._process)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._watcher.is_alive():
+            self._watcher.join()
+        self._process.terminate()
+        self._process.wait(timeout=20)
+        self._log.close()
+
+
 def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -75,8 +115,10 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
     }
     migrate_database(database_url)
     subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
-    with server_process(environment, folder / "api.log") as (graphql_url, _api):
-        api_url = graphql_url.removesuffix("/graphql")
+    api = SupervisedApi(environment, folder / "api.log")
+    try:
+        api.start()
+        api_url = api.url
         build = folder / "dist"
         subprocess.run(
             ["npm", "run", "build", "--", "--outDir", str(build), "--emptyOutDir"],
@@ -99,3 +141,5 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
             finally:
                 preview.terminate()
                 preview.wait(timeout=20)
+    finally:
+        api.stop()

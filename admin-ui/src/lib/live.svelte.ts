@@ -1,4 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
+import { untrack } from 'svelte';
 import { GRAPHQL_WS_URL } from './config';
 import type { Operation } from './graphql/client';
 import { session } from './session.svelte';
@@ -93,7 +94,9 @@ export function follow<Result, Variables extends { after?: string | null }>(
   // graphql-ws sends this same payload again on every reconnection: moving `after` forward
   // in place makes the server replay exactly what the socket missed.
   const payload = { query: document.body, variables: { ...variables } };
-  const unsubscribe = link.get().subscribe<Result>(payload, {
+  // Views call this from an effect: the link's own state must not become its dependency, or
+  // every reconnection would start the subscription over from its first variables.
+  const unsubscribe = untrack(() => link.get()).subscribe<Result>(payload, {
     next: (message) => {
       if (message.errors?.length) {
         following.error?.(message.errors.map((error) => error.message).join('; '));
@@ -107,5 +110,5 @@ export function follow<Result, Variables extends { after?: string | null }>(
     error: (error) => following.error?.(error instanceof Error ? error.message : String(error)),
     complete: () => {},
   });
-  return link.hold(unsubscribe);
+  return untrack(() => link.hold(unsubscribe));
 }
