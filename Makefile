@@ -45,7 +45,7 @@ run: install $(ADMIN_UI)/node_modules/.installed
 	$(BIN)/oms trusted-documents $(ADMIN_UI)/src
 	cd $(ADMIN_UI) && VITE_OMS_API_URL=http://$(HOST):$(PORT) npm run --silent build -- --logLevel warn
 	@echo "admin app on http://$(HOST):$(APP_PORT) (sign in as admin@example.com / admin-password)"
-	(cd $(ADMIN_UI) && exec npx vite preview --host $(HOST) --port $(APP_PORT) --strictPort) & \
+	(cd $(ADMIN_UI) && exec node_modules/.bin/vite preview --host $(HOST) --port $(APP_PORT) --strictPort) & \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/oms serve --host $(HOST) --port $(PORT)
 

@@ -22,6 +22,8 @@ from api.settings import PROJECT_ROOT
 from tests.servers import OMS, free_port
 
 ADMIN_UI = PROJECT_ROOT / "admin-ui"
+# Vite itself, not through npx: stopping npx would leave the server it started running.
+VITE = ADMIN_UI / "node_modules" / ".bin" / "vite"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTS = ADMIN_UI / "test-results"
 
@@ -129,7 +131,7 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
         )
         with (folder / "preview.log").open("w") as log:
             preview = subprocess.Popen(
-                ["npx", "vite", "preview", "--outDir", str(build), "--port", str(app_port),
+                [VITE, "preview", "--outDir", str(build), "--port", str(app_port),
                  "--strictPort"],
                 cwd=ADMIN_UI,
                 stdout=log,
