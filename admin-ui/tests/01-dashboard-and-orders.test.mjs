@@ -6,6 +6,23 @@ let browser;
 before(async () => (browser = await launch()));
 after(async () => browser?.close());
 
+test('a wrong password is refused with a message, the right one opens the app', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${APP_URL}/orders`);
+  await page.waitForURL(`${APP_URL}/login?next=%2Forders`);
+  await page.getByLabel('Email').fill('admin@example.com');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /INVALID_CREDENTIALS/);
+  await screenshot(page, 'login');
+  await page.getByLabel('Password').fill('admin-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('orders').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/orders', 'back where the user was going');
+  assertNoErrors(page);
+});
+
 test('the dashboard shows the KPIs as figures and charts, and orders arrive in its live feed', async () => {
   const page = await openPage(browser);
   await signIn(page);
