@@ -63,6 +63,17 @@ class Router {
     this.navigate(`${window.location.pathname}${search ? `?${search}` : ''}`, { replace: true });
   }
 
+  /** A filter changed: the list starts again from its first page. */
+  filter(values: Record<string, string | null>): void {
+    this.setQuery({ ...values, after: null, before: null });
+  }
+
+  /** The cursor page the URL names (after= or before=), `size` rows of it. */
+  page(size: number): { first: number; after: string | null } | { last: number; before: string } {
+    const before = this.route.query.get('before');
+    return before ? { last: size, before } : { first: size, after: this.route.query.get('after') };
+  }
+
   listen(): () => void {
     const popped = () => (this.route = match(window.location));
     const clicked = (event: MouseEvent) => {
