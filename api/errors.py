@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
     PAYMENT_FAILED = "PAYMENT_FAILED"
     REFUND_EXCEEDS_CAPTURED = "REFUND_EXCEEDS_CAPTURED"
+    OVER_RECEIPT = "OVER_RECEIPT"
 
 
 class DomainError(Exception):
@@ -86,3 +87,9 @@ class IdempotencyConflict(DomainError):
 
 class RefundExceedsCaptured(DomainError):
     code = ErrorCode.REFUND_EXCEEDS_CAPTURED
+
+
+class OverReceipt(DomainError):
+    """More units arrived than a purchase order line still expects; nothing is received."""
+
+    code = ErrorCode.OVER_RECEIPT

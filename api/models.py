@@ -20,6 +20,7 @@ from api.kpis.models import KpiOrderFact, KpiProjection, KpiStockDay
 from api.locations.models import Bin, Location
 from api.orders.models import Allocation, Order, OrderLine
 from api.payments.models import Payment, PaymentTransaction
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
 from api.ratelimits import RateLimitBucket
 from api.returns.models import Feedback, Refund, Return, ReturnLabel, ReturnLine
 from api.users.models import ApiKey, User
@@ -51,6 +52,8 @@ __all__ = [
     "PickList",
     "PickTask",
     "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
     "RateLimitBucket",
     "Refund",
     "Return",
@@ -59,6 +62,7 @@ __all__ = [
     "Shipment",
     "ShippingLabel",
     "Sku",
+    "Supplier",
     "TrackingEvent",
     "Transfer",
     "User",

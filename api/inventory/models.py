@@ -33,6 +33,9 @@ class MovementKind(StrEnum):
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     TRANSFER_RECEIPT = "transfer_receipt"
+    PURCHASE_ORDERED = "purchase_ordered"
+    PURCHASE_RECEIPT = "purchase_receipt"
+    PURCHASE_CANCELLED = "purchase_cancelled"
 
 
 class AdjustmentReason(StrEnum):

@@ -14,6 +14,7 @@ from api.orders.models import Allocation, Order, OrderLine
 from api.orders.routing import OrderPolicy
 from api.payments.models import Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import Authorization
+from api.purchasing.models import OPEN_PURCHASE_ORDERS, PurchaseOrder, PurchaseOrderLine
 from api.reads import columns
 from api.sourcing.rules import RoutingPlan
 from api.writes import insert_row
@@ -64,8 +65,9 @@ async def write_lines(
 async def backorder_promises(
     uow: UnitOfWork, backorders: dict[int, int], now: datetime, policy: OrderPolicy
 ) -> dict[int, datetime]:
-    """When backordered units should arrive: soon when enough stock is already on its way to
-    shipping locations (incoming), else after the replenishment lead time."""
+    """When backordered units should arrive: when the earliest purchase orders still expected
+    at shipping locations add up to them; else soon when enough stock is already on its way
+    (incoming, e.g. a transfer); else after the replenishment lead time."""
     if not backorders:
         return {}
     level, location = columns(InventoryLevel), columns(Location)
@@ -76,15 +78,43 @@ async def backorder_promises(
         .group_by(level.sku_id)
     )
     on_the_way = {sku_id: int(units) for sku_id, units in incoming.all()}
-    return {
-        sku_id: now
-        + timedelta(
-            days=policy.incoming_lead_days
-            if on_the_way.get(sku_id, 0) >= units
-            else policy.backorder_lead_days
+    purchased = await _purchase_arrivals(uow, backorders)
+
+    def promise(sku_id: int, units: int) -> datetime:
+        expected = 0
+        for expected_at, outstanding in purchased.get(sku_id, []):
+            expected += outstanding
+            if expected >= units:
+                return max(expected_at, now)
+        enough_incoming = on_the_way.get(sku_id, 0) >= units
+        lead_days = policy.incoming_lead_days if enough_incoming else policy.backorder_lead_days
+        return now + timedelta(days=lead_days)
+
+    return {sku_id: promise(sku_id, units) for sku_id, units in backorders.items()}
+
+
+async def _purchase_arrivals(
+    uow: UnitOfWork, backorders: dict[int, int]
+) -> dict[int, list[tuple[datetime, int]]]:
+    """Units still expected from purchase orders to shipping locations, per SKU, soonest
+    first."""
+    order, line, location = columns(PurchaseOrder), columns(PurchaseOrderLine), columns(Location)
+    rows = await uow.session.execute(
+        select(line.sku_id, order.expected_at, line.quantity - line.quantity_received)
+        .join(order.id.table, order.id == line.purchase_order_id)
+        .join(location.id.table, location.id == order.location_id)
+        .where(
+            order.status.in_(OPEN_PURCHASE_ORDERS),
+            location.ships.is_(True),
+            line.sku_id.in_(backorders),
+            line.quantity_received < line.quantity,
         )
-        for sku_id, units in backorders.items()
-    }
+        .order_by(order.expected_at, order.id)
+    )
+    arrivals: dict[int, list[tuple[datetime, int]]] = {}
+    for sku_id, expected_at, outstanding in rows.all():
+        arrivals.setdefault(sku_id, []).append((expected_at, int(outstanding)))
+    return arrivals
 
 
 async def write_allocations(

@@ -60,6 +60,11 @@ def order_request(*lines: tuple[str, int], **overrides: object) -> PlaceOrderReq
 
 @pytest.fixture
 async def shop(database: Database) -> Shop:
+    return await make_shop(database)
+
+
+async def make_shop(database: Database) -> Shop:
+    """A web channel, tees stocked in Berlin and Munich, and a mug sold on backorder."""
     await make_channel(database, "web")
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         await create_product(
