@@ -39,6 +39,8 @@ from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
 from schema.orders.resolvers import OrderMutations, OrderQueries
 from schema.orders.types import OrderType
+from schema.purchasing.resolvers import PurchasingMutations, PurchasingQueries
+from schema.purchasing.types import PurchaseOrderType, SupplierType
 from schema.relations import resolve_directly
 from schema.returns.resolvers import ReturnMutations, ReturnQueries
 from schema.returns.types import RefundType, ReturnLineType, ReturnType
@@ -66,6 +68,7 @@ class Query(
     LocationQueries,
     CatalogQueries,
     InventoryQueries,
+    PurchasingQueries,
     CustomerQueries,
     OrderQueries,
     FulfilmentQueries,
@@ -85,6 +88,7 @@ class Mutation(
     LocationMutations,
     CatalogMutations,
     InventoryMutations,
+    PurchasingMutations,
     OrderMutations,
     FulfilmentMutations,
     ReturnMutations,
@@ -102,6 +106,8 @@ NODE_IMPLEMENTATIONS = [
     SkuType,
     InventoryLevelType,
     TransferType,
+    SupplierType,
+    PurchaseOrderType,
     CustomerType,
     UserType,
     ApiKeyType,

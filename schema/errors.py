@@ -106,6 +106,11 @@ class StaleVersionError(UserError):
     actual: int
 
 
+@strawberry.type
+class OverReceiptError(UserError):
+    outstanding: int = strawberry.field(description="Units the purchase order line still expects.")
+
+
 _ERROR_TYPES: dict[DomainErrorCode, type[Any]] = {
     DomainErrorCode.INVALID_INPUT: InvalidInputError,
     DomainErrorCode.INVALID_ID: InvalidIdError,
@@ -119,6 +124,7 @@ _ERROR_TYPES: dict[DomainErrorCode, type[Any]] = {
     DomainErrorCode.PAYMENT_DECLINED: PaymentDeclinedError,
     DomainErrorCode.PAYMENT_FAILED: PaymentFailedError,
     DomainErrorCode.REFUND_EXCEEDS_CAPTURED: RefundExceedsCapturedError,
+    DomainErrorCode.OVER_RECEIPT: OverReceiptError,
 }
 ERROR_TYPES = list(dict.fromkeys(_ERROR_TYPES.values()))
 

@@ -16,6 +16,7 @@ from api.fulfilment import queries as fulfilment
 from api.inventory import queries as inventory
 from api.locations import queries as locations
 from api.orders import queries as orders
+from api.purchasing import queries as purchasing
 from api.reads import Reader, RequestReads
 from api.returns import queries as returns
 from api.users import queries as users
@@ -41,6 +42,7 @@ from schema.orders.types import (
     PaymentView,
     RoutingDecision,
 )
+from schema.purchasing.types import PurchaseOrderLineType, PurchaseOrderType, SupplierType
 from schema.returns.types import FeedbackType, RefundType, ReturnLineType, ReturnType
 from schema.users.types import ApiKeyType, UserType
 from schema.webhooks.types import WebhookAttemptType, WebhookDeliveryType, WebhookType
@@ -145,6 +147,15 @@ class Loaders:
     )
     transfer_by_id: Lazy[DataLoader[int, TransferType | None]] = by_key(
         inventory.transfers_by_id, TransferType.from_row
+    )
+    supplier_by_id: Lazy[DataLoader[int, SupplierType | None]] = by_key(
+        purchasing.suppliers_by_id, SupplierType.from_row
+    )
+    purchase_order_by_id: Lazy[DataLoader[int, PurchaseOrderType | None]] = by_key(
+        purchasing.purchase_orders_by_id, PurchaseOrderType.from_row
+    )
+    lines_by_purchase_order_id: Lazy[DataLoader[int, list[PurchaseOrderLineType]]] = groups(
+        purchasing.lines_by_purchase_order_id, PurchaseOrderLineType.from_row
     )
     customer_by_id: Lazy[DataLoader[int, CustomerType | None]] = by_key(
         customers.customers_by_id, CustomerType.from_row

@@ -24,6 +24,8 @@ NODE_TYPES: dict[str, tuple[Permission, str]] = {
     "Sku": (Permission.CATALOG_READ, "sku_by_id"),
     "InventoryLevel": (Permission.INVENTORY_READ, "inventory_level_by_id"),
     "Transfer": (Permission.INVENTORY_READ, "transfer_by_id"),
+    "Supplier": (Permission.INVENTORY_READ, "supplier_by_id"),
+    "PurchaseOrder": (Permission.INVENTORY_READ, "purchase_order_by_id"),
     "Customer": (Permission.CUSTOMERS_READ, "customer_by_id"),
     "User": (Permission.USERS_MANAGE, "user_by_id"),
     "ApiKey": (Permission.API_KEYS_MANAGE, "api_key_by_id"),

@@ -30,3 +30,10 @@ def test_an_enum_value_added_is_dangerous_not_breaking() -> None:
     assert breaking == [] and dangerous == [
         "VALUE_ADDED_TO_ENUM: Enum value Status.DELIVERED was added."
     ]
+
+
+def test_every_domain_error_code_has_its_user_error_type() -> None:
+    from api.errors import ErrorCode
+    from schema.errors import _ERROR_TYPES
+
+    assert set(_ERROR_TYPES) == set(ErrorCode)

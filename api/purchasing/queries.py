@@ -1,0 +1,67 @@
+"""Reads of suppliers and purchase orders: filtered pages and DataLoader batches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api.catalog.models import Sku
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from api.reads import Reader, as_records, columns, keys_in, load_by_key
+
+
+@dataclass(frozen=True)
+class PurchaseOrderFilter:
+    statuses: Sequence[str] | None = None
+    location_id: int | None = None
+    supplier_id: int | None = None
+
+
+def purchase_orders_query(criteria: PurchaseOrderFilter) -> Select[Any]:
+    statement = select(*columns(PurchaseOrder))
+    if criteria.statuses:
+        statement = statement.where(col(PurchaseOrder.status).in_(criteria.statuses))
+    if criteria.location_id is not None:
+        statement = statement.where(col(PurchaseOrder.location_id) == criteria.location_id)
+    if criteria.supplier_id is not None:
+        statement = statement.where(col(PurchaseOrder.supplier_id) == criteria.supplier_id)
+    return statement
+
+
+async def list_suppliers(session: AsyncSession) -> list[Supplier]:
+    return list((await session.execute(select(Supplier).order_by(col(Supplier.code)))).scalars())
+
+
+async def suppliers_by_id(reader: Reader, ids: Sequence[int]) -> list[Supplier | None]:
+    return await load_by_key(reader, Supplier, col(Supplier.id), ids)
+
+
+async def purchase_orders_by_id(reader: Reader, ids: Sequence[int]) -> list[PurchaseOrder | None]:
+    return await load_by_key(reader, PurchaseOrder, col(PurchaseOrder.id), ids)
+
+
+async def lines_by_purchase_order_id(
+    reader: Reader, ids: Sequence[int]
+) -> list[list[tuple[PurchaseOrderLine, str]]]:
+    """Each order's lines, each with the currency its SKU is priced in (its cost's too)."""
+    currency = (
+        select(col(Sku.currency))
+        .where(col(Sku.id) == col(PurchaseOrderLine.sku_id))
+        .scalar_subquery()
+        .label("currency")
+    )
+    result = await reader.execute(
+        select(*columns(PurchaseOrderLine), currency)
+        .where(keys_in(col(PurchaseOrderLine.purchase_order_id), reader.dialect.name))
+        .order_by(col(PurchaseOrderLine.id)),
+        {"keys": list(set(ids))},
+    )
+    groups: dict[int, list[tuple[PurchaseOrderLine, str]]] = {}
+    for line in as_records(result.all(), PurchaseOrderLine):
+        groups.setdefault(line.purchase_order_id, []).append((line, line.currency))  # type: ignore[attr-defined]
+    return [groups.get(key, []) for key in ids]
