@@ -39,6 +39,7 @@ from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
 from schema.orders.resolvers import OrderMutations, OrderQueries
 from schema.orders.types import OrderType
+from schema.planning.resolvers import PlanningQueries
 from schema.purchasing.resolvers import PurchasingMutations, PurchasingQueries
 from schema.purchasing.types import PurchaseOrderType, SupplierType
 from schema.relations import resolve_directly
@@ -69,6 +70,7 @@ class Query(
     CatalogQueries,
     InventoryQueries,
     PurchasingQueries,
+    PlanningQueries,
     CustomerQueries,
     OrderQueries,
     FulfilmentQueries,

@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from tests.service.fulfilment.conftest import warehouse  # noqa: F401  (fixture)
