@@ -1,19 +1,23 @@
-"""Demand forecasting: pure functions over a daily series of units (no database).
+"""Planning rules, pure functions (no database): the demand forecast, reorder points and
+replenishment, rebalancing between locations.
 
-Retail demand per SKU and location is short, sparse and often weekly. Each method below is
-fitted on the history but its last ``holdout`` days, scored by its mean absolute error (MAE)
-on those days, and the best one is fitted again on the whole history to forecast. The score is
-reported beside the MAE of the naive last-value forecast over the same days, so a caller can
-see what the method is worth. Methods: the mean, simple exponential smoothing, Holt's damped
-linear trend, the seasonal naive forecast (a week ago), and additive Holt-Winters with a
-weekly season; the smoothing constants are chosen on a small grid by one-step-ahead error.
+The forecast works on a daily series of units. Retail demand per SKU and location is short,
+sparse and often weekly. Each method below is fitted on the history but its last ``holdout``
+days, scored by its mean absolute error (MAE) on those days, and the best one is fitted again
+on the whole history to forecast. The score is reported beside the MAE of the naive
+last-value forecast over the same days, so a caller can see what the method is worth.
+Methods: the mean, simple exponential smoothing, Holt's damped linear trend, the seasonal
+naive forecast (a week ago), and additive Holt-Winters with a weekly season; the smoothing
+constants are chosen on a small grid by one-step-ahead error.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import product
+from statistics import NormalDist
 
 SEASON_DAYS = 7
 SMOOTHING_GRID = (0.1, 0.2, 0.3, 0.5, 0.7)
@@ -164,3 +168,102 @@ def _holt_winters(series: Sequence[float], horizon: int) -> list[float]:
         level + step * trend + season[(len(series) + step - 1) % SEASON_DAYS]
         for step in range(1, horizon + 1)
     ]
+
+
+@dataclass(frozen=True)
+class Replenishment:
+    """Why and how much to order for one level."""
+
+    lead_time_days: int
+    demand_over_lead_time: float
+    safety_stock: float
+    reorder_point: float
+    position: int
+    """Units available (on hand less reserved) plus units on their way."""
+    quantity: int
+    """Units to order now, a whole number of packs; 0 while the position is above the reorder
+    point."""
+
+
+def replenishment(
+    daily_forecast: Sequence[float],
+    daily_error: float,
+    *,
+    lead_time_days: int,
+    service_level: float,
+    review_days: int,
+    available: int,
+    incoming: int,
+    pack_size: int = 1,
+) -> Replenishment:
+    """Reorder point = forecast demand over the lead time + safety stock. The safety stock
+    covers the forecast's error over the lead time at ``service_level``: z * ``daily_error`` *
+    sqrt(lead time), z the normal quantile of the service level and ``daily_error`` the standard
+    deviation of the daily forecast error (about 1.25 times its mean absolute error). At or below
+    the reorder point, order up to it plus ``review_days`` of demand, in whole packs."""
+    if not 0.5 <= service_level < 1:
+        raise ValueError("the service level is from 0.5 up to (not including) 1")
+    if pack_size < 1 or lead_time_days < 0 or review_days < 0:
+        raise ValueError("pack size is at least 1; lead and review times are not negative")
+    if len(daily_forecast) < lead_time_days + review_days:
+        raise ValueError("the forecast must cover the lead time and the review period")
+    z = NormalDist().inv_cdf(service_level)
+    safety = z * daily_error * math.sqrt(lead_time_days)
+    over_lead_time = sum(daily_forecast[:lead_time_days])
+    point = over_lead_time + safety
+    position = available + incoming
+    quantity = 0
+    if position <= point:
+        wanted = point + sum(daily_forecast[lead_time_days : lead_time_days + review_days])
+        quantity = math.ceil(max(wanted - position, 0) / pack_size) * pack_size
+    return Replenishment(lead_time_days, over_lead_time, safety, point, position, quantity)
+
+
+@dataclass(frozen=True)
+class Stock:
+    """One location's stock of a SKU, as rebalancing sees it."""
+
+    location_id: int
+    available: int
+    daily_demand: float
+
+    @property
+    def days_of_cover(self) -> float:
+        return math.inf if self.daily_demand <= 0 else self.available / self.daily_demand
+
+
+@dataclass(frozen=True)
+class Move:
+    from_location_id: int
+    to_location_id: int
+    quantity: int
+    from_days_of_cover: float
+    to_days_of_cover: float
+
+
+def rebalancing(stocks: Sequence[Stock], *, short_days: float, target_days: float) -> list[Move]:
+    """Transfers from locations covering more than ``target_days`` of their own demand to those
+    covering fewer than ``short_days``: each short location, the shortest first, is brought up
+    to ``target_days`` from the locations with the most to spare, none of them going below
+    ``target_days`` itself."""
+    if not 0 <= short_days <= target_days:
+        raise ValueError("short_days is from 0 up to target_days")
+    spare = {
+        stock.location_id: int(stock.available - math.ceil(target_days * stock.daily_demand))
+        for stock in stocks
+        if stock.days_of_cover > target_days
+    }
+    moves: list[Move] = []
+    for short in sorted(stocks, key=lambda stock: stock.days_of_cover):
+        if short.days_of_cover >= short_days:
+            break
+        needed = math.ceil(target_days * short.daily_demand) - short.available
+        for source in sorted(stocks, key=lambda stock: -spare.get(stock.location_id, 0)):
+            given = min(needed, spare.get(source.location_id, 0))
+            if given <= 0:
+                break
+            spare[source.location_id] -= given
+            needed -= given
+            moves.append(Move(source.location_id, short.location_id, given,
+                              source.days_of_cover, short.days_of_cover))  # fmt: skip
+    return moves
