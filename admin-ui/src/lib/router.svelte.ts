@@ -16,6 +16,7 @@ const PATTERNS = {
   pickList: '/fulfillment/pick-lists/:id',
   returns: '/returns',
   return: '/returns/:id',
+  purchasing: '/purchasing',
   customers: '/customers',
   settings: '/settings',
 } as const;
