@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Text, cast, event, func, insert
+from sqlalchemy import BigInteger, Text, cast, event, func, insert, select
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from api.dbtypes import utcnow
+from api.errors import NotFound
 from api.events.models import Event, EventType
 from api.settings import Settings
 
@@ -81,6 +82,9 @@ class PendingEvent:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+RowT = TypeVar("RowT")
+
+
 class UnitOfWork:
     """One command, one transaction: rows, ledger movements and events commit together, or none.
 
@@ -115,6 +119,16 @@ class UnitOfWork:
         finally:
             if self.database._writer_lock is not None:
                 self.database._writer_lock.release()
+
+    async def lock(self, model: type[RowT], row_id: int, *, what: str, field: str) -> RowT:
+        """The ``model`` row ``row_id``, locked against concurrent changes until the command
+        ends; NotFound naming the input ``field`` when there is none."""
+        key = model.id  # type: ignore[attr-defined]
+        found = await self.session.execute(select(model).where(key == row_id).with_for_update())
+        row = found.scalar_one_or_none()
+        if row is None:
+            raise NotFound(what, row_id, field=[field])
+        return row
 
     def add_event(
         self,

@@ -64,13 +64,7 @@ async def confirm_picks(
     policy: OrderPolicy,
 ) -> PickList:
     """Records what was found at each task's bin; short picks are settled as they are found."""
-    pick_list = (
-        await uow.session.execute(
-            select(PickList).where(col(PickList.id) == pick_list_id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if pick_list is None:
-        raise NotFound("pick list", pick_list_id, field=["pickListId"])
+    pick_list = await uow.lock(PickList, pick_list_id, what="pick list", field="pickListId")
     if pick_list.status != PickListStatus.OPEN:
         raise IllegalTransition(
             f"pick list {pick_list_id} is {pick_list.status}", field=["pickListId"]

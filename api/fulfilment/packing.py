@@ -11,7 +11,7 @@ from sqlmodel import col
 from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.errors import IllegalTransition, InvalidInput
 from api.events.models import EventType
 from api.fulfilment import rules
 from api.fulfilment.models import Package, Shipment, ShipmentStatus
@@ -31,14 +31,7 @@ class PackageSpec:
 
 
 async def lock_shipment(uow: UnitOfWork, shipment_id: int) -> Shipment:
-    shipment = (
-        await uow.session.execute(
-            select(Shipment).where(col(Shipment.id) == shipment_id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if shipment is None:
-        raise NotFound("shipment", shipment_id, field=["shipmentId"])
-    return shipment
+    return await uow.lock(Shipment, shipment_id, what="shipment", field="shipmentId")
 
 
 async def shipment_contents(uow: UnitOfWork, shipment_id: int) -> list[tuple[Allocation, Sku]]:

@@ -35,12 +35,7 @@ from api.reads import columns
 
 async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
     """The order, locked against concurrent changes until the command ends."""
-    order = (
-        await uow.session.execute(select(Order).where(col(Order.id) == order_id).with_for_update())
-    ).scalar_one_or_none()
-    if order is None:
-        raise NotFound("order", order_id, field=["orderId"])
-    return order
+    return await uow.lock(Order, order_id, what="order", field="orderId")
 
 
 def move_order_status(uow: UnitOfWork, order: Order, target: OrderStatus, now: datetime) -> None:

@@ -225,16 +225,9 @@ async def _supplier(uow: UnitOfWork, code: str) -> Supplier:
 
 
 async def _lock(uow: UnitOfWork, purchase_order_id: int) -> PurchaseOrder:
-    found = await uow.session.execute(
-        select(PurchaseOrder)
-        .where(col(PurchaseOrder.id) == purchase_order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    return await uow.lock(
+        PurchaseOrder, purchase_order_id, what="purchase order", field="purchaseOrderId"
     )
-    order = found.scalars().first()
-    if order is None:
-        raise NotFound("purchase order", purchase_order_id, field=["purchaseOrderId"])
-    return order
 
 
 def _require(order: PurchaseOrder, allowed: Sequence[PurchaseOrderStatus], doing: str) -> None:

@@ -64,14 +64,7 @@ async def returned_goods(uow: UnitOfWork, return_id: int, order_id: int) -> int:
 
 
 async def lock_return(uow: UnitOfWork, return_id: int) -> Return:
-    found = (
-        await uow.session.execute(
-            select(Return).where(col(Return.id) == return_id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise NotFound("return", return_id, field=["returnId"])
-    return found
+    return await uow.lock(Return, return_id, what="return", field="returnId")
 
 
 def require_status(found: Return, *allowed: ReturnStatus, doing: str) -> None:
