@@ -118,6 +118,28 @@ async def load_groups(
     return [groups.get(key, []) for key in keys]
 
 
+async def load_groups_with(
+    reader: Reader,
+    model: type[ModelT],
+    column: Any,
+    keys: Sequence[KeyT],
+    extra: Any,
+    order_by: Any,
+) -> list[list[tuple[ModelT, Any]]]:
+    """Like ``load_groups``, each row paired with the labelled expression ``extra`` (a value
+    the row's own columns lack, such as the currency of the order it belongs to)."""
+    result = await reader.execute(
+        select(*columns(model), extra)
+        .where(keys_in(column, reader.dialect.name))
+        .order_by(order_by),
+        {"keys": list(set(keys))},
+    )
+    groups: dict[Any, list[tuple[ModelT, Any]]] = defaultdict(list)
+    for row in result:
+        groups[getattr(row, column.key)].append((cast(ModelT, row), getattr(row, extra.key)))
+    return [groups.get(key, []) for key in keys]
+
+
 @dataclass(frozen=True)
 class PageRequest:
     """Relay arguments with cursors already decoded to the sort key (an id)."""

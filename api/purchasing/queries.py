@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from api.catalog.models import Sku
 from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
-from api.reads import Reader, as_records, columns, keys_in, load_by_key
+from api.reads import Reader, columns, load_by_key, load_groups_with
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,11 @@ async def lines_by_purchase_order_id(
         .scalar_subquery()
         .label("currency")
     )
-    result = await reader.execute(
-        select(*columns(PurchaseOrderLine), currency)
-        .where(keys_in(col(PurchaseOrderLine.purchase_order_id), reader.dialect.name))
-        .order_by(col(PurchaseOrderLine.id)),
-        {"keys": list(set(ids))},
+    return await load_groups_with(
+        reader,
+        PurchaseOrderLine,
+        col(PurchaseOrderLine.purchase_order_id),
+        ids,
+        currency,
+        col(PurchaseOrderLine.id),
     )
-    groups: dict[int, list[tuple[PurchaseOrderLine, str]]] = {}
-    for line in as_records(result.all(), PurchaseOrderLine):
-        groups.setdefault(line.purchase_order_id, []).append((line, line.currency))  # type: ignore[attr-defined]
-    return [groups.get(key, []) for key in ids]

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlmodel import col
 
 from api.orders.models import Order
-from api.reads import Reader, as_records, columns, keys_in, load_by_key, load_groups
+from api.reads import Reader, columns, load_by_key, load_groups, load_groups_with
 from api.returns.models import Feedback, Refund, Return, ReturnLine
 
 
@@ -64,16 +64,7 @@ async def _refunds_with_currency(
         .scalar_subquery()
         .label("currency")
     )
-    result = await reader.execute(
-        select(*columns(Refund), currency)
-        .where(keys_in(column, reader.dialect.name))
-        .order_by(col(Refund.id)),
-        {"keys": list(set(ids))},
-    )
-    groups: dict[int, list[tuple[Refund, str]]] = {}
-    for refund in as_records(result.all(), Refund):
-        groups.setdefault(getattr(refund, column.key), []).append((refund, refund.currency))  # type: ignore[attr-defined]
-    return [groups.get(key, []) for key in ids]
+    return await load_groups_with(reader, Refund, column, ids, currency, col(Refund.id))
 
 
 async def refunds_by_order_id(reader: Reader, ids: Sequence[int]) -> list[list[tuple[Refund, str]]]:
