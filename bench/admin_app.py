@@ -19,7 +19,6 @@ import gzip
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -27,7 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
-from serving import OMS, serving_as_admin
+from serving import OMS, free_port, serving_as_admin
 
 ADMIN_UI = Path(__file__).resolve().parent.parent / "admin-ui"
 VITE = ADMIN_UI / "node_modules" / ".bin" / "vite"  # not npx: its child would outlive it
@@ -59,12 +58,6 @@ def dashboard_files(dist: Path) -> list[Path]:
 
     visit("src/dashboard/Dashboard.svelte")
     return [dist / name for name in sorted(files)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def kib(size: int) -> str:

@@ -28,14 +28,18 @@ class Served:
     pid: int
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def serving_as_admin(environment: dict[str, str]) -> Iterator[Served]:
     email = f"bench-{time.time_ns()}@example.com"
     subprocess.run([OMS, "create-user", "--email", email, "--password", PASSWORD,
                     "--role", "admin"], env=environment, check=True, capture_output=True)  # fmt: skip
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([OMS, "serve", "--port", str(port)], env=environment)
     base = f"http://127.0.0.1:{port}"
     try:
