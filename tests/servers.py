@@ -21,6 +21,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Until ``url`` answers 200; fails when ``process`` exits or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url).status_code == 200:
+                return
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.2)
+
+
 @contextmanager
 def serving(environment: dict[str, str], log_path: Path, workers: int = 1) -> Iterator[str]:
     """`oms serve` on a free port until the block ends; yields the GraphQL URL."""
@@ -43,15 +56,7 @@ def server_process(
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise
-                    time.sleep(0.2)
+            wait_until_up(f"{url}/health", process)
             yield f"{url}/graphql", process
         finally:
             if process.poll() is None:

@@ -9,17 +9,15 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.cli import migrate_database
 from api.settings import PROJECT_ROOT
-from tests.servers import OMS, free_port
+from tests.servers import OMS, free_port, wait_until_up
 
 ADMIN_UI = PROJECT_ROOT / "admin-ui"
 # Vite itself, not through npx: stopping npx would leave the server it started running.
@@ -78,7 +76,7 @@ class SupervisedApi:
                 self._process = self._start()
 
     def start(self) -> None:
-        _wait_for(f"{self.url}/health", self._process)
+        wait_until_up(f"{self.url}/health", self._process)
         self._watcher.start()
 
     def stop(self) -> None:
@@ -88,18 +86,6 @@ class SupervisedApi:
         self._process.terminate()
         self._process.wait(timeout=20)
         self._log.close()
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url).status_code == 200:
-                return
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +124,7 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
             try:
-                _wait_for(app_url, preview)
+                wait_until_up(app_url, preview)
                 yield AdminApp(app_url, api_url, environment)
             finally:
                 preview.terminate()
