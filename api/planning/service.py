@@ -24,7 +24,7 @@ from api.errors import NotFound
 from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
 from api.locations.models import Location
 from api.orders.models import Allocation, AllocationStatus, Order, OrderLine
-from api.planning.rules import Forecast, forecast
+from api.planning.forecasting import Forecast, forecast
 
 HELD = (AllocationStatus.RESERVED, AllocationStatus.PICKED)
 MAX_HISTORY_DAYS = 730

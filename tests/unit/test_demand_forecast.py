@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from api.planning.rules import forecast
+from api.planning.forecasting import forecast, forecast_many
 
 WEEK = [2.0, 2.0, 2.0, 3.0, 8.0, 12.0, 4.0]
 
@@ -61,3 +61,26 @@ def test_a_short_history_falls_back_to_its_mean_without_an_error_measure() -> No
 def test_the_horizon_is_at_least_a_day() -> None:
     with pytest.raises(ValueError, match="at least one day"):
         forecast([1.0] * 30, 0)
+
+
+def test_many_series_forecast_together_as_each_would_alone() -> None:
+    rng = random.Random(11)
+    histories = [
+        [5.0] * 56,
+        [10 + 0.5 * day for day in range(56)],
+        WEEK * 8,
+        [1.0 if rng.random() < 0.1 else 0.0 for _ in range(56)],
+    ]
+    together = forecast_many(histories, 10)
+    for history, result in zip(histories, together, strict=True):
+        alone = forecast(history, 10)
+        assert result.method == alone.method
+        assert result.daily == pytest.approx(alone.daily)
+        assert result.mae == pytest.approx(alone.mae)
+    assert {result.method for result in together} >= {"mean", "seasonal naive"}
+
+
+def test_series_forecast_together_are_of_one_length() -> None:
+    with pytest.raises(ValueError, match="one length"):
+        forecast_many([[1.0] * 30, [1.0] * 31], 5)
+    assert forecast_many([], 5) == []
