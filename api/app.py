@@ -22,8 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.bulk.endpoints import orders_export
 from api.db import Database
 from api.events.feed import EventFeed, FeedSettings
+from api.events.projections import Projector
 from api.fulfilment.endpoints import carrier_events, label, return_label
-from api.kpis.projection import Projector
+from api.kpis import projection as kpi_projection
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
@@ -157,7 +158,7 @@ def create_app(
             if settings.webhooks_in_process
             else None
         )
-        projector = Projector(database)
+        projector = Projector(database, kpi_projection.NAME, kpi_projection.catch_up)
         projector.start()
         yield
         await projector.stop()

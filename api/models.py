@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from api.catalog.models import Product, Sku
 from api.channels.models import Channel
 from api.customers.models import Customer, CustomerAddress
-from api.events.models import Event
+from api.events.models import Event, ProjectionCursor
 from api.fulfilment.models import (
     Package,
     PickList,
@@ -16,11 +16,12 @@ from api.fulfilment.models import (
 )
 from api.idempotency.models import IdempotencyRecord
 from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
-from api.kpis.models import KpiOrderFact, KpiProjection, KpiStockDay
+from api.kpis.models import KpiOrderFact, KpiStockDay
 from api.locations.models import Bin, Location
 from api.orders.models import Allocation, Order, OrderLine
 from api.payments.models import Payment, PaymentTransaction
-from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from api.planning.models import LevelPlan
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierSku
 from api.ratelimits import RateLimitBucket
 from api.returns.models import Feedback, Refund, Return, ReturnLabel, ReturnLine
 from api.users.models import ApiKey, User
@@ -41,8 +42,8 @@ __all__ = [
     "InventoryLevel",
     "InventoryMovement",
     "KpiOrderFact",
-    "KpiProjection",
     "KpiStockDay",
+    "LevelPlan",
     "Location",
     "Order",
     "OrderLine",
@@ -52,6 +53,7 @@ __all__ = [
     "PickList",
     "PickTask",
     "Product",
+    "ProjectionCursor",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "RateLimitBucket",
@@ -63,6 +65,7 @@ __all__ = [
     "ShippingLabel",
     "Sku",
     "Supplier",
+    "SupplierSku",
     "TrackingEvent",
     "Transfer",
     "User",

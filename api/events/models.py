@@ -62,6 +62,11 @@ class EventType(StrEnum):
     PURCHASE_ORDER_ORDERED = "PURCHASE_ORDER_ORDERED"
     PURCHASE_ORDER_RECEIVED = "PURCHASE_ORDER_RECEIVED"
     PURCHASE_ORDER_CANCELLED = "PURCHASE_ORDER_CANCELLED"
+    SUPPLIER_SKU_SET = "SUPPLIER_SKU_SET"
+    SUPPLIER_SKU_REMOVED = "SUPPLIER_SKU_REMOVED"
+    INVENTORY_REORDER_POINT_REACHED = "INVENTORY_REORDER_POINT_REACHED"
+    INVENTORY_STOCKED_OUT = "INVENTORY_STOCKED_OUT"
+    INVENTORY_OVERSTOCKED = "INVENTORY_OVERSTOCKED"
 
 
 class Event(SQLModel, table=True):
@@ -88,3 +93,14 @@ class Event(SQLModel, table=True):
     aggregate_id: int = Field(nullable=False)
     actor: str = Field(sa_type=String(64), nullable=False)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ProjectionCursor(SQLModel, table=True):
+    """How far into the event log a projection (a reader that keeps tables current from the
+    events) has applied them."""
+
+    __tablename__ = "projection_cursor"
+
+    name: str = Field(sa_type=String(32), primary_key=True)
+    transaction_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    event_id: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, String
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime
@@ -58,13 +58,3 @@ class KpiStockDay(SQLModel, table=True):
     on_hand_moments: float = Field(nullable=False)
     """The sum of on-hand changes times their moments (seconds since 1970): with the change, what a
     time-weighted average of the stock needs."""
-
-
-class KpiProjection(SQLModel, table=True):
-    """How far into the event log the summary tables are."""
-
-    __tablename__ = "kpi_projection"
-
-    name: str = Field(sa_type=String(32), primary_key=True)
-    transaction_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    event_id: int = Field(sa_column=Column(BigInteger, nullable=False))

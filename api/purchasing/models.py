@@ -37,6 +37,26 @@ class Supplier(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
+class SupplierSku(SQLModel, table=True):
+    """A SKU a supplier sells: in whole packs, at a unit cost. Replenishment orders a SKU from
+    its cheapest supplier."""
+
+    __tablename__ = "supplier_sku"
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "sku_id"),
+        CheckConstraint("pack_size >= 1", name="pack_size"),
+        CheckConstraint("unit_cost >= 0", name="unit_cost"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="supplier.id", nullable=False)
+    sku_id: int = Field(foreign_key="sku.id", nullable=False, index=True)
+    pack_size: int = Field(nullable=False)
+    unit_cost: int = Field(nullable=False)
+    """Minor units per unit, in the shop's currency."""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
 class PurchaseOrder(SQLModel, table=True):
     __tablename__ = "purchase_order"
 

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from api.db import Database
-from api.kpis.models import KpiOrderFact, KpiProjection, KpiStockDay
+from api.events.models import ProjectionCursor
+from api.events.projections import Projector
+from api.kpis.models import KpiOrderFact, KpiStockDay
 from api.kpis.periods import Granularity
-from api.kpis.projection import Projector, catch_up, rebuild
+from api.kpis.projection import NAME, catch_up, rebuild
 from api.kpis.service import kpis
 from api.reads import columns
 from tests.factories import commit_events
@@ -60,14 +62,14 @@ async def test_two_processes_catching_up_apply_each_batch_once(pg_database: Data
         applied = await asyncio.gather(catch_up(pg_database), catch_up(other))
         assert sum(applied) == 29
         async with pg_database.reader() as reader:
-            cursor = (await reader.execute(select(columns(KpiProjection).event_id))).scalar_one()
+            cursor = (await reader.execute(select(columns(ProjectionCursor).event_id))).scalar_one()
         assert cursor > 0
     finally:
         await other.dispose()
 
 
 async def test_the_projector_follows_commits_in_the_background(shop: Shop) -> None:
-    projector = Projector(shop.database, poll_seconds=30, pause_seconds=0.01)
+    projector = Projector(shop.database, NAME, catch_up, poll_seconds=30, pause_seconds=0.01)
     projector.start()
     try:
         placed = await shop.place(("TEE-M", 1))
