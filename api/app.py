@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import os
 import uuid
@@ -28,6 +29,9 @@ from api.kpis import projection as kpi_projection
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
+from api.planning import alerts
+from api.planning.alerts import PlanRefresher
+from api.planning.plans import PlanningPolicy
 from api.reports.downloads import report_csv
 from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
@@ -158,10 +162,19 @@ def create_app(
             if settings.webhooks_in_process
             else None
         )
-        projector = Projector(database, kpi_projection.NAME, kpi_projection.catch_up)
-        projector.start()
+        policy = PlanningPolicy.of(settings)
+        projectors = [
+            Projector(database, kpi_projection.NAME, kpi_projection.catch_up),
+            Projector(database, alerts.NAME, functools.partial(alerts.catch_up, policy=policy)),
+        ]
+        refresher = PlanRefresher(database, policy, settings.planning_refresh_minutes * 60)
+        for projector in projectors:
+            projector.start()
+        refresher.start()
         yield
-        await projector.stop()
+        await refresher.stop()
+        for projector in projectors:
+            await projector.stop()
         stop_background.set()
         await refreshing
         if webhooks is not None:

@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     PAYMENT_FAILED = "PAYMENT_FAILED"
     REFUND_EXCEEDS_CAPTURED = "REFUND_EXCEEDS_CAPTURED"
     OVER_RECEIPT = "OVER_RECEIPT"
+    NO_SUGGESTION = "NO_SUGGESTION"
 
 
 class DomainError(Exception):
@@ -93,3 +94,10 @@ class OverReceipt(DomainError):
     """More units arrived than a purchase order line still expects; nothing is received."""
 
     code = ErrorCode.OVER_RECEIPT
+
+
+class NoSuggestion(DomainError):
+    """A planning action found nothing suggested for what it was asked to act on (the figures
+    do not call for it, or no longer do); nothing is written."""
+
+    code = ErrorCode.NO_SUGGESTION

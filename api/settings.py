@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +114,40 @@ class Settings(BaseSettings):
         le=100_000,
         description="Events waiting for one subscriber before it is closed as too slow (1013).",
     )
+    planning_service_level: float = Field(
+        default=0.95,
+        ge=0.5,
+        lt=1,
+        description="The chance of not running out during a lead time that safety stock aims for.",
+    )
+    planning_review_days: int = Field(
+        default=14, ge=0, le=180, description="Days of demand an order covers beyond its lead time."
+    )
+    planning_history_days: int = Field(
+        default=91, ge=14, le=730, description="Days of demand history forecasts learn from."
+    )
+    default_lead_time_days: int = Field(
+        default=14, ge=0, le=365, description="Lead time of SKUs no supplier sells."
+    )
+    overstock_days: float = Field(
+        default=180, gt=0, le=3650, description="Days of cover beyond which a level is overstocked."
+    )
+    rebalance_short_days: float = Field(
+        default=7, ge=0, le=365, description="Days of cover below which a location is topped up."
+    )
+    rebalance_target_days: float = Field(
+        default=28,
+        gt=0,
+        le=180,
+        description="Days of cover a transfer brings a short location up to, and that its sources "
+        "keep.",
+    )
+    planning_refresh_minutes: float = Field(
+        default=60,
+        gt=0,
+        le=24 * 60,
+        description="How often the API recomputes forecasts and reorder points for stock alerts.",
+    )
     sql_echo: bool = False
 
     @field_validator("cors_origins", mode="before")
@@ -131,3 +165,9 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _short_within_target(self) -> Settings:
+        if self.rebalance_short_days > self.rebalance_target_days:
+            raise ValueError("OMS_REBALANCE_SHORT_DAYS is at most OMS_REBALANCE_TARGET_DAYS")
+        return self

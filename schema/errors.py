@@ -111,6 +111,11 @@ class OverReceiptError(UserError):
     outstanding: int = strawberry.field(description="Units the purchase order line still expects.")
 
 
+@strawberry.type
+class NoSuggestionError(UserError):
+    pass
+
+
 _ERROR_TYPES: dict[DomainErrorCode, type[Any]] = {
     DomainErrorCode.INVALID_INPUT: InvalidInputError,
     DomainErrorCode.INVALID_ID: InvalidIdError,
@@ -125,6 +130,7 @@ _ERROR_TYPES: dict[DomainErrorCode, type[Any]] = {
     DomainErrorCode.PAYMENT_FAILED: PaymentFailedError,
     DomainErrorCode.REFUND_EXCEEDS_CAPTURED: RefundExceedsCapturedError,
     DomainErrorCode.OVER_RECEIPT: OverReceiptError,
+    DomainErrorCode.NO_SUGGESTION: NoSuggestionError,
 }
 ERROR_TYPES = list(dict.fromkeys(_ERROR_TYPES.values()))
 

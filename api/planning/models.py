@@ -21,6 +21,15 @@ class StockState(StrEnum):
     """More days of cover than the overstock threshold."""
 
 
+class LeadTimeSource(StrEnum):
+    OBSERVED = "OBSERVED"
+    """The mean of the supplier's recent purchase orders, ordered to received."""
+    QUOTED = "QUOTED"
+    """The supplier's own figure."""
+    DEFAULT = "DEFAULT"
+    """No supplier sells the SKU: the shop's default."""
+
+
 class LevelPlan(SQLModel, table=True):
     __tablename__ = "level_plan"
 

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
+from api.planning.models import LeadTimeSource, StockState
+
 
 @dataclass(frozen=True)
 class Replenishment:
@@ -66,10 +68,14 @@ class Stock:
     location_id: int
     available: int
     daily_demand: float
+    incoming: int = 0
+    """On its way: it counts toward a location's cover, but cannot be sent on."""
 
     @property
     def days_of_cover(self) -> float:
-        return math.inf if self.daily_demand <= 0 else self.available / self.daily_demand
+        if self.daily_demand <= 0:
+            return math.inf
+        return (self.available + self.incoming) / self.daily_demand
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ def rebalancing(stocks: Sequence[Stock], *, short_days: float, target_days: floa
     for short in sorted(stocks, key=lambda stock: stock.days_of_cover):
         if short.days_of_cover >= short_days:
             break
-        needed = math.ceil(target_days * short.daily_demand) - short.available
+        needed = math.ceil(target_days * short.daily_demand) - short.available - short.incoming
         for source in sorted(stocks, key=lambda stock: -spare.get(stock.location_id, 0)):
             given = min(needed, spare.get(source.location_id, 0))
             if given <= 0:
@@ -107,3 +113,45 @@ def rebalancing(stocks: Sequence[Stock], *, short_days: float, target_days: floa
             moves.append(Move(source.location_id, short.location_id, given,
                               source.days_of_cover, short.days_of_cover))  # fmt: skip
     return moves
+
+
+OBSERVED_RECEIPTS_TRUSTED = 3
+"""Received purchase orders needed before their lead times replace the supplier's quote."""
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    days: int
+    source: LeadTimeSource
+
+
+def lead_time(
+    quoted_days: int | None, observed_days: Sequence[float], default_days: int
+) -> LeadTime:
+    """Days from ordering to arrival: the mean of the supplier's observed lead times (ordered
+    to received, the most recent purchase orders) rounded up once there are enough of them,
+    else the supplier's quote, else ``default_days`` where no supplier sells the SKU."""
+    if quoted_days is None:
+        return LeadTime(default_days, LeadTimeSource.DEFAULT)
+    if len(observed_days) >= OBSERVED_RECEIPTS_TRUSTED:
+        return LeadTime(math.ceil(sum(observed_days) / len(observed_days)), LeadTimeSource.OBSERVED)
+    return LeadTime(quoted_days, LeadTimeSource.QUOTED)
+
+
+def stock_state(
+    *,
+    available: int,
+    incoming: int,
+    reorder_point: float,
+    daily_demand: float,
+    overstock_days: float,
+) -> StockState:
+    """Where a level stands against its plan. Without demand a level is never stocked out nor
+    overstocked by this measure (slow movers are a report of their own)."""
+    if daily_demand > 0 and available <= 0:
+        return StockState.STOCKED_OUT
+    if reorder_point > 0 and available + incoming <= reorder_point:
+        return StockState.AT_REORDER_POINT
+    if daily_demand > 0 and available / daily_demand > overstock_days:
+        return StockState.OVERSTOCKED
+    return StockState.NORMAL

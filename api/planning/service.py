@@ -1,32 +1,21 @@
-"""Demand history and its forecast, per SKU and location (or the whole shop).
-
-A day's demand is what left or is committed to leave: units shipped that day from the
-location (the ledger's shipment rows), plus units of orders placed that day still held for
-them there (reserved or picked, not yet shipped). For the whole shop, units backordered on
-orders placed that day count too: ordered, though no location holds them yet. Cancelled units
-are not demand.
-"""
+"""Demand history and its forecast, per SKU and location (or the whole shop); what a day's
+demand is: ``api.planning.demand``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from api import validation
 from api.catalog.models import Sku
 from api.catalog.queries import sku_by_code
 from api.errors import NotFound
-from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
 from api.locations.models import Location
-from api.orders.models import Allocation, AllocationStatus, Order, OrderLine
+from api.planning.demand import backordered_by_sku, demand_by_level
 from api.planning.forecasting import Forecast, forecast
 
-HELD = (AllocationStatus.RESERVED, AllocationStatus.PICKED)
 MAX_HISTORY_DAYS = 730
 MAX_HORIZON_DAYS = 365
 
@@ -66,53 +55,15 @@ async def demand_forecast(
 async def daily_demand(
     session: AsyncSession, sku_id: int, location_id: int | None, first_day: date, last_day: date
 ) -> list[float]:
-    """Units demanded on each day from ``first_day`` to ``last_day`` (see the module)."""
-    start = datetime.combine(first_day, time(), tzinfo=UTC)
-    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC)
-    days = [0.0] * ((last_day - first_day).days + 1)
-
-    def add(rows: Iterable[tuple[datetime, int]]) -> None:
-        for moment, units in rows:
-            days[(moment.astimezone(UTC).date() - first_day).days] += units
-
-    shipped = select(col(InventoryMovement.created_at), -col(InventoryMovement.quantity)).where(
-        col(InventoryMovement.sku_id) == sku_id,
-        col(InventoryMovement.kind) == MovementKind.SHIPMENT,
-        col(InventoryMovement.bucket) == InventoryBucket.ON_HAND,
-        col(InventoryMovement.created_at) >= start,
-        col(InventoryMovement.created_at) < end,
+    """Units of the SKU demanded at the location (or the whole shop) on each day from
+    ``first_day`` to ``last_day`` (see ``api.planning.demand``)."""
+    reader = await session.connection()
+    levels = await demand_by_level(
+        reader, first_day, last_day, location_id=location_id, sku_ids=[sku_id]
     )
-    held = (
-        select(col(Order.placed_at), col(Allocation.quantity))
-        .join(Order, col(Order.id) == col(Allocation.order_id))
-        .where(
-            col(Allocation.sku_id) == sku_id,
-            col(Allocation.status).in_(HELD),
-            col(Order.placed_at) >= start,
-            col(Order.placed_at) < end,
-        )
-    )
-    if location_id is not None:
-        shipped = shipped.where(col(InventoryMovement.location_id) == location_id)
-        held = held.where(col(Allocation.location_id) == location_id)
-    add(await _rows(session, shipped))
-    add(await _rows(session, held))
+    series = [list(days) for days in levels.values()]
     if location_id is None:
-        backordered = (
-            select(col(Order.placed_at), col(OrderLine.quantity_backordered))
-            .join(Order, col(Order.id) == col(OrderLine.order_id))
-            .where(
-                col(OrderLine.sku_id) == sku_id,
-                col(OrderLine.quantity_backordered) > 0,
-                col(Order.placed_at) >= start,
-                col(Order.placed_at) < end,
-            )
-        )
-        add(await _rows(session, backordered))
-    return days
-
-
-async def _rows(
-    session: AsyncSession, statement: Select[datetime, int]
-) -> list[tuple[datetime, int]]:
-    return [(moment, int(units)) for moment, units in (await session.execute(statement)).all()]
+        series += (await backordered_by_sku(reader, first_day, last_day, [sku_id])).values()
+    return [float(sum(day)) for day in zip(*series, strict=True)] or [0.0] * (
+        (last_day - first_day).days + 1
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import col
 
 from api import validation
@@ -33,6 +33,7 @@ from api.purchasing.models import (
     PurchaseOrderLine,
     PurchaseOrderStatus,
     Supplier,
+    SupplierSku,
     purchase_order_number,
 )
 
@@ -74,6 +75,60 @@ async def create_supplier(
     )
     await uow.commit()
     return supplier
+
+
+async def set_supplier_sku(
+    uow: UnitOfWork, *, supplier_code: str, sku_code: str, pack_size: int, unit_cost: int
+) -> SupplierSku:
+    """Records that the supplier sells the SKU, in packs of ``pack_size`` at ``unit_cost``, or
+    changes those terms."""
+    validation.in_range(pack_size, "packSize", 1, validation.MAX_QUANTITY)
+    validation.non_negative(unit_cost, "unitCost")
+    supplier = await _supplier(uow, supplier_code)
+    sku = await ledger.find_sku(uow, sku_code)
+    found = await uow.session.execute(
+        select(SupplierSku).where(
+            col(SupplierSku.supplier_id) == supplier.id, col(SupplierSku.sku_id) == sku.id
+        )
+    )
+    terms = found.scalars().first() or SupplierSku(
+        supplier_id=supplier.id,  # type: ignore[arg-type]
+        sku_id=sku.id,  # type: ignore[arg-type]
+        pack_size=pack_size,
+        unit_cost=unit_cost,
+    )
+    terms.pack_size, terms.unit_cost, terms.updated_at = pack_size, unit_cost, utcnow()
+    uow.session.add(terms)
+    await uow.session.flush()
+    assert supplier.id is not None
+    uow.add_event(
+        EventType.SUPPLIER_SKU_SET,
+        aggregate_type="supplier",
+        aggregate_id=supplier.id,
+        payload={"sku": sku.code, "packSize": pack_size, "unitCost": unit_cost},
+    )
+    await uow.commit()
+    return terms
+
+
+async def remove_supplier_sku(uow: UnitOfWork, *, supplier_code: str, sku_code: str) -> None:
+    supplier = await _supplier(uow, supplier_code)
+    sku = await ledger.find_sku(uow, sku_code)
+    removed = await uow.session.execute(
+        delete(SupplierSku).where(
+            col(SupplierSku.supplier_id) == supplier.id, col(SupplierSku.sku_id) == sku.id
+        )
+    )
+    if not removed.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("SKU of that supplier", sku.code, field=["sku"])
+    assert supplier.id is not None
+    uow.add_event(
+        EventType.SUPPLIER_SKU_REMOVED,
+        aggregate_type="supplier",
+        aggregate_id=supplier.id,
+        payload={"sku": sku.code},
+    )
+    await uow.commit()
 
 
 async def create_purchase_order(

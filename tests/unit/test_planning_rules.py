@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from api.planning.rules import Move, Stock, rebalancing, replenishment
+from api.planning.models import LeadTimeSource, StockState
+from api.planning.rules import (
+    LeadTime,
+    Move,
+    Stock,
+    lead_time,
+    rebalancing,
+    replenishment,
+    stock_state,
+)
 
 Z_95 = 1.6448536269514722
 
@@ -62,3 +71,43 @@ def test_spare_stock_goes_to_the_emptiest_location_first_and_never_below_target(
 def test_nothing_moves_when_no_location_runs_short_or_none_has_spare() -> None:
     assert rebalancing([Stock(1, 100, 1.0), Stock(2, 50, 1.0)], short_days=7, target_days=14) == []
     assert rebalancing([Stock(1, 10, 1.0), Stock(2, 2, 1.0)], short_days=7, target_days=14) == []
+
+
+def test_stock_on_its_way_counts_toward_a_short_location_but_cannot_be_sent_on() -> None:
+    # A covers 1 day: short. B covers 14 days counting what is on its way: not short, no spare.
+    # C covers 33 days, but only 30 units are there, fewer than its own 14 days' 140.
+    stocks = [Stock(1, 10, 10.0), Stock(2, 40, 10.0, incoming=100), Stock(3, 30, 10.0, 300)]
+    assert rebalancing(stocks, short_days=7, target_days=14) == []
+    stocks = [Stock(1, 10, 10.0), Stock(2, 400, 10.0, incoming=100)]
+    (move,) = rebalancing(stocks, short_days=7, target_days=14)
+    assert (move.from_location_id, move.to_location_id, move.quantity) == (2, 1, 130)
+
+
+def test_lead_times_are_observed_once_three_receipts_say_so_else_quoted_else_the_default() -> None:
+    assert lead_time(None, [3.0, 4.0, 5.0], 14) == LeadTime(14, LeadTimeSource.DEFAULT)
+    assert lead_time(10, [3.0, 4.0], 14) == LeadTime(10, LeadTimeSource.QUOTED)
+    assert lead_time(10, [3.0, 4.0, 4.5], 14) == LeadTime(4, LeadTimeSource.OBSERVED)
+
+
+@pytest.mark.parametrize(
+    ("available", "incoming", "expected"),
+    [
+        (0, 0, StockState.STOCKED_OUT),
+        (0, 50, StockState.STOCKED_OUT),
+        (10, 10, StockState.AT_REORDER_POINT),  # 20 <= 20
+        (20, 1, StockState.NORMAL),
+        (100, 0, StockState.NORMAL),  # 50 days of cover
+        (101, 0, StockState.OVERSTOCKED),
+    ],
+)
+def test_a_level_stands_against_its_plan(available: int, incoming: int, expected: str) -> None:
+    state = stock_state(available=available, incoming=incoming, reorder_point=20,
+                        daily_demand=2.0, overstock_days=50)  # fmt: skip
+    assert state == expected
+
+
+def test_without_demand_a_level_is_neither_stocked_out_nor_overstocked() -> None:
+    for available in (0, 10_000):
+        state = stock_state(available=available, incoming=0, reorder_point=0,
+                            daily_demand=0.0, overstock_days=50)  # fmt: skip
+        assert state == StockState.NORMAL
