@@ -39,7 +39,7 @@ from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
 from schema.orders.resolvers import OrderMutations, OrderQueries
 from schema.orders.types import OrderType
-from schema.planning.resolvers import PlanningQueries
+from schema.planning.resolvers import PlanningMutations, PlanningQueries
 from schema.purchasing.resolvers import PurchasingMutations, PurchasingQueries
 from schema.purchasing.types import PurchaseOrderType, SupplierType
 from schema.relations import resolve_directly
@@ -91,6 +91,7 @@ class Mutation(
     CatalogMutations,
     InventoryMutations,
     PurchasingMutations,
+    PlanningMutations,
     OrderMutations,
     FulfilmentMutations,
     ReturnMutations,

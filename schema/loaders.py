@@ -42,7 +42,12 @@ from schema.orders.types import (
     PaymentView,
     RoutingDecision,
 )
-from schema.purchasing.types import PurchaseOrderLineType, PurchaseOrderType, SupplierType
+from schema.purchasing.types import (
+    PurchaseOrderLineType,
+    PurchaseOrderType,
+    SupplierSkuType,
+    SupplierType,
+)
 from schema.returns.types import FeedbackType, RefundType, ReturnLineType, ReturnType
 from schema.users.types import ApiKeyType, UserType
 from schema.webhooks.types import WebhookAttemptType, WebhookDeliveryType, WebhookType
@@ -150,6 +155,9 @@ class Loaders:
     )
     supplier_by_id: Lazy[DataLoader[int, SupplierType | None]] = by_key(
         purchasing.suppliers_by_id, SupplierType.from_row
+    )
+    skus_by_supplier_id: Lazy[DataLoader[int, list[SupplierSkuType]]] = groups(
+        purchasing.skus_by_supplier_id, SupplierSkuType.from_row
     )
     purchase_order_by_id: Lazy[DataLoader[int, PurchaseOrderType | None]] = by_key(
         purchasing.purchase_orders_by_id, PurchaseOrderType.from_row

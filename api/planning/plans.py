@@ -78,6 +78,7 @@ class SupplierTerms:
     supplier_code: str
     pack_size: int
     unit_cost: int
+    currency: str
     quoted_lead_time_days: int
 
 
@@ -226,9 +227,11 @@ async def _cheapest_terms(
             col(Supplier.code),
             col(SupplierSku.pack_size),
             col(SupplierSku.unit_cost),
+            col(Sku.currency),
             col(Supplier.lead_time_days),
         )
         .join(Supplier, col(Supplier.id) == col(SupplierSku.supplier_id))
+        .join(Sku, col(Sku.id) == col(SupplierSku.sku_id))
         .order_by(
             col(SupplierSku.sku_id),
             col(SupplierSku.unit_cost),
@@ -239,10 +242,8 @@ async def _cheapest_terms(
     if sku_ids is not None:
         statement = statement.where(col(SupplierSku.sku_id).in_(sku_ids))
     cheapest: dict[int, SupplierTerms] = {}
-    for sku_id, supplier_id, code, pack_size, unit_cost, quoted in (
-        await reader.execute(statement)
-    ).all():
-        cheapest.setdefault(sku_id, SupplierTerms(supplier_id, code, pack_size, unit_cost, quoted))
+    for row in (await reader.execute(statement)).all():
+        cheapest.setdefault(row[0], SupplierTerms(row[1], row[2], row[3], row[4], row[5], row[6]))
     return cheapest
 
 

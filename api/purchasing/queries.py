@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api.catalog.models import Sku
-from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierSku
 from api.reads import Reader, columns, load_by_key, load_groups_with
 
 
@@ -49,17 +49,31 @@ async def lines_by_purchase_order_id(
     reader: Reader, ids: Sequence[int]
 ) -> list[list[tuple[PurchaseOrderLine, str]]]:
     """Each order's lines, each with the currency its SKU is priced in (its cost's too)."""
-    currency = (
-        select(col(Sku.currency))
-        .where(col(Sku.id) == col(PurchaseOrderLine.sku_id))
-        .scalar_subquery()
-        .label("currency")
-    )
     return await load_groups_with(
         reader,
         PurchaseOrderLine,
         col(PurchaseOrderLine.purchase_order_id),
         ids,
-        currency,
+        _currency_of(col(PurchaseOrderLine.sku_id)),
         col(PurchaseOrderLine.id),
+    )
+
+
+async def skus_by_supplier_id(
+    reader: Reader, ids: Sequence[int]
+) -> list[list[tuple[SupplierSku, str]]]:
+    """What each supplier sells, each with the currency of its SKU."""
+    return await load_groups_with(
+        reader,
+        SupplierSku,
+        col(SupplierSku.supplier_id),
+        ids,
+        _currency_of(col(SupplierSku.sku_id)),
+        col(SupplierSku.sku_id),
+    )
+
+
+def _currency_of(sku_id: Any) -> Any:
+    return (
+        select(col(Sku.currency)).where(col(Sku.id) == sku_id).scalar_subquery().label("currency")
     )

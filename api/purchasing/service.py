@@ -111,7 +111,8 @@ async def set_supplier_sku(
     return terms
 
 
-async def remove_supplier_sku(uow: UnitOfWork, *, supplier_code: str, sku_code: str) -> None:
+async def remove_supplier_sku(uow: UnitOfWork, *, supplier_code: str, sku_code: str) -> int:
+    """The supplier no longer sells the SKU; its id."""
     supplier = await _supplier(uow, supplier_code)
     sku = await ledger.find_sku(uow, sku_code)
     removed = await uow.session.execute(
@@ -129,6 +130,7 @@ async def remove_supplier_sku(uow: UnitOfWork, *, supplier_code: str, sku_code: 
         payload={"sku": sku.code},
     )
     await uow.commit()
+    return supplier.id
 
 
 async def create_purchase_order(

@@ -134,6 +134,26 @@ class PurchaseOrderPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input
+class SetSupplierSkuInput:
+    supplier: str = strawberry.field(description="The supplier's code.")
+    sku: str
+    pack_size: int = strawberry.field(description="Ordered in whole packs of this many.")
+    unit_cost: int = strawberry.field(description="Minor units per unit.")
+
+
+@strawberry.type
+class SetSupplierSkuPayload:
+    supplier: SupplierType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RemoveSupplierSkuInput:
+    supplier: str = strawberry.field(description="The supplier's code.")
+    sku: str
+
+
 @strawberry.type
 class PurchasingMutations:
     @fields.mutation(Permission.INVENTORY_WRITE)
@@ -145,6 +165,34 @@ class PurchasingMutations:
                 uow, code=input.code, name=input.name, lead_time_days=input.lead_time_days
             )
         return CreateSupplierPayload(supplier=SupplierType.from_row(supplier))
+
+    @fields.mutation(
+        Permission.INVENTORY_WRITE,
+        description="Records that the supplier sells the SKU, in packs at a unit cost, or "
+        "changes those terms.",
+    )
+    async def set_supplier_sku(
+        self, info: Info, input: SetSupplierSkuInput
+    ) -> SetSupplierSkuPayload:
+        async with info.context.unit_of_work() as uow:
+            terms = await service.set_supplier_sku(
+                uow,
+                supplier_code=input.supplier,
+                sku_code=input.sku,
+                pack_size=input.pack_size,
+                unit_cost=input.unit_cost,
+            )
+        return SetSupplierSkuPayload(supplier=await _supplier(info, terms.supplier_id))
+
+    @fields.mutation(Permission.INVENTORY_WRITE, description="The supplier no longer sells it.")
+    async def remove_supplier_sku(
+        self, info: Info, input: RemoveSupplierSkuInput
+    ) -> SetSupplierSkuPayload:
+        async with info.context.unit_of_work() as uow:
+            supplier_id = await service.remove_supplier_sku(
+                uow, supplier_code=input.supplier, sku_code=input.sku
+            )
+        return SetSupplierSkuPayload(supplier=await _supplier(info, supplier_id))
 
     @fields.mutation(Permission.INVENTORY_WRITE, description="A DRAFT: nothing is on its way yet.")
     async def create_purchase_order(
@@ -209,3 +257,8 @@ class PurchasingMutations:
                 uow, purchase_order_id=purchase_order_id, reason=input.reason
             )
         return PurchaseOrderPayload(purchase_order=PurchaseOrderType.from_row(order))
+
+
+async def _supplier(info: Info, supplier_id: int) -> SupplierType | None:
+    found: SupplierType | None = await info.context.loaders.supplier_by_id.load(supplier_id)
+    return found

@@ -9,6 +9,7 @@ from api.purchasing.models import (
     PurchaseOrderLine,
     PurchaseOrderStatus,
     Supplier,
+    SupplierSku,
     purchase_order_number,
 )
 from schema.catalog.types import SkuType
@@ -20,8 +21,27 @@ from schema.scalars import Money
 strawberry.enum(PurchaseOrderStatus)
 
 
+@strawberry.type(name="SupplierSku", description="A SKU a supplier sells, and on what terms.")
+class SupplierSkuType:
+    sku_id: strawberry.Private[int]
+    pack_size: int = strawberry.field(description="It is ordered in whole packs of this many.")
+    unit_cost: Money
+
+    sku = related("sku_by_id", "sku_id", SkuType)
+
+    @classmethod
+    def from_row(cls, pair: tuple[SupplierSku, str]) -> SupplierSkuType:
+        row, currency = pair
+        return cls(
+            sku_id=row.sku_id,
+            pack_size=row.pack_size,
+            unit_cost=Money(amount=row.unit_cost, currency=currency),
+        )
+
+
 @strawberry.type(name="Supplier", description="Where purchase orders go.")
 class SupplierType(Node):
+    pk: strawberry.Private[int]
     code: str
     name: str
     lead_time_days: int = strawberry.field(
@@ -29,11 +49,19 @@ class SupplierType(Node):
     )
     created_at: datetime
 
+    skus = related(
+        "skus_by_supplier_id",
+        "pk",
+        list[SupplierSkuType],
+        description="What it sells; replenishment orders each SKU from its cheapest supplier.",
+    )
+
     @classmethod
     def from_row(cls, row: Supplier) -> SupplierType:
         assert row.id is not None
         return cls(
             id=encode_global_id("Supplier", row.id),
+            pk=row.id,
             code=row.code,
             name=row.name,
             lead_time_days=row.lead_time_days,
