@@ -23,6 +23,7 @@ from api.orders.placement import place_order
 from api.orders.requests import LineRequest, PlaceOrderRequest, ShippingAddress
 from api.orders.routing import OrderPolicy
 from api.payments.provider import TestPaymentProvider
+from api.purchasing.service import create_supplier, set_supplier_sku
 from api.users.service import create_user
 
 DEMO_LOGINS = [
@@ -151,6 +152,12 @@ PRODUCTS = [
     "Laptop Sleeve",
 ]
 SIZES = ["S", "M", "L", "XL"]
+SUPPLIERS = [
+    ("NORDTEX", "Nordtex Garments", 10),
+    ("IBERTEX", "Ibertex Confección", 21),
+    ("BALTWEAR", "Baltwear", 6),
+]
+PACK_SIZES = (1, 6, 12, 24)
 
 FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannes", "Ida", "Jonas"]
 LAST_NAMES = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber"]
@@ -209,6 +216,8 @@ async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
                     bay=bay,
                 )
 
+    for code, name, lead_time_days in SUPPLIERS:
+        await run(create_supplier, code=code, name=name, lead_time_days=lead_time_days)
     sku_codes: list[str] = []
     for number, product in enumerate(PRODUCTS, start=1):
         base_price = rng.randrange(990, 19990, 100)
@@ -226,6 +235,17 @@ async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
         ]
         await run(create_product, name=product, skus=skus)
         sku_codes.extend(sku.code for sku in skus)
+        # Each product from one or two suppliers, the second dearer but often quicker.
+        for rank, (supplier, _, _) in enumerate(rng.sample(SUPPLIERS, rng.choice((1, 2)))):
+            pack_size = rng.choice(PACK_SIZES)
+            for sku in skus:
+                await run(
+                    set_supplier_sku,
+                    supplier_code=supplier,
+                    sku_code=sku.code,
+                    pack_size=pack_size,
+                    unit_cost=sku.unit_cost * (100 + 8 * rank) // 100,
+                )
 
     for location_id in location_ids:
         for index, code in enumerate(sku_codes):
