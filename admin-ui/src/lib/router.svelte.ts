@@ -17,6 +17,7 @@ const PATTERNS = {
   returns: '/returns',
   return: '/returns/:id',
   purchasing: '/purchasing',
+  planning: '/planning',
   customers: '/customers',
   settings: '/settings',
 } as const;
