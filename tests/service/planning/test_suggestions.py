@@ -15,6 +15,7 @@ from api.errors import NoSuggestion, NotFound
 from api.events.models import Event, EventType
 from api.inventory.models import Transfer
 from api.inventory.service import set_safety_stock
+from api.locations.models import Location
 from api.planning import alerts
 from api.planning.actions import order_suggested, transfer_suggested
 from api.planning.models import LeadTimeSource, LevelPlan, StockState
@@ -122,6 +123,20 @@ async def test_lead_times_observed_on_received_purchase_orders_replace_the_quote
     assert (s1.lead_time.days, s1.lead_time.source) == (3, LeadTimeSource.OBSERVED)
 
 
+async def order_from(
+    warehouse: Warehouse, supplier: str, skus: list[str] | None = None
+) -> PurchaseOrder:
+    async with warehouse.database.unit_of_work(STAFF) as uow:
+        return await order_suggested(
+            uow,
+            POLICY,
+            location_id=warehouse.berlin.id,
+            supplier_code=supplier,
+            sku_codes=skus,
+            today=TODAY,
+        )
+
+
 async def test_ordering_a_suggestion_drafts_one_purchase_order_and_then_it_is_done(
     warehouse: Warehouse,
 ) -> None:
@@ -130,19 +145,13 @@ async def test_ordering_a_suggestion_drafts_one_purchase_order_and_then_it_is_do
     await sell_daily(warehouse, "S1", 28)
 
     with pytest.raises(NoSuggestion) as refused:
-        async with warehouse.database.unit_of_work(STAFF) as uow:
-            await order_suggested(uow, POLICY, location_id=warehouse.berlin.id,
-                                  supplier_code="ACME", sku_codes=["S2"], today=TODAY)  # fmt: skip
+        await order_from(warehouse, "ACME", ["S2"])
     assert refused.value.field == ["skus"]
     with pytest.raises(NotFound):
-        async with warehouse.database.unit_of_work(STAFF) as uow:
-            await order_suggested(uow, POLICY, location_id=warehouse.berlin.id,
-                                  supplier_code="NOPE", sku_codes=None, today=TODAY)  # fmt: skip
+        await order_from(warehouse, "NOPE")
     assert await count(warehouse.database, PurchaseOrder) == 0
 
-    async with warehouse.database.unit_of_work(STAFF) as uow:
-        order = await order_suggested(uow, POLICY, location_id=warehouse.berlin.id,
-                                      supplier_code="ACME", sku_codes=None, today=TODAY)  # fmt: skip
+    order = await order_from(warehouse, "ACME")
     assert order.status == PurchaseOrderStatus.DRAFT
     async with warehouse.database.session() as session:
         lines = (await session.execute(select(PurchaseOrderLine))).scalars().all()
@@ -152,9 +161,7 @@ async def test_ordering_a_suggestion_drafts_one_purchase_order_and_then_it_is_do
     s1 = (await outlooks(warehouse.database))[(warehouse.berlin.id, "S1")]
     assert (s1.drafted, s1.replenishment.position, s1.replenishment.quantity) == (12, 14, 0)
     with pytest.raises(NoSuggestion):
-        async with warehouse.database.unit_of_work(STAFF) as uow:
-            await order_suggested(uow, POLICY, location_id=warehouse.berlin.id,
-                                  supplier_code="ACME", sku_codes=None, today=TODAY)  # fmt: skip
+        await order_from(warehouse, "ACME")
     assert await count(warehouse.database, PurchaseOrder) == 1
 
 
@@ -167,6 +174,18 @@ async def munich_short_of_s3(warehouse: Warehouse) -> None:
     await sell_daily(warehouse, "S3", 14)
     async with warehouse.database.unit_of_work(STAFF) as uow:
         await set_safety_stock(uow, location_id=warehouse.berlin.id, sku_code="S3", quantity=0)
+
+
+async def transfer_s3(warehouse: Warehouse, source: Location, target: Location) -> Transfer:
+    async with warehouse.database.unit_of_work(STAFF) as uow:
+        return await transfer_suggested(
+            uow,
+            POLICY,
+            sku_code="S3",
+            today=TODAY,
+            from_location_id=source.id,
+            to_location_id=target.id,
+        )
 
 
 async def test_a_short_location_is_topped_up_from_one_with_days_to_spare(
@@ -185,39 +204,14 @@ async def test_a_short_location_is_topped_up_from_one_with_days_to_spare(
     assert suggestion.days_of_cover_after()[1] == pytest.approx(12.0, abs=0.6)
 
     with pytest.raises(NoSuggestion):
-        async with warehouse.database.unit_of_work(STAFF) as uow:
-            await transfer_suggested(
-                uow,
-                POLICY,
-                sku_code="S3",
-                today=TODAY,
-                from_location_id=warehouse.munich.id,
-                to_location_id=warehouse.berlin.id,
-            )
-    async with warehouse.database.unit_of_work(STAFF) as uow:
-        transfer = await transfer_suggested(
-            uow,
-            POLICY,
-            sku_code="S3",
-            today=TODAY,
-            from_location_id=warehouse.berlin.id,
-            to_location_id=warehouse.munich.id,
-        )
-    assert transfer.quantity == 10
+        await transfer_s3(warehouse, warehouse.munich, warehouse.berlin)
+    assert (await transfer_s3(warehouse, warehouse.berlin, warehouse.munich)).quantity == 10
     # Munich's incoming now counts toward its cover: nothing more to move.
     assert (
         rebalancing_suggestions(list((await outlooks(warehouse.database)).values()), POLICY) == []
     )
     with pytest.raises(NoSuggestion):
-        async with warehouse.database.unit_of_work(STAFF) as uow:
-            await transfer_suggested(
-                uow,
-                POLICY,
-                sku_code="S3",
-                today=TODAY,
-                from_location_id=warehouse.berlin.id,
-                to_location_id=warehouse.munich.id,
-            )
+        await transfer_s3(warehouse, warehouse.berlin, warehouse.munich)
     assert await count(warehouse.database, Transfer) == 1
 
 

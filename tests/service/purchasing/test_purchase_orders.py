@@ -27,17 +27,8 @@ from api.purchasing import service
 from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from api.purchasing.service import PurchaseLine, ReceivedUnits
 from tests.invariants import assert_invariants
-from tests.service.orders.conftest import Shop, make_shop
-
-STAFF = "staff:1"
-
-
-@pytest.fixture
-async def shop(database: Database) -> Shop:
-    shop = await make_shop(database)
-    async with database.unit_of_work(STAFF) as uow:
-        await service.create_supplier(uow, code="ACME", name="Acme Textiles", lead_time_days=10)
-    return shop
+from tests.service.orders.conftest import Shop
+from tests.service.purchasing.conftest import STAFF, shop_with_supplier
 
 
 async def draft(
@@ -268,9 +259,7 @@ async def test_a_draft_cannot_be_received_and_a_supplier_code_is_taken_once(shop
 
 
 async def test_parallel_receipts_of_the_same_units_receive_them_once(pg_database: Database) -> None:
-    shop = await make_shop(pg_database)
-    async with pg_database.unit_of_work(STAFF) as uow:
-        await service.create_supplier(uow, code="ACME", name="Acme", lead_time_days=10)
+    shop = await shop_with_supplier(pg_database)
     purchase_order_id = await ordered(shop, ("TEE-M", 10, 900))
 
     async def attempt() -> PurchaseOrder | DomainError:

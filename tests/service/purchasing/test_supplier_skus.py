@@ -10,17 +10,8 @@ from api.errors import DomainError, InvalidInput, NotFound
 from api.events.models import Event, EventType
 from api.purchasing import service
 from api.purchasing.models import SupplierSku
-from tests.service.orders.conftest import Shop, make_shop
-
-STAFF = "staff:1"
-
-
-@pytest.fixture
-async def shop(database: Database) -> Shop:
-    shop = await make_shop(database)
-    async with database.unit_of_work(STAFF) as uow:
-        await service.create_supplier(uow, code="ACME", name="Acme Textiles", lead_time_days=10)
-    return shop
+from tests.service.orders.conftest import Shop
+from tests.service.purchasing.conftest import STAFF
 
 
 async def terms(database: Database) -> list[tuple[int, int]]:
