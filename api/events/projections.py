@@ -53,9 +53,9 @@ async def move_cursor(uow: UnitOfWork, name: str, position: LogPosition) -> None
 
 
 class Projector:
-    """A projection kept running in the API's process: woken by this process's commits, and
-    every ``poll_seconds`` for the other processes' ones; at most once a ``pause_seconds``, so
-    a busy shop's commits are applied in batches rather than one by one."""
+    """A projection kept running in the API's process: at start, then woken by this process's
+    commits, and every ``poll_seconds`` for the other processes' ones; at most once a
+    ``pause_seconds``, so a busy shop's commits are applied in batches rather than one by one."""
 
     def __init__(
         self,
@@ -87,11 +87,11 @@ class Projector:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
             try:
                 await self.catch_up(self.database)
             except Exception:
                 log.exception("the %s projection could not catch up; retrying", self.name)
             await asyncio.sleep(self.pause_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)

@@ -62,7 +62,9 @@ async def refresh_plans(database: Database, policy: PlanningPolicy, today: date)
                     "daily_demand": outlook.daily_demand,
                     "reorder_point": outlook.replenishment.reorder_point,
                     "computed_at": now,
-                    "stock_state": StockState.NORMAL,
+                    # A level planned for the first time starts in the state it is in: what
+                    # it was before is unknown, so it is no crossing to raise an alert for.
+                    "stock_state": outlook.stock_state(policy),
                 }
                 for outlook in outlooks
             ]

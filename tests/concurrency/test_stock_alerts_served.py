@@ -1,25 +1,31 @@
 """Stock alerts from a served API: its plan refresher and its projection of the event log raise
-them by themselves, for changes written by any process, and they read back from the event log
-that subscriptions and webhooks follow."""
+them by themselves, for changes any process writes, and they read back from the event log that
+subscriptions and webhooks follow."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
+from api.catalog.models import Sku
 from api.db import Database
 from api.dbtypes import simulated_time
+from api.events.models import ProjectionCursor
 from api.orders.routing import OrderPolicy
+from api.planning import alerts
+from api.planning.models import LevelPlan
 from tests.factories import TEST_SECRET, receive, staff_token
 from tests.servers import serving
 from tests.service.fulfilment.conftest import make_warehouse
 
-ALERTS = """{ events(types: [INVENTORY_REORDER_POINT_REACHED, INVENTORY_STOCKED_OUT],
-  first: 10) { nodes { type data } } }"""
+ALERTS = """{ events(types: [INVENTORY_REORDER_POINT_REACHED, INVENTORY_STOCKED_OUT,
+  INVENTORY_OVERSTOCKED], first: 10) { nodes { type data } } }"""
 
 
 def alerts_within(url: str, token: str, count: int, seconds: float = 30) -> list[dict]:
@@ -34,13 +40,31 @@ def alerts_within(url: str, token: str, count: int, seconds: float = 30) -> list
         time.sleep(0.3)
 
 
-async def test_a_served_api_raises_alerts_for_levels_that_run_low_and_out(
+async def planned_state(database: Database, sku: str, seconds: float = 30) -> str | None:
+    """The level's stock state once the server has planned it and follows the log."""
+    deadline = time.monotonic() + seconds
+    while True:
+        async with database.session() as session:
+            state = (
+                await session.execute(
+                    select(LevelPlan.stock_state)
+                    .join(Sku, Sku.id == LevelPlan.sku_id)
+                    .where(Sku.code == sku)
+                )
+            ).scalar_one_or_none()
+            following = await session.get(ProjectionCursor, alerts.NAME)
+        if (state is not None and following) or time.monotonic() > deadline:
+            return state
+        await asyncio.sleep(0.2)
+
+
+async def test_a_served_api_raises_alerts_for_levels_that_run_out(
     pg_database: Database, pg_database_url: str, tmp_path: Path
 ) -> None:
     warehouse = await make_warehouse(pg_database, OrderPolicy())
     await receive(pg_database, warehouse.berlin, "S1", 20)  # 30 on hand
     start = datetime.now(UTC).replace(hour=0, minute=30)
-    for days_ago in range(20, 0, -1):  # 1 a day: 10 left, under 14 days' lead time
+    for days_ago in range(20, 0, -1):  # 1 a day: 10 left, under the default 14 days' lead time
         with simulated_time(start - timedelta(days=days_ago)):
             await warehouse.place(("S1", 1), email=f"buyer{days_ago}@example.com")
     token = await staff_token(pg_database)
@@ -48,16 +72,12 @@ async def test_a_served_api_raises_alerts_for_levels_that_run_low_and_out(
                    "OMS_PLANNING_REFRESH_MINUTES": "0.05", "OMS_LOG_LEVEL": "WARNING"}  # fmt: skip
 
     with serving(environment, tmp_path / "api.log") as url:
-        (low,) = alerts_within(url, token, 1)
-        assert low["type"] == "INVENTORY_REORDER_POINT_REACHED"
-        assert (low["data"]["level"]["sku"], low["data"]["level"]["available"]) == ("S1", 10)
-        assert low["data"]["dailyDemand"] > 0 and low["data"]["reorderPoint"] >= 10
-
-        for index in range(10):  # from this process: the server learns of them from the log
+        # Its first plans record where each level stands, raising nothing for a past it never saw.
+        assert await planned_state(pg_database, "S1") == "AT_REORDER_POINT"
+        for index in range(10):  # written by this process: the server learns of them from the log
             await warehouse.place(("S1", 1), email=f"late{index}@example.com")
-        found = alerts_within(url, token, 2)
-    assert [alert["type"] for alert in found] == [
-        "INVENTORY_REORDER_POINT_REACHED",
-        "INVENTORY_STOCKED_OUT",
-    ]
-    assert found[1]["data"]["previousState"] == "AT_REORDER_POINT"
+        (out,) = alerts_within(url, token, 1)
+    assert out["type"] == "INVENTORY_STOCKED_OUT"
+    assert out["data"]["previousState"] == "AT_REORDER_POINT"
+    assert (out["data"]["level"]["sku"], out["data"]["level"]["available"]) == ("S1", 0)
+    assert out["data"]["dailyDemand"] > 0 and out["data"]["reorderPoint"] >= 10

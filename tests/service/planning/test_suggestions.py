@@ -226,15 +226,28 @@ async def alert_events(database: Database) -> list[tuple[str, int, str]]:
                 for type_, payload in found.all()]  # fmt: skip
 
 
+async def plan_state(database: Database, sku_id: int) -> str:
+    async with database.session() as session:
+        found = await session.execute(
+            select(LevelPlan.stock_state).where(LevelPlan.sku_id == sku_id)
+        )
+        return found.scalar_one()
+
+
 async def test_levels_crossing_their_reorder_point_or_running_out_raise_one_alert_each(
     warehouse: Warehouse,
 ) -> None:
     await receive(warehouse.database, warehouse.berlin, "S1", 20)
     await acme_sells_s1(warehouse.database)
     await alerts.catch_up(warehouse.database, POLICY)  # starts at the log's end
-    await sell_daily(warehouse, "S1", 26)  # 4 left, at about 1 a day: within the 5 days' lead
+    await sell_daily(warehouse, "S1", 20)  # 10 left at about 1 a day; 5 days' lead time
     assert await alerts.refresh_plans(warehouse.database, POLICY, TODAY) == 4
+    assert await plan_state(warehouse.database, 1) == StockState.NORMAL
+
     berlin = warehouse.berlin.id
+    for index in range(6):
+        await warehouse.place(("S1", 1), email=f"now{index}@example.com")
+    await alerts.catch_up(warehouse.database, POLICY)
     assert await alert_events(warehouse.database) == [
         (EventType.INVENTORY_REORDER_POINT_REACHED, berlin, "S1")
     ]
@@ -250,11 +263,7 @@ async def test_levels_crossing_their_reorder_point_or_running_out_raise_one_aler
         (EventType.INVENTORY_REORDER_POINT_REACHED, berlin, "S1"),
         (EventType.INVENTORY_STOCKED_OUT, berlin, "S1"),
     ]
-    async with warehouse.database.session() as session:
-        state = (
-            await session.execute(select(LevelPlan.stock_state).where(LevelPlan.sku_id == 1))
-        ).scalar_one()
-    assert state == StockState.STOCKED_OUT
+    assert await plan_state(warehouse.database, 1) == StockState.STOCKED_OUT
 
     # Restocked far beyond the overstock threshold of 60 days at about 1 a day.
     await receive(warehouse.database, warehouse.berlin, "S1", 100)
@@ -264,6 +273,16 @@ async def test_levels_crossing_their_reorder_point_or_running_out_raise_one_aler
         berlin,
         "S1",
     )
+
+
+async def test_a_level_planned_the_first_time_starts_in_its_state_without_an_alert(
+    warehouse: Warehouse,
+) -> None:
+    await receive(warehouse.database, warehouse.berlin, "S1", 20)
+    await sell_daily(warehouse, "S1", 26)  # 4 left, within the default 10 days' lead time
+    await alerts.refresh_plans(warehouse.database, POLICY, TODAY)
+    assert await plan_state(warehouse.database, 1) == StockState.AT_REORDER_POINT
+    assert await alert_events(warehouse.database) == []
 
 
 async def count(database: Database, table: type) -> int:
