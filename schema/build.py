@@ -45,6 +45,7 @@ from schema.purchasing.types import PurchaseOrderType, SupplierType
 from schema.relations import resolve_directly
 from schema.returns.resolvers import ReturnMutations, ReturnQueries
 from schema.returns.types import RefundType, ReturnLineType, ReturnType
+from schema.scalars import SCALARS
 from schema.trusted import TrustedDocumentsCheck
 from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
@@ -144,7 +145,7 @@ def build_schema() -> strawberry.Schema:
             QueryCost,
             MaskUnexpectedErrors,
         ],
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         execution_context_class=SharedEventExecution,
     )
     resolve_directly(schema)

@@ -26,7 +26,7 @@ const output = await codegen({
     enumsAsTypes: true,
     useTypeImports: true,
     avoidOptionals: { field: true, inputValue: false, object: true },
-    scalars: { DateTime: 'string', Date: 'string', JSON: 'unknown', Upload: 'File' },
+    scalars: { DateTime: 'string', Date: 'string', JSON: 'unknown', Upload: 'File', BigInt: 'number' },
   },
 });
 writeFileSync(

@@ -10,7 +10,7 @@ from api.kpis.stock import LevelTurnover
 from api.reports.aftercare import LateShipment, OpenReturns
 from api.reports.stock import LowStockReason, StockRow
 from schema.relay import encode_global_id
-from schema.scalars import Money
+from schema.scalars import BigInt, Money, MoneyTotal
 
 KpiGranularity = strawberry.enum(
     Granularity, name="KpiGranularity", description="The span of each point of a series."
@@ -51,7 +51,7 @@ class DurationPercentiles:
 class KpiFigures:
     start: date = strawberry.field(description="The span's first day (UTC).")
     orders: int = strawberry.field(description="Orders placed.")
-    revenue: Money = strawberry.field(description="Totals of the orders not cancelled.")
+    revenue: MoneyTotal = strawberry.field(description="Totals of the orders not cancelled.")
     cancellation_rate: KpiRatio = strawberry.field(description="Cancelled orders / orders.")
     backorder_rate: KpiRatio = strawberry.field(
         description="Orders with a line that ever waited for stock / orders."
@@ -83,10 +83,10 @@ class KpiFigures:
     average_shipping_cost: Money | None = strawberry.field(
         description="Carrier cost of the shipments shipped / shipped orders."
     )
-    cost_of_goods_shipped: Money = strawberry.field(
+    cost_of_goods_shipped: MoneyTotal = strawberry.field(
         description="Units shipped times the SKU's unit cost."
     )
-    average_inventory_value: Money = strawberry.field(
+    average_inventory_value: MoneyTotal = strawberry.field(
         description="On-hand units times unit cost, averaged over time."
     )
     inventory_turnover: float | None = strawberry.field(
@@ -111,11 +111,14 @@ class KpiFigures:
         def money(amount: float) -> Money:
             return Money(amount=round(amount), currency=currency)
 
+        def total(amount: float) -> MoneyTotal:
+            return MoneyTotal(amount=BigInt(round(amount)), currency=currency)
+
         average_cost = figures.average_shipping_cost
         return cls(
             start=figures.start,
             orders=figures.orders,
-            revenue=money(figures.revenue),
+            revenue=total(figures.revenue),
             cancellation_rate=KpiRatio.of(figures.cancellations),
             backorder_rate=KpiRatio.of(figures.backorders),
             fill_rate=KpiRatio.of(figures.fill),
@@ -127,8 +130,8 @@ class KpiFigures:
             return_rate=KpiRatio.of(figures.returns),
             order_accuracy=KpiRatio.of(figures.accuracy),
             average_shipping_cost=None if average_cost is None else money(average_cost),
-            cost_of_goods_shipped=money(figures.cost_of_goods_shipped),
-            average_inventory_value=money(figures.average_inventory_value),
+            cost_of_goods_shipped=total(figures.cost_of_goods_shipped),
+            average_inventory_value=total(figures.average_inventory_value),
             inventory_turnover=figures.inventory_turnover,
             days_on_hand=figures.days_on_hand,
             stock_out_rate=KpiRatio.of(figures.stock_outs),

@@ -12,7 +12,7 @@ from schema.catalog.types import SkuType
 from schema.locations.types import LocationType
 from schema.purchasing.types import SupplierType
 from schema.relations import related
-from schema.scalars import Money
+from schema.scalars import BigInt, Money, MoneyTotal
 
 
 @strawberry.type(description="Units demanded (history) or expected (forecast) on one UTC day.")
@@ -85,7 +85,7 @@ class ReplenishmentSuggestionType:
     quantity: int = strawberry.field(description="Units to order.")
     pack_size: int
     unit_cost: Money | None = strawberry.field(description="The supplier's; null without one.")
-    estimated_cost: Money | None = strawberry.field(description="quantity x unitCost.")
+    estimated_cost: MoneyTotal | None = strawberry.field(description="quantity x unitCost.")
     available: int
     incoming: int
     drafted: int = strawberry.field(description="Units on draft purchase orders.")
@@ -129,7 +129,9 @@ class ReplenishmentSuggestionType:
             pack_size=terms.pack_size if terms else 1,
             unit_cost=Money(amount=terms.unit_cost, currency=terms.currency) if terms else None,
             estimated_cost=(
-                Money(amount=terms.unit_cost * figures.quantity, currency=terms.currency)
+                MoneyTotal(
+                    amount=BigInt(terms.unit_cost * figures.quantity), currency=terms.currency
+                )
                 if terms
                 else None
             ),
