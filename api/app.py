@@ -20,17 +20,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.background import BackgroundLoop
 from api.bulk.endpoints import orders_export
 from api.db import Database
+from api.dbtypes import utcnow
 from api.events.feed import EventFeed, FeedSettings
-from api.events.projections import Projector
 from api.fulfilment.endpoints import carrier_events, label, return_label
 from api.kpis import projection as kpi_projection
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
 from api.planning import alerts
-from api.planning.alerts import PlanRefresher
 from api.planning.plans import PlanningPolicy
 from api.reports.downloads import report_csv
 from api.settings import Settings
@@ -163,18 +163,26 @@ def create_app(
             else None
         )
         policy = PlanningPolicy.of(settings)
-        projectors = [
-            Projector(database, kpi_projection.NAME, kpi_projection.catch_up),
-            Projector(database, alerts.NAME, functools.partial(alerts.catch_up, policy=policy)),
+        loops = [
+            BackgroundLoop(database, "kpi-projection", kpi_projection.catch_up),
+            BackgroundLoop(
+                database,
+                "stock-alert-projection",
+                functools.partial(alerts.catch_up, policy=policy),
+            ),
+            BackgroundLoop(
+                database,
+                "plan-refresh",
+                lambda db: alerts.refresh_plans(db, policy, utcnow().date()),
+                every_seconds=settings.planning_refresh_minutes * 60,
+                woken_by_commits=False,
+            ),
         ]
-        refresher = PlanRefresher(database, policy, settings.planning_refresh_minutes * 60)
-        for projector in projectors:
-            projector.start()
-        refresher.start()
+        for loop in loops:
+            loop.start()
         yield
-        await refresher.stop()
-        for projector in projectors:
-            await projector.stop()
+        for loop in loops:
+            await loop.stop()
         stop_background.set()
         await refreshing
         if webhooks is not None:

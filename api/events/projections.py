@@ -8,21 +8,15 @@ one (SQLite has one writer at a time anyway).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql
 
-from api.db import Database, UnitOfWork
+from api.db import UnitOfWork
 from api.events.log import START, LogPosition
 from api.events.models import ProjectionCursor
 from api.reads import columns
-
-log = logging.getLogger("oms.projections")
 
 
 async def locked_cursor(uow: UnitOfWork, name: str) -> LogPosition:
@@ -50,48 +44,3 @@ async def move_cursor(uow: UnitOfWork, name: str, position: LogPosition) -> None
         .where(cursor.name == name)
         .values(transaction_id=position.transaction_id, event_id=position.event_id)
     )
-
-
-class Projector:
-    """A projection kept running in the API's process: at start, then woken by this process's
-    commits, and every ``poll_seconds`` for the other processes' ones; at most once a
-    ``pause_seconds``, so a busy shop's commits are applied in batches rather than one by one."""
-
-    def __init__(
-        self,
-        database: Database,
-        name: str,
-        catch_up: Callable[[Database], Awaitable[int]],
-        poll_seconds: float = 5.0,
-        pause_seconds: float = 1.0,
-    ) -> None:
-        self.database = database
-        self.name = name
-        self.catch_up = catch_up
-        self.poll_seconds = poll_seconds
-        self.pause_seconds = pause_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self.database.events_committed.append(self._wake.set)
-        self._task = asyncio.create_task(self._run(), name=f"{self.name}-projection")
-
-    async def stop(self) -> None:
-        with contextlib.suppress(ValueError):
-            self.database.events_committed.remove(self._wake.set)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.catch_up(self.database)
-            except Exception:
-                log.exception("the %s projection could not catch up; retrying", self.name)
-            await asyncio.sleep(self.pause_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)

@@ -14,9 +14,6 @@ once raise one alert.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -46,11 +43,12 @@ ALERTS = {
     StockState.STOCKED_OUT: EventType.INVENTORY_STOCKED_OUT,
     StockState.OVERSTOCKED: EventType.INVENTORY_OVERSTOCKED,
 }
-log = logging.getLogger("oms.planning")
 
 
 async def refresh_plans(database: Database, policy: PlanningPolicy, today: date) -> int:
-    """Recomputes every level's planning figures, then its state; the number of levels."""
+    """Recomputes every level's planning figures, then its state; the number of levels. The API
+    does so at start and every ``OMS_PLANNING_REFRESH_MINUTES``: forecasts move with days, not
+    with single sales."""
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         outlooks = await level_outlooks(await uow.session.connection(), policy, today=today)
         if outlooks:
@@ -164,31 +162,3 @@ async def _evaluate_batch(
                 "daysOfCover": None if cover is None else round(cover, 1),
             },
         )
-
-
-class PlanRefresher:
-    """Refreshes the plans every ``interval_seconds`` in the API's process (the first time at
-    start-up); forecasts move with days, not with single sales."""
-
-    def __init__(self, database: Database, policy: PlanningPolicy, interval_seconds: float) -> None:
-        self.database = database
-        self.policy = policy
-        self.interval_seconds = interval_seconds
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="plan-refresher")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await refresh_plans(self.database, self.policy, utcnow().date())
-            except Exception:
-                log.exception("the planning figures could not be refreshed; retrying")
-            await asyncio.sleep(self.interval_seconds)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from api.background import BackgroundLoop
 from api.db import Database
 from api.events.models import ProjectionCursor
-from api.events.projections import Projector
 from api.kpis.models import KpiOrderFact, KpiStockDay
 from api.kpis.periods import Granularity
 from api.kpis.projection import NAME, catch_up, rebuild
@@ -69,7 +69,7 @@ async def test_two_processes_catching_up_apply_each_batch_once(pg_database: Data
 
 
 async def test_the_projector_follows_commits_in_the_background(shop: Shop) -> None:
-    projector = Projector(shop.database, NAME, catch_up, poll_seconds=30, pause_seconds=0.01)
+    projector = BackgroundLoop(shop.database, NAME, catch_up, every_seconds=30, pause_seconds=0.01)
     projector.start()
     try:
         placed = await shop.place(("TEE-M", 1))
