@@ -31,6 +31,7 @@ from serving import OMS, serving_as_admin
 from api.db import Database
 from api.planning import alerts, demand, forecasting, plans
 from api.planning.plans import PlanningPolicy
+from api.settings import Settings
 
 SCRATCH = "oms_bench_planning"
 DAYS = 90
@@ -101,7 +102,7 @@ def show(name: str, times: list[float], rows: int) -> None:
 async def in_process(database_url: str) -> None:
     """One computation of every outlook, split into its parts, and the alert refresh."""
     database = Database(database_url)
-    policy, today = PlanningPolicy(), datetime.now(UTC).date()
+    policy, today = PlanningPolicy.of(Settings()), datetime.now(UTC).date()
     try:
         async with database.reader() as reader:
             started = time.perf_counter()

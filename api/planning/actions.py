@@ -9,13 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import NoSuggestion, NotFound
+from api.errors import NoSuggestion
 from api.inventory import ledger
 from api.inventory.models import Transfer
 from api.inventory.transfers import transfer_inventory
@@ -26,7 +23,7 @@ from api.planning.plans import (
     replenishment_suggestions,
 )
 from api.purchasing.models import PurchaseOrder, Supplier
-from api.purchasing.service import PurchaseLine, create_purchase_order
+from api.purchasing.service import PurchaseLine, create_purchase_order, find_supplier
 
 
 async def order_suggested(
@@ -42,12 +39,9 @@ async def order_suggested(
     order from it (only the ``sku_codes`` among them, when given), at the supplier's prices,
     expected after the lead time the suggestions used."""
     await ledger.find_location(uow, location_id)
-    found = await uow.session.execute(
-        select(col(Supplier.id)).where(col(Supplier.code) == supplier_code.strip())
-    )
-    supplier_id = found.scalar_one_or_none()
-    if supplier_id is None:
-        raise NotFound("supplier", supplier_code, field=["supplier"])
+    supplier = await find_supplier(uow, supplier_code)
+    assert supplier.id is not None
+    supplier_id = supplier.id
     await uow.lock(Supplier, supplier_id, what="supplier", field="supplier")
     wanted = None if sku_codes is None else {code.strip() for code in sku_codes}
     outlooks = await level_outlooks(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -51,13 +51,15 @@ ERROR_SPREAD = 1.25
 
 @dataclass(frozen=True)
 class PlanningPolicy:
-    service_level: float = 0.95
-    review_days: int = 14
-    history_days: int = 91
-    default_lead_time_days: int = 14
-    overstock_days: float = 180
-    short_days: float = 7
-    target_days: float = 28
+    """The planning settings (``api.settings``, where their defaults are)."""
+
+    service_level: float
+    review_days: int
+    history_days: int
+    default_lead_time_days: int
+    overstock_days: float
+    short_days: float
+    target_days: float
 
     @classmethod
     def of(cls, settings: Settings) -> PlanningPolicy:
@@ -204,8 +206,8 @@ def _typical_error(result: Forecast, history: Sequence[float]) -> float:
     history's mean absolute deviation."""
     if result.mae is not None:
         return result.mae
-    mean = sum(history) / len(history) if history else 0.0
-    return sum(abs(value - mean) for value in history) / len(history) if history else 0.0
+    mean = sum(history) / len(history)
+    return sum(abs(value - mean) for value in history) / len(history)
 
 
 def _lead_time(
@@ -308,8 +310,7 @@ class RebalancingSuggestion:
 
 
 def _cover(stock: Stock, moved: int) -> float:
-    return Stock(stock.location_id, stock.available + moved, stock.daily_demand,
-                 stock.incoming).days_of_cover  # fmt: skip
+    return replace(stock, available=stock.available + moved).days_of_cover
 
 
 def rebalancing_suggestions(

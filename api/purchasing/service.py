@@ -84,7 +84,7 @@ async def set_supplier_sku(
     changes those terms."""
     validation.in_range(pack_size, "packSize", 1, validation.MAX_QUANTITY)
     validation.non_negative(unit_cost, "unitCost")
-    supplier = await _supplier(uow, supplier_code)
+    supplier = await find_supplier(uow, supplier_code)
     sku = await ledger.find_sku(uow, sku_code)
     found = await uow.session.execute(
         select(SupplierSku).where(
@@ -113,7 +113,7 @@ async def set_supplier_sku(
 
 async def remove_supplier_sku(uow: UnitOfWork, *, supplier_code: str, sku_code: str) -> int:
     """The supplier no longer sells the SKU; its id."""
-    supplier = await _supplier(uow, supplier_code)
+    supplier = await find_supplier(uow, supplier_code)
     sku = await ledger.find_sku(uow, sku_code)
     removed = await uow.session.execute(
         delete(SupplierSku).where(
@@ -143,7 +143,7 @@ async def create_purchase_order(
 ) -> PurchaseOrder:
     """A DRAFT: nothing is on its way until it is ordered. Expected after the supplier's lead
     time unless told otherwise."""
-    supplier = await _supplier(uow, supplier_code)
+    supplier = await find_supplier(uow, supplier_code)
     await ledger.find_location(uow, location_id)
     if not 1 <= len(lines) <= MAX_LINES:
         raise InvalidInput(f"a purchase order has 1 to {MAX_LINES} lines", field=["lines"])
@@ -273,7 +273,8 @@ async def cancel_purchase_order(
     return order
 
 
-async def _supplier(uow: UnitOfWork, code: str) -> Supplier:
+async def find_supplier(uow: UnitOfWork, code: str) -> Supplier:
+    """The supplier with that code; NotFound naming the input ``supplier`` when there is none."""
     found = await uow.session.execute(select(Supplier).where(col(Supplier.code) == code.strip()))
     supplier = found.scalars().first()
     if supplier is None:
