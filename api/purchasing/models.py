@@ -95,6 +95,11 @@ class PurchaseOrderLine(SQLModel, table=True):
     unit_cost: int = Field(nullable=False)
     """Minor units per unit, in the shop's currency, as the supplier invoices it."""
 
+    @property
+    def outstanding(self) -> int:
+        """Units still expected."""
+        return self.quantity - self.quantity_received
+
 
 def purchase_order_number(purchase_order_id: int) -> str:
     return f"{PURCHASE_ORDER_PREFIX}{purchase_order_id:06d}"

@@ -238,7 +238,7 @@ async def receive_purchase_order(
             level = await ledger.current_level(uow, order.location_id, level.sku_id) or level
         levels.append(ledger.level_snapshot(level, sku))
         received.append({"sku": sku.code, "quantity": units, "unitCost": sku.unit_cost})
-    everything = all(line.quantity_received == line.quantity for line, _sku in ordered)
+    everything = not any(line.outstanding for line, _sku in ordered)
     order.status = (
         PurchaseOrderStatus.RECEIVED if everything else PurchaseOrderStatus.PARTIALLY_RECEIVED
     )
@@ -259,9 +259,8 @@ async def cancel_purchase_order(
     levels = []
     if order.status != PurchaseOrderStatus.DRAFT:
         for line, sku in await _lines(uow, order):
-            outstanding = line.quantity - line.quantity_received
-            if outstanding:
-                level = await _move(uow, order, sku, {InventoryBucket.INCOMING: -outstanding},
+            if line.outstanding:
+                level = await _move(uow, order, sku, {InventoryBucket.INCOMING: -line.outstanding},
                                     MovementKind.PURCHASE_CANCELLED)  # fmt: skip
                 levels.append(ledger.level_snapshot(level, sku))
     order.status = PurchaseOrderStatus.CANCELLED
@@ -314,8 +313,7 @@ def _arrivals(
     lines: Sequence[ReceivedUnits] | None,
 ) -> list[tuple[tuple[PurchaseOrderLine, Sku], int]]:
     if lines is None:
-        return [(pair, pair[0].quantity - pair[0].quantity_received) for pair in ordered
-                if pair[0].quantity_received < pair[0].quantity]  # fmt: skip
+        return [(pair, pair[0].outstanding) for pair in ordered if pair[0].outstanding]
     if not lines:
         raise InvalidInput("name at least one line that arrived", field=["lines"])
     arrived: dict[str, int] = {}
@@ -327,8 +325,7 @@ def _arrivals(
             raise InvalidInput(f"SKU {code} is not on this purchase order", field=[f"{field}.sku"])
         if code in arrived:
             raise InvalidInput(f"SKU {code} is named twice: merge them", field=[f"{field}.sku"])
-        ordered_line = by_code[code][0]
-        outstanding = ordered_line.quantity - ordered_line.quantity_received
+        outstanding = by_code[code][0].outstanding
         if line.quantity > outstanding:
             raise OverReceipt(
                 f"{line.quantity} of {code} arrived but only {outstanding} are still expected",
