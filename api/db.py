@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Text, cast, event, func, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -23,6 +22,7 @@ from api.dbtypes import utcnow
 from api.errors import NotFound
 from api.events.models import Event, EventType
 from api.settings import Settings
+from api.writes import commit_ordered_insert
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -187,15 +187,7 @@ class UnitOfWork:
             }
             for pending in self._events
         ]
-        await self.session.execute(_event_insert(self.database.is_sqlite), rows)
-
-
-@cache
-def _event_insert(is_sqlite: bool) -> Any:
-    """The event INSERT. On PostgreSQL each row carries its transaction's id, which is what lets
-    ``api.events.log`` read the log in an order that commits only ever extend at the end,
-    without serialising writers; SQLite has one writer at a time, so id order is commit order."""
-    statement = insert(Event.__table__)  # type: ignore[attr-defined]
-    if is_sqlite:
-        return statement
-    return statement.values(transaction_id=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
+        await self.session.execute(
+            commit_ordered_insert(Event.__table__, self.database.is_sqlite),  # type: ignore[attr-defined]
+            rows,
+        )

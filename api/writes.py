@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import BigInteger, Insert, Table, Text, cast, func, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -17,6 +17,18 @@ from sqlmodel import SQLModel
 @cache
 def _insert_returning_id(table: Table) -> Insert:
     return insert(table).returning(table.c.id)
+
+
+@cache
+def commit_ordered_insert(table: Table, is_sqlite: bool) -> Insert:
+    """The INSERT of a table read in commit order (the event log, the stock ledger). On
+    PostgreSQL each row carries its transaction's id, which is what lets ``api.events.log``
+    read such a table in an order that commits only ever extend at the end, without
+    serialising writers; SQLite has one writer at a time, so id order is commit order."""
+    statement = insert(table)
+    if is_sqlite:
+        return statement
+    return statement.values(transaction_id=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
 
 
 async def insert_row(session: AsyncSession, row: SQLModel) -> int:

@@ -9,8 +9,11 @@ commit in another one (``event_inserted_notify`` trigger), or, failing both, a p
 
 A subscriber that passes a position first replays the log after it, then continues live; it is
 registered before the replay starts and drops live events it has already replayed, so the seam
-has no gap and no duplicate. Each subscriber's queue is bounded: one that falls too far behind
-is told so (``SubscriberTooSlow``) and resumes from the last position it received.
+has no gap and no duplicate. With no subscriber the feed reads nothing (each commit would cost
+every process a read of the log); the first subscriber to come moves it to the log's end before
+taking its own starting point. Each subscriber's queue is
+bounded: one that falls too far behind is told so (``SubscriberTooSlow``) and resumes from the
+last position it received.
 """
 
 from __future__ import annotations
@@ -73,6 +76,9 @@ class EventFeed:
     _task: asyncio.Task[None] | None = None
     _listener: Any = None
     _closed: bool = False
+    _idle: bool = False
+    """No subscriber has been served since the position was last moved: it is stale."""
+    _reading: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def subscriber_count(self) -> int:
@@ -118,6 +124,7 @@ class EventFeed:
         subscriber = _Subscriber(wants, asyncio.Queue(self.settings.queue_limit))
         self._subscribers.add(subscriber)
         try:
+            await self._resume()
             if after is None:
                 # Events committed before the subscription are not news to it, even those the
                 # feed has not handed out yet.
@@ -162,6 +169,11 @@ class EventFeed:
             try:
                 if not self.database.is_sqlite and self._listener_lost():
                     await self._listen()
+                if not self._subscribers:
+                    self._idle = True
+                    timeout = self.settings.poll_seconds
+                    continue
+                await self._resume()
                 await self._catch_up()
             except (OSError, asyncpg.PostgresError, ConnectionError) as error:
                 log.warning("event feed could not read the log (%s); retrying", error)
@@ -171,17 +183,27 @@ class EventFeed:
             behind = self._notified_transaction > self._position.transaction_id
             timeout = self.settings.retry_seconds if behind else self.settings.poll_seconds
 
+    async def _resume(self) -> None:
+        """An idle feed moves to the log's end before it serves anyone: what committed while
+        nobody listened is history, which a subscriber asks for with a position."""
+        async with self._reading:
+            if self._idle:
+                async with self.database.reader() as reader:
+                    self._position = await log_end(reader)
+                self._idle = False
+
     async def _catch_up(self) -> None:
-        assert self._position is not None
-        while True:
-            async with self.database.reader() as reader:
-                rows = await read_log(reader, self._position, self.settings.batch_size)
-            for row in rows:
-                self._dispatch(row)
-            if rows:
-                self._position = LogPosition.of(rows[-1])
-            if len(rows) < self.settings.batch_size:
-                return
+        async with self._reading:
+            assert self._position is not None
+            while True:
+                async with self.database.reader() as reader:
+                    rows = await read_log(reader, self._position, self.settings.batch_size)
+                for row in rows:
+                    self._dispatch(row)
+                if rows:
+                    self._position = LogPosition.of(rows[-1])
+                if len(rows) < self.settings.batch_size:
+                    return
 
     def _dispatch(self, event: Event) -> None:
         for subscriber in self._subscribers:

@@ -11,6 +11,9 @@ the last position a reader has seen. The price is that events wait while an olde
 still running, which for the short transactions of this API is milliseconds.
 
 SQLite has one writer at a time, so there id order is commit order and every row carries 0.
+
+The stock ledger (``inventory_movement``) is written the same way and read the same way by the
+KPI projection, which sums each movement into its level's day exactly once.
 """
 
 from __future__ import annotations
@@ -20,14 +23,24 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import BigInteger, Select, Text, bindparam, cast, func, select, tuple_
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from api.errors import InvalidInput
 from api.events.models import Event
 from api.reads import Reader, as_records, columns
+
+
+class CommitOrdered(Protocol):
+    """A row of a table read in commit order: the event log, the stock ledger."""
+
+    id: int | None
+    transaction_id: int | None
+
+
+RowT = TypeVar("RowT", bound=SQLModel)
 
 
 @dataclass(frozen=True, order=True)
@@ -46,9 +59,9 @@ class LogPosition:
         return (event.transaction_id or 0, event.id or 0) <= (self.transaction_id, self.event_id)
 
     @classmethod
-    def of(cls, event: Event) -> LogPosition:
-        assert event.id is not None and event.transaction_id is not None
-        return cls(event.transaction_id, event.id)
+    def of(cls, row: CommitOrdered) -> LogPosition:
+        assert row.id is not None and row.transaction_id is not None
+        return cls(row.transaction_id, row.id)
 
 
 START = LogPosition(-1, 0)
@@ -71,8 +84,8 @@ def _oldest_running_transaction() -> Any:
 
 
 @cache
-def _log_query(dialect: str, filtered: bool) -> Select[Any]:
-    log = columns(Event)
+def _log_query(model: type[Any], dialect: str, filtered: bool) -> Select[Any]:
+    log = columns(model)
     statement = (
         select(*log)
         .where(
@@ -89,14 +102,16 @@ def _log_query(dialect: str, filtered: bool) -> Select[Any]:
     return statement
 
 
-async def read_log(
+async def read_committed(
     reader: Reader,
+    model: type[RowT],
     after: LogPosition = START,
-    limit: int = 100,
+    limit: int = 1_000,
     types: Sequence[str] | None = None,
-) -> list[Event]:
-    """Up to ``limit`` committed events after ``after``, in log order (``types``: only these)."""
-    statement = _log_query(reader.dialect.name, bool(types))
+) -> list[RowT]:
+    """Up to ``limit`` committed rows of a commit-ordered table after ``after``, in log order
+    (``types``: only events of these types)."""
+    statement = _log_query(model, reader.dialect.name, bool(types))
     parameters: dict[str, Any] = {
         "after_transaction": after.transaction_id,
         "after_id": after.event_id,
@@ -104,8 +119,17 @@ async def read_log(
     }
     if types:
         parameters["types"] = list(types)
-    result = await reader.execute(statement, parameters)
-    return as_records(result.all(), Event)
+    return as_records((await reader.execute(statement, parameters)).all(), model)
+
+
+async def read_log(
+    reader: Reader,
+    after: LogPosition = START,
+    limit: int = 100,
+    types: Sequence[str] | None = None,
+) -> list[Event]:
+    """Up to ``limit`` committed events after ``after``, in log order (``types``: only these)."""
+    return await read_committed(reader, Event, after, limit, types)
 
 
 @dataclass(frozen=True)
@@ -144,8 +168,8 @@ async def commit_horizon(reader: Reader) -> CommitHorizon:
 
 
 @cache
-def _end_query(dialect: str) -> Select[Any]:
-    log = columns(Event)
+def _end_query(model: type[Any], dialect: str) -> Select[Any]:
+    log = columns(model)
     statement = select(log.transaction_id, log.id).order_by(
         log.transaction_id.desc(), log.id.desc()
     )
@@ -154,7 +178,8 @@ def _end_query(dialect: str) -> Select[Any]:
     return statement.limit(1)
 
 
-async def log_end(reader: Reader) -> LogPosition:
-    """The position after the last event a reader can see now (START for an empty log)."""
-    row = (await reader.execute(_end_query(reader.dialect.name))).first()
+async def log_end(reader: Reader, model: type[CommitOrdered] = Event) -> LogPosition:
+    """The position after the last row (event, by default) a reader can see now (START for an
+    empty table)."""
+    row = (await reader.execute(_end_query(model, reader.dialect.name))).first()
     return START if row is None else LogPosition(row[0], row[1])

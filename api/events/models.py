@@ -97,7 +97,8 @@ class Event(SQLModel, table=True):
 
 class ProjectionCursor(SQLModel, table=True):
     """How far into the event log a projection (a reader that keeps tables current from the
-    events) has applied them."""
+    events) has applied them; for a projection of the stock ledger, how far into the ledger
+    (``event_id`` then holds a movement's id)."""
 
     __tablename__ = "projection_cursor"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -28,6 +28,7 @@ from api.inventory.models import (
 )
 from api.inventory.rules import free_to_move
 from api.locations.models import Location
+from api.writes import commit_ordered_insert
 
 Level = InventoryLevel
 
@@ -127,7 +128,13 @@ async def record_many_movements(
             if delta
         )
     if rows:
-        await uow.session.execute(insert(InventoryMovement), rows)
+        await uow.session.execute(
+            commit_ordered_insert(
+                InventoryMovement.__table__,  # type: ignore[attr-defined]
+                uow.database.is_sqlite,
+            ),
+            rows,
+        )
 
 
 def level_snapshot(level: InventoryLevel, sku: Sku) -> dict[str, Any]:

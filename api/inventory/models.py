@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import BigIntegerId, UtcDateTime, utcnow
@@ -102,9 +102,16 @@ class InventoryMovement(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="quantity"),
         Index("ix_inventory_movement_level_time", "location_id", "sku_id", "created_at"),
+        Index("ix_inventory_movement_log", "transaction_id", "id"),
     )
 
     id: int | None = Field(default=None, sa_type=BigIntegerId, primary_key=True)
+    transaction_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, nullable=False, server_default=text("0")),
+        description="The writing transaction's id on PostgreSQL (0 on SQLite): the ledger is "
+        "read in commit order like the event log (``api.events.log``).",
+    )
     location_id: int = Field(foreign_key="location.id", nullable=False)
     sku_id: int = Field(foreign_key="sku.id", nullable=False)
     bucket: str = Field(sa_type=String(32), nullable=False)

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, insert, update
+from sqlalchemy import Integer, bindparam, case, update
 
 from api.db import UnitOfWork
 from api.dbtypes import UtcDateTime, utcnow
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, MovementKind
 from api.reads import columns
+from api.writes import commit_ordered_insert
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class LevelState:
 
 
 _columns = columns(InventoryLevel)
-_MOVEMENT_INSERT = insert(InventoryMovement.__table__)  # type: ignore[attr-defined]
+_MOVEMENTS = InventoryMovement.__table__  # type: ignore[attr-defined]
 _RETURNED = (
     _columns.id,
     _columns.location_id,
@@ -148,7 +149,7 @@ async def record(
     for hold in holds:
         uow.level_changed(hold.level_id, hold.location_id, hold.sku_id)
     await uow.session.execute(
-        _MOVEMENT_INSERT,
+        commit_ordered_insert(_MOVEMENTS, uow.database.is_sqlite),
         [
             {
                 "location_id": hold.location_id,

@@ -22,13 +22,6 @@ def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[flo
     return func.round((func.julianday(later) - func.julianday(earlier)) * 86_400.0, 3)
 
 
-def epoch_seconds(moment: Any, dialect: str) -> ColumnElement[float]:
-    """Seconds since 1970-01-01 UTC."""
-    if dialect == "postgresql":
-        return cast(extract("epoch", moment), Float)
-    return (func.julianday(moment) - 2_440_587.5) * 86_400.0
-
-
 def percentiles_by(values: Select[Any], percents: Sequence[int]) -> Select[Any]:
     """Per group, the nearest-rank percentiles of each value column (the smallest value with at
     least p % of the group's values at or below it; None where a group has no value): ``values``

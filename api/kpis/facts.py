@@ -1,40 +1,26 @@
-"""The summary rows, computed from the raw rows: an order's facts, a level's ledger days."""
+"""The summary rows of orders, computed from the raw rows."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Date,
-    Float,
     and_,
     case,
     func,
     literal,
     select,
-    tuple_,
-    type_coerce,
     union_all,
 )
 
 from api.fulfilment.models import Shipment, ShipmentStatus
-from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
-from api.kpis.aggregates import epoch_seconds, flag, seconds_between
+from api.kpis.aggregates import flag, seconds_between
 from api.kpis.models import WHOLE_ORDER
-from api.kpis.periods import midnight
 from api.orders.models import Order, OrderLine, OrderStatus
 from api.reads import columns
 from api.returns.models import Feedback, Return, ReturnLine, ReturnReason, ReturnStatus
 
 INACCURATE = (ReturnReason.WRONG_ITEM, ReturnReason.NOT_AS_DESCRIBED)
-
-
-def day_of(moment: Any, dialect: str) -> Any:
-    """The UTC day of a timestamp column."""
-    if dialect == "postgresql":
-        return func.cast(func.timezone("UTC", moment), Date)
-    return type_coerce(func.date(moment), Date)
 
 
 def _shipment_totals(order_ids: list[int]) -> Any:
@@ -176,41 +162,4 @@ def order_facts(order_ids: list[int], dialect: str) -> Any:
         .outerjoin(lines, lines.c.order_id == keys.c.order_id)
         .outerjoin(returns, returns.c.order_id == keys.c.order_id)
         .outerjoin(feedback.order_id.table, feedback.order_id == keys.c.order_id)
-    )
-
-
-def stock_days(pairs: list[tuple[int, int]], first: date, last: date, dialect: str) -> Any:
-    """Per level and UTC day from ``first`` to ``last``: on-hand and reserved change, units
-    shipped, and the on-hand changes weighted by their moments."""
-    movement = columns(InventoryMovement)
-    on_hand = movement.bucket == InventoryBucket.ON_HAND
-    day = day_of(movement.created_at, dialect)
-    return (
-        select(
-            movement.location_id,
-            movement.sku_id,
-            day.label("day"),
-            func.sum(case((on_hand, movement.quantity), else_=0)),
-            func.sum(
-                case((movement.bucket == InventoryBucket.RESERVED, movement.quantity), else_=0)
-            ),
-            func.sum(
-                case(
-                    (and_(on_hand, movement.kind == MovementKind.SHIPMENT), -movement.quantity),
-                    else_=0,
-                )
-            ),
-            func.sum(
-                case(
-                    (on_hand, movement.quantity * epoch_seconds(movement.created_at, dialect)),
-                    else_=type_coerce(0.0, Float),
-                )
-            ),
-        )
-        .where(
-            tuple_(movement.location_id, movement.sku_id).in_(pairs),
-            movement.created_at >= midnight(first),
-            movement.created_at < midnight(last + timedelta(days=1)),
-        )
-        .group_by(movement.location_id, movement.sku_id, day)
     )

@@ -25,9 +25,8 @@ from api.auth import SYSTEM_ACTOR
 from api.catalog.models import Sku
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
-from api.events.log import START, LogPosition, log_end, read_log
-from api.events.models import EventType
-from api.events.projections import locked_cursor, move_cursor
+from api.events.models import Event, EventType
+from api.events.projections import follow
 from api.events.topics import levels_of
 from api.inventory.ledger import level_snapshot
 from api.inventory.models import InventoryLevel
@@ -85,24 +84,12 @@ async def refresh_plans(database: Database, policy: PlanningPolicy, today: date)
 
 async def catch_up(database: Database, policy: PlanningPolicy) -> int:
     """Evaluates the levels named by the events committed since the last batch; the number of
-    events read."""
-    applied = 0
-    while True:
-        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            cursor = await locked_cursor(uow, NAME)
-            connection = await uow.session.connection()
-            if cursor == START:
-                # Alerts are about stock from now on: a history is not raised as alerts.
-                cursor = await log_end(connection)
-                await move_cursor(uow, NAME, cursor)
-            events = await read_log(connection, cursor, BATCH)
-            if not events:
-                await uow.commit()
-                return applied
-            await _evaluate(uow, policy, {pair for event in events for pair in levels_of(event)})
-            await move_cursor(uow, NAME, LogPosition.of(events[-1]))
-            await uow.commit()
-            applied += len(events)
+    events read. Alerts are about stock from now on: a history is not raised as alerts."""
+
+    async def evaluate(uow: UnitOfWork, events: list[Event]) -> None:
+        await _evaluate(uow, policy, {pair for event in events for pair in levels_of(event)})
+
+    return await follow(database, NAME, Event, evaluate, batch=BATCH, from_the_end=True)
 
 
 async def _evaluate(

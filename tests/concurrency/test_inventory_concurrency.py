@@ -20,7 +20,10 @@ from api.inventory.models import (
     InventoryLevel,
     InventoryMovement,
 )
+from api.kpis import projection as kpi_projection
+from api.kpis.models import KpiStockDay
 from api.locations.models import Location
+from api.reads import columns
 from tests.factories import make_location, make_product, receive
 
 pytestmark = pytest.mark.postgresql
@@ -224,3 +227,50 @@ async def test_parallel_requests_with_one_idempotency_key_receive_once(
     assert {result.on_hand for result in results} == {105}
     level, ledger = await level_and_ledger(pg_database, stocked.id)  # type: ignore[arg-type]
     assert level.on_hand == ledger == 105
+
+
+async def test_the_kpi_days_count_each_movement_once_whatever_the_commit_order(
+    pg_database: Database, stocked: Location
+) -> None:
+    """The ledger is summed into days in batches: a movement whose transaction commits after a
+    later one's is added once, neither skipped nor added twice."""
+    await kpi_projection.catch_up(pg_database)
+    stalled, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_adjust() -> None:
+        async with pg_database.unit_of_work("slow") as uow:
+            write_events = uow._write_events
+
+            async def write_then_stall() -> None:
+                await write_events()
+                stalled.set()
+                await release.wait()
+
+            uow._write_events = write_then_stall  # type: ignore[method-assign]
+            await service.adjust_inventory(
+                uow, location_id=stocked.id, sku_code="SKU-1", delta=3,
+                reason=AdjustmentReason.FOUND,
+            )  # fmt: skip
+
+    slow = asyncio.create_task(slow_adjust())
+    await stalled.wait()
+    async with pg_database.session() as session:
+        hamburg = (
+            await session.execute(select(Location).where(Location.code == "HAM"))
+        ).scalar_one()
+    await receive(pg_database, hamburg, "SKU-1", 5)
+    await asyncio.gather(*(kpi_projection.catch_up(pg_database) for _ in range(3)))
+    assert await days_on_hand(pg_database) == {stocked.id: 100}, "held back behind the slow one"
+    release.set()
+    await slow
+    await asyncio.gather(*(kpi_projection.catch_up(pg_database) for _ in range(3)))
+    assert await days_on_hand(pg_database) == {stocked.id: 103, hamburg.id: 5}
+
+
+async def days_on_hand(database: Database) -> dict[int, int]:
+    day = columns(KpiStockDay)
+    async with database.reader() as reader:
+        rows = await reader.execute(
+            select(day.location_id, func.sum(day.on_hand_change)).group_by(day.location_id)
+        )
+    return {location_id: int(total) for location_id, total in rows.all()}
