@@ -70,13 +70,17 @@ async def shipments_for(
         )
         for shipment_id, location_id in created.all():
             found[location_id] = shipment_id
-            uow.add_event(
-                EventType.SHIPMENT_CREATED,
-                aggregate_type="shipment",
-                aggregate_id=shipment_id,
-                payload={"orderId": order_id, "locationId": location_id, "status": "PENDING"},
-            )
+            shipment_opened(uow, order_id, location_id, shipment_id)
     return found
+
+
+def shipment_opened(uow: UnitOfWork, order_id: int, location_id: int, shipment_id: int) -> None:
+    uow.add_event(
+        EventType.SHIPMENT_CREATED,
+        aggregate_type="shipment",
+        aggregate_id=shipment_id,
+        payload={"orderId": order_id, "locationId": location_id, "status": "PENDING"},
+    )
 
 
 async def cancel_empty_shipments(uow: UnitOfWork, order_id: int, reason: str) -> list[int]:

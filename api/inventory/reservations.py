@@ -142,25 +142,32 @@ async def record(
     uow: UnitOfWork, holds: Sequence[Hold], kind: MovementKind, *, reference: str
 ) -> None:
     """The ledger rows of reserving (+) or releasing (-) the holds."""
-    if not holds:
-        return
+    if holds:
+        await uow.session.execute(
+            commit_ordered_insert(_MOVEMENTS, uow.database.is_sqlite),
+            movement_rows(uow, holds, kind, reference=reference),
+        )
+
+
+def movement_rows(
+    uow: UnitOfWork, holds: Sequence[Hold], kind: MovementKind, *, reference: str | None
+) -> list[dict[str, Any]]:
+    """The ledger rows of reserving (+) or releasing (-) the holds, to be written in this unit
+    of work."""
     sign = -1 if kind is MovementKind.RELEASE else 1
     now = utcnow()
     for hold in holds:
         uow.level_changed(hold.level_id, hold.location_id, hold.sku_id)
-    await uow.session.execute(
-        commit_ordered_insert(_MOVEMENTS, uow.database.is_sqlite),
-        [
-            {
-                "location_id": hold.location_id,
-                "sku_id": hold.sku_id,
-                "bucket": InventoryBucket.RESERVED.value,
-                "kind": kind.value,
-                "quantity": sign * hold.quantity,
-                "reference": reference,
-                "actor": uow.actor,
-                "created_at": now,
-            }
-            for hold in holds
-        ],
-    )
+    return [
+        {
+            "location_id": hold.location_id,
+            "sku_id": hold.sku_id,
+            "bucket": InventoryBucket.RESERVED.value,
+            "kind": kind.value,
+            "quantity": sign * hold.quantity,
+            "reference": reference,
+            "actor": uow.actor,
+            "created_at": now,
+        }
+        for hold in holds
+    ]

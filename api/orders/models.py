@@ -73,6 +73,15 @@ def order_number(order_id: int) -> str:
     return f"{ORDER_NUMBER_PREFIX}{order_id:06d}"
 
 
+def order_number_sql(order_id: str) -> str:
+    """``order_number`` in PostgreSQL, of the SQL expression ``order_id``."""
+    digits = f"CAST({order_id} AS TEXT)"
+    return (
+        f"'{ORDER_NUMBER_PREFIX}' || CASE WHEN {order_id} < 1000000 "
+        f"THEN lpad({digits}, 6, '0') ELSE {digits} END"
+    )
+
+
 def order_id_from_number(number: str) -> int | None:
     digits = number.strip().upper().removeprefix(ORDER_NUMBER_PREFIX)
     return int(digits) if digits.isdigit() and len(digits) <= 18 else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, NotFound
 from api.events.models import EventType
-from api.fulfilment.shipments import shipments_for
+from api.fulfilment.shipments import shipment_opened, shipments_for
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.errors import InsufficientStock
@@ -35,6 +35,7 @@ from api.orders.models import (
 )
 from api.orders.requests import PlaceOrderRequest, checked_address
 from api.orders.routing import OrderPolicy
+from api.orders.single_statement import insert_order_rows
 from api.payments.provider import Authorization, PaymentProvider
 from api.sourcing.rules import RoutingPlan
 from api.writes import insert_row
@@ -251,8 +252,12 @@ async def _write(
         updated_at=now,
         **checked_address(request.address),  # type: ignore[arg-type]
     )
+    rows = _OrderRows(order, prepared, plan, holds, authorization, provider, request, now, policy)
     try:
-        order_id = await insert_row(uow.session, order)
+        if uow.database.is_sqlite:
+            order_id = await rows.write_one_by_one(uow)
+        else:
+            order_id = await rows.write_at_once(uow)
     except IntegrityError as clash:
         if "uq_sales_order_channel_reference" not in str(clash.orig):
             raise
@@ -260,15 +265,6 @@ async def _write(
             "order with external reference", external_reference, field=["externalReference"]
         ) from clash
     number = order_number(order_id)
-    line_ids = await records.write_lines(uow, order, prepared, plan, now, policy)
-    shipment_ids = await shipments_for(
-        uow, order_id, currency, {a.location_id for a in plan.allocations}, now, new_order=True
-    )
-    await records.write_allocations(uow, order_id, plan, line_ids, shipment_ids, now)
-    await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
-    await records.write_payment(
-        uow, order, authorization, provider=provider, method=request.payment_method, now=now
-    )
     codes = {sku.id: code for code, sku in prepared.skus.items()}
     uow.add_event(
         EventType.ORDER_PLACED,
@@ -291,3 +287,67 @@ async def _write(
         },
     )
     return PlacedOrder(order, token)
+
+
+@dataclass(frozen=True)
+class _OrderRows:
+    """What a placed order writes besides its events: the order, lines, shipments,
+    allocations, ledger rows, payment and authorisation."""
+
+    order: Order
+    prepared: routing.Prepared
+    plan: RoutingPlan
+    holds: list[Hold]
+    authorization: Authorization
+    provider: str
+    request: PlaceOrderRequest
+    now: datetime
+    policy: OrderPolicy
+
+    async def write_one_by_one(self, uow: UnitOfWork) -> int:
+        order, now, plan = self.order, self.now, self.plan
+        order_id = await insert_row(uow.session, order)
+        line_ids = await records.write_lines(uow, order, self.prepared, plan, now, self.policy)
+        shipment_ids = await shipments_for(
+            uow,
+            order_id,
+            order.currency,
+            {a.location_id for a in plan.allocations},
+            now,
+            new_order=True,
+        )
+        await records.write_allocations(uow, order_id, plan, line_ids, shipment_ids, now)
+        await reservations.record(
+            uow, self.holds, MovementKind.RESERVATION, reference=order_number(order_id)
+        )
+        await records.write_payment(
+            uow,
+            order,
+            self.authorization,
+            provider=self.provider,
+            method=self.request.payment_method,
+            now=now,
+        )
+        return order_id
+
+    async def write_at_once(self, uow: UnitOfWork) -> int:
+        """The same rows in one statement (PostgreSQL; ``api.orders.single_statement``)."""
+        order, now = self.order, self.now
+        payment, transaction = records.payment_rows(
+            order, self.authorization, provider=self.provider, method=self.request.payment_method,
+            now=now,
+        )  # fmt: skip
+        written = await insert_order_rows(
+            uow,
+            order,
+            await records.line_rows(uow, None, self.prepared, self.plan, now, self.policy),
+            self.plan,
+            reservations.movement_rows(uow, self.holds, MovementKind.RESERVATION, reference=None),
+            payment,
+            transaction,
+            now,
+        )
+        order.id = written.order_id
+        for location_id, shipment_id in sorted(written.shipment_ids.items()):
+            shipment_opened(uow, written.order_id, location_id, shipment_id)
+        return written.order_id

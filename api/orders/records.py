@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -36,6 +37,20 @@ async def write_lines(
     policy: OrderPolicy,
 ) -> dict[int, int]:
     """Inserts the lines; returns sku_id -> line id."""
+    rows = await line_rows(uow, order.id, prepared, plan, now, policy)
+    result = await uow.session.execute(_LINES_INSERT, rows)
+    return {sku_id: line_id for line_id, sku_id in result.all()}
+
+
+async def line_rows(
+    uow: UnitOfWork,
+    order_id: int | None,
+    prepared: routing.Prepared,
+    plan: RoutingPlan,
+    now: datetime,
+    policy: OrderPolicy,
+) -> list[dict[str, Any]]:
+    """The order's lines, one per SKU, with what the plan allocated and backordered."""
     allocated: dict[int, int] = {}
     for allocation in plan.allocations:
         allocated[allocation.sku_id] = allocated.get(allocation.sku_id, 0) + allocation.quantity
@@ -46,7 +61,7 @@ async def write_lines(
         backordered = plan.backorders.get(sku.id, 0)  # type: ignore[arg-type]
         rows.append(
             {
-                "order_id": order.id,
+                "order_id": order_id,
                 "sku_id": sku.id,
                 "quantity": quantity,
                 "unit_price": sku.price,
@@ -58,8 +73,7 @@ async def write_lines(
                 "created_at": now,
             }
         )
-    result = await uow.session.execute(_LINES_INSERT, rows)
-    return {sku_id: line_id for line_id, sku_id in result.all()}
+    return rows
 
 
 async def backorder_promises(
@@ -155,6 +169,18 @@ async def write_payment(
     method: str,
     now: datetime,
 ) -> None:
+    payment, transaction = payment_rows(
+        order, authorization, provider=provider, method=method, now=now
+    )
+    transaction.payment_id = await insert_row(uow.session, payment)
+    await insert_row(uow.session, transaction)
+
+
+def payment_rows(
+    order: Order, authorization: Authorization, *, provider: str, method: str, now: datetime
+) -> tuple[Payment, PaymentTransaction]:
+    """The order's payment and its authorisation (whose payment id is set once the payment is
+    written)."""
     payment = Payment(
         order_id=order.id,  # type: ignore[arg-type]
         provider=provider,
@@ -164,15 +190,12 @@ async def write_payment(
         authorization_reference=authorization.reference,
         created_at=now,
     )
-    await insert_row(uow.session, payment)
-    await insert_row(
-        uow.session,
-        PaymentTransaction(
-            payment_id=payment.id,  # type: ignore[arg-type]
-            kind=TransactionKind.AUTHORIZE,
-            amount=authorization.amount,
-            succeeded=True,
-            provider_reference=authorization.reference,
-            created_at=now,
-        ),
+    transaction = PaymentTransaction(
+        payment_id=0,
+        kind=TransactionKind.AUTHORIZE,
+        amount=authorization.amount,
+        succeeded=True,
+        provider_reference=authorization.reference,
+        created_at=now,
     )
+    return payment, transaction
