@@ -66,3 +66,22 @@ async def test_a_level_change_no_event_lists_gets_an_event_of_its_own(database: 
         (EventType.INVENTORY_LEVEL_CHANGED, 12),
     ]
     assert written[1].payload == {"locationId": 3, "skuId": 4}
+
+
+async def test_a_commands_events_are_logged_in_the_order_it_added_them(database: Database) -> None:
+    order = [5, 3, 9, 1, 7, 2]
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        for aggregate_id in order:
+            uow.add_event(
+                EventType.CHANNEL_CREATED,
+                aggregate_type="channel",
+                aggregate_id=aggregate_id,
+                payload={"position": order.index(aggregate_id), "name": 'Ünïcode "quoted"'},
+            )
+        await uow.commit()
+    async with database.reader() as reader:
+        logged = await read_log(reader, limit=1000)
+    assert [event.aggregate_id for event in logged] == order
+    assert [event.payload["position"] for event in logged] == list(range(len(order)))
+    assert {event.payload["name"] for event in logged} == {'Ünïcode "quoted"'}
+    assert len({event.transaction_id for event in logged}) == 1
