@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import AsyncIterator, Hashable, Sequence
+from collections import defaultdict, namedtuple
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +27,22 @@ record with the model's columns as attributes, without the identity map and inst
 session builds per row (a fifth of the CPU for a page of orders with its lines). The records are
 typed as their model since they share its column attributes; they have no model properties or
 methods and are never written back."""
+
+
+@cache
+def _record_type(fields: tuple[str, ...]) -> Callable[[Any], Any]:
+    return namedtuple("Record", fields)._make  # type: ignore[attr-defined]
+
+
+def records(rows: Iterable[Any]) -> list[Any]:
+    """The rows as named tuples of their columns. Reading a column of a result row by name
+    costs about ten times reading it off a named tuple (0.3 µs against 0.03), and a page of
+    orders reads a few thousand of them: converting each row once is the cheaper way."""
+    found = list(rows)
+    if not found:
+        return []
+    make = _record_type(found[0]._fields)
+    return [make(row) for row in found]
 
 
 class RequestReads:
@@ -65,9 +81,9 @@ class RequestReads:
                 self._turn.release()
 
 
-def as_records(rows: Sequence[Any], model: type[ModelT]) -> list[ModelT]:
-    """Rows of ``model``'s columns, typed as the model (see ``Reader``)."""
-    return cast(list[ModelT], rows)
+def as_records(rows: Iterable[Any], model: type[ModelT]) -> list[ModelT]:
+    """Rows of ``model``'s columns as records, typed as the model (see ``Reader``)."""
+    return cast(list[ModelT], records(rows))
 
 
 def keys_in(column: Any, dialect: str) -> Any:
@@ -98,7 +114,7 @@ async def load_by_key(
     """One row per key (or None), in the order of ``keys``: the shape a DataLoader wants."""
     statement = _keyed(model, column, None, reader.dialect.name)
     result = await reader.execute(statement, {"keys": list(set(keys))})
-    found = {getattr(row, column.key): row for row in result}
+    found = {getattr(row, column.key): row for row in records(result)}
     return [found.get(key) for key in keys]
 
 
@@ -113,7 +129,7 @@ async def load_groups(
     statement = _keyed(model, column, order_by, reader.dialect.name)
     result = await reader.execute(statement, {"keys": list(set(keys))})
     groups: dict[Any, list[ModelT]] = defaultdict(list)
-    for row in result:
+    for row in records(result):
         groups[getattr(row, column.key)].append(row)
     return [groups.get(key, []) for key in keys]
 
@@ -135,7 +151,7 @@ async def load_groups_with(
         {"keys": list(set(keys))},
     )
     groups: dict[Any, list[tuple[ModelT, Any]]] = defaultdict(list)
-    for row in result:
+    for row in records(result):
         groups[getattr(row, column.key)].append((cast(ModelT, row), getattr(row, extra.key)))
     return [groups.get(key, []) for key in keys]
 
@@ -182,14 +198,14 @@ async def paginate(
     if request.last is not None and request.first is None:
         limit = request.last
         result = await reader.execute(statement.order_by(backward_order).limit(limit + 1))
-        rows = list(result)
+        rows = records(result)
         has_more = len(rows) > limit
         rows = rows[:limit]
         rows.reverse()
         return Page(rows, request.before is not None, has_more)
     limit = request.first if request.first is not None else 50
     result = await reader.execute(statement.order_by(forward_order).limit(limit + 1))
-    rows = list(result)
+    rows = records(result)
     has_more = len(rows) > limit
     return Page(rows[:limit], has_more, request.after is not None)
 
