@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -173,26 +174,10 @@ async def test_a_reader_following_the_event_log_misses_no_event_of_a_late_commit
             position = LogPosition.of(events[-1]) if events else position
             await asyncio.sleep(0.01)
 
-    async def slow_adjust() -> None:
-        async with pg_database.unit_of_work("slow") as uow:
-            write_events = uow._write_events
-
-            async def write_then_stall() -> None:
-                await write_events()
-                stalled.set()
-                await asyncio.sleep(0.5)
-
-            uow._write_events = write_then_stall  # type: ignore[method-assign]
-            await service.adjust_inventory(
-                uow,
-                location_id=stocked.id,
-                sku_code="SKU-1",
-                delta=1,
-                reason=AdjustmentReason.FOUND,
-            )
-
     follower = asyncio.create_task(poll())
-    slow = asyncio.create_task(slow_adjust())
+    slow = asyncio.create_task(
+        adjust_then_stall(pg_database, stocked, 1, stalled, asyncio.sleep(0.5))
+    )
     await stalled.wait()
     async with pg_database.session() as session:
         hamburg = (
@@ -236,23 +221,7 @@ async def test_the_kpi_days_count_each_movement_once_whatever_the_commit_order(
     later one's is added once, neither skipped nor added twice."""
     await kpi_projection.catch_up(pg_database)
     stalled, release = asyncio.Event(), asyncio.Event()
-
-    async def slow_adjust() -> None:
-        async with pg_database.unit_of_work("slow") as uow:
-            write_events = uow._write_events
-
-            async def write_then_stall() -> None:
-                await write_events()
-                stalled.set()
-                await release.wait()
-
-            uow._write_events = write_then_stall  # type: ignore[method-assign]
-            await service.adjust_inventory(
-                uow, location_id=stocked.id, sku_code="SKU-1", delta=3,
-                reason=AdjustmentReason.FOUND,
-            )  # fmt: skip
-
-    slow = asyncio.create_task(slow_adjust())
+    slow = asyncio.create_task(adjust_then_stall(pg_database, stocked, 3, stalled, release.wait()))
     await stalled.wait()
     async with pg_database.session() as session:
         hamburg = (
@@ -274,3 +243,23 @@ async def days_on_hand(database: Database) -> dict[int, int]:
             select(day.location_id, func.sum(day.on_hand_change)).group_by(day.location_id)
         )
     return {location_id: int(total) for location_id, total in rows.all()}
+
+
+async def adjust_then_stall(
+    database: Database, location: Location, delta: int, stalled: asyncio.Event, stall: Any
+) -> None:
+    """Adjusts SKU-1 at ``location`` in a transaction that, its rows and events written, sets
+    ``stalled`` and waits for ``stall`` before it commits."""
+    async with database.unit_of_work("slow") as uow:
+        write_events = uow._write_events
+
+        async def write_then_stall() -> None:
+            await write_events()
+            stalled.set()
+            await stall
+
+        uow._write_events = write_then_stall  # type: ignore[method-assign]
+        await service.adjust_inventory(
+            uow, location_id=location.id, sku_code="SKU-1", delta=delta,
+            reason=AdjustmentReason.FOUND,
+        )  # fmt: skip
