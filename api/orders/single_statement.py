@@ -34,15 +34,31 @@ class WrittenOrder:
     """location id -> the shipment opened there."""
 
 
-def _columns(model: type[Any], skip: Sequence[str] = ("id",)) -> list[Any]:
+_ORDER_SKIPS = ("id",)
+_PAYMENT_SKIPS = ("id", "order_id")  # the order's, from the statement
+_TRANSACTION_SKIPS = ("id", "payment_id")  # the payment's, from the statement
+
+
+def _columns(model: type[Any], skip: Sequence[str]) -> list[Any]:
     return [column for column in model.__table__.columns if column.name not in skip]
+
+
+def _row_values(prefix: str, row: Any, skip: Sequence[str]) -> dict[str, Any]:
+    return {
+        f"{prefix}{column.name}": getattr(row, column.name) for column in _columns(type(row), skip)
+    }
+
+
+def _arrays(prefix: str, rows: list[dict[str, Any]], **keys: str) -> dict[str, list[Any]]:
+    """One array parameter per column of ``rows``: ``name=key`` binds ``prefix + name``."""
+    return {f"{prefix}{name}": [row[key] for row in rows] for name, key in keys.items()}
 
 
 @cache
 def _statement() -> TextClause:
-    order_columns = _columns(Order)
-    payment_columns = _columns(Payment, ("id", "order_id"))
-    transaction_columns = _columns(PaymentTransaction, ("id", "payment_id"))
+    order_columns = _columns(Order, _ORDER_SKIPS)
+    payment_columns = _columns(Payment, _PAYMENT_SKIPS)
+    transaction_columns = _columns(PaymentTransaction, _TRANSACTION_SKIPS)
 
     def names(columns: list[Any], prefix: str = "") -> str:
         return ", ".join(f"{prefix}{column.name}" for column in columns)
@@ -128,24 +144,17 @@ async def insert_order_rows(
     """Writes the order and the rows it is made of (the ledger rows' reference is the order's
     number, known once the order has its id)."""
     values: dict[str, Any] = {
-        column.name: getattr(order, column.name) for column in _columns(Order)
-    }
-    values |= {
-        f"payment_{c.name}": getattr(payment, c.name) for c in _columns(Payment, ("id", "order_id"))
-    }
-    values |= {
-        f"transaction_{c.name}": getattr(transaction, c.name)
-        for c in _columns(PaymentTransaction, ("id", "payment_id"))
-    }
-    values |= {
+        **_row_values("", order, _ORDER_SKIPS),
+        **_row_values("payment_", payment, _PAYMENT_SKIPS),
+        **_row_values("transaction_", transaction, _TRANSACTION_SKIPS),
+        **_arrays("line_", lines, sku_ids="sku_id", quantities="quantity", prices="unit_price",
+                  allocated="quantity_allocated", backordered="quantity_backordered",
+                  promised_at="backorder_promised_at"),
+        **_arrays("movement_", movements, locations="location_id", sku_ids="sku_id",
+                  buckets="bucket", kinds="kind", quantities="quantity", actors="actor",
+                  created_at="created_at"),
         "now": now,
         "currency": order.currency,
-        "line_sku_ids": [line["sku_id"] for line in lines],
-        "line_quantities": [line["quantity"] for line in lines],
-        "line_prices": [line["unit_price"] for line in lines],
-        "line_allocated": [line["quantity_allocated"] for line in lines],
-        "line_backordered": [line["quantity_backordered"] for line in lines],
-        "line_promised_at": [line["backorder_promised_at"] for line in lines],
         "shipment_status": ShipmentStatus.PENDING.value,
         "shipment_locations": sorted({a.location_id for a in plan.allocations}),
         "allocation_status": AllocationStatus.RESERVED.value,
@@ -153,14 +162,7 @@ async def insert_order_rows(
         "allocation_locations": [a.location_id for a in plan.allocations],
         "allocation_quantities": [a.quantity for a in plan.allocations],
         "allocation_reasons": [a.reason for a in plan.allocations],
-        "movement_locations": [m["location_id"] for m in movements],
-        "movement_sku_ids": [m["sku_id"] for m in movements],
-        "movement_buckets": [m["bucket"] for m in movements],
-        "movement_kinds": [m["kind"] for m in movements],
-        "movement_quantities": [m["quantity"] for m in movements],
-        "movement_actors": [m["actor"] for m in movements],
-        "movement_created_at": [m["created_at"] for m in movements],
-    }
+    }  # fmt: skip
     rows = (await uow.session.execute(_statement(), values)).all()
     return WrittenOrder(
         order_id=rows[0].id,
