@@ -11,9 +11,8 @@ A subscriber that passes a position first replays the log after it, then continu
 registered before the replay starts and drops live events it has already replayed, so the seam
 has no gap and no duplicate. With no subscriber the feed reads nothing (each commit would cost
 every process a read of the log); the first subscriber to come moves it to the log's end before
-taking its own starting point. Each subscriber's queue is
-bounded: one that falls too far behind is told so (``SubscriberTooSlow``) and resumes from the
-last position it received.
+taking its own starting point. Each subscriber's queue is bounded: one that falls too far behind
+is told so (``SubscriberTooSlow``) and resumes from the last position it received.
 """
 
 from __future__ import annotations

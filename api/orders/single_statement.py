@@ -74,12 +74,14 @@ WITH o AS (
     quantity_backordered, quantity_fulfilled, quantity_cancelled, quantity_returned,
     backorder_promised_at, filled_as_placed, was_backordered, created_at)
   SELECT o.id, u.sku_id, u.quantity, u.unit_price, u.allocated, u.backordered, 0, 0, 0,
-    u.promised_at, u.backordered = 0, u.backordered > 0, :now
+    u.promised_at, u.filled_as_placed, u.was_backordered, :now
   FROM o CROSS JOIN unnest(
     CAST(:line_sku_ids AS INTEGER[]), CAST(:line_quantities AS INTEGER[]),
     CAST(:line_prices AS INTEGER[]), CAST(:line_allocated AS INTEGER[]),
-    CAST(:line_backordered AS INTEGER[]), CAST(:line_promised_at AS TIMESTAMPTZ[])
-  ) AS u(sku_id, quantity, unit_price, allocated, backordered, promised_at)
+    CAST(:line_backordered AS INTEGER[]), CAST(:line_promised_at AS TIMESTAMPTZ[]),
+    CAST(:line_filled_as_placed AS BOOLEAN[]), CAST(:line_was_backordered AS BOOLEAN[])
+  ) AS u(sku_id, quantity, unit_price, allocated, backordered, promised_at, filled_as_placed,
+    was_backordered)
   RETURNING id, sku_id
 ), s AS (
   INSERT INTO shipment (order_id, location_id, status, shipping_cost, currency, created_at,
@@ -149,7 +151,8 @@ async def insert_order_rows(
         **_row_values("transaction_", transaction, _TRANSACTION_SKIPS),
         **_arrays("line_", lines, sku_ids="sku_id", quantities="quantity", prices="unit_price",
                   allocated="quantity_allocated", backordered="quantity_backordered",
-                  promised_at="backorder_promised_at"),
+                  promised_at="backorder_promised_at", filled_as_placed="filled_as_placed",
+                  was_backordered="was_backordered"),
         **_arrays("movement_", movements, locations="location_id", sku_ids="sku_id",
                   buckets="bucket", kinds="kind", quantities="quantity", actors="actor",
                   created_at="created_at"),
