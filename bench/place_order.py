@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import re
@@ -201,6 +202,7 @@ async def statements_per_page(url_token: tuple[str, str]) -> dict[int, int]:
     database = Database.from_settings(settings)
     statements: list[str] = []
     app = create_app(settings, database)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request buries the figures
     counts = {}
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://b"
@@ -227,8 +229,9 @@ def pgbench_ceiling(seconds: int, connections: int) -> float | None:
         return None
     scratch = "oms_pgbench_ceiling"
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
-    subprocess.run([*psql, "-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {scratch}",
-                    "-c", f"CREATE DATABASE {scratch}"], check=True)  # fmt: skip
+    subprocess.run([*psql, "-d", "postgres", "-c", "SET client_min_messages = warning",
+                    "-c", f"DROP DATABASE IF EXISTS {scratch}", "-c", f"CREATE DATABASE {scratch}"],
+                   check=True)  # fmt: skip
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{scratch}"
     environment = {**os.environ, "DATABASE_URL": url}
     oms = str(Path(sys.executable).parent / "oms")
