@@ -6,6 +6,7 @@ bucket it touches gets a ledger row; the level's new state goes into the command
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
@@ -98,6 +99,31 @@ async def record_movements(
     await record_many_movements(uow, [(level, deltas)], kind, reason=reason, reference=reference)
 
 
+def movement_row(
+    uow: UnitOfWork,
+    location_id: int,
+    sku_id: int,
+    bucket: InventoryBucket,
+    kind: MovementKind,
+    quantity: int,
+    at: datetime,
+    reason: str | None,
+    reference: str | None,
+) -> dict[str, Any]:
+    """One ledger row, as the bulk insert of a unit of work's movements takes it."""
+    return {
+        "location_id": location_id,
+        "sku_id": sku_id,
+        "bucket": bucket.value,
+        "kind": kind.value,
+        "quantity": quantity,
+        "reason": reason,
+        "reference": reference,
+        "actor": uow.actor,
+        "created_at": at,
+    }
+
+
 async def record_many_movements(
     uow: UnitOfWork,
     moves: Sequence[tuple[InventoryLevel, dict[InventoryBucket, int]]],
@@ -113,17 +139,9 @@ async def record_many_movements(
         assert level.id is not None
         uow.level_changed(level.id, level.location_id, level.sku_id)
         rows.extend(
-            {
-                "location_id": level.location_id,
-                "sku_id": level.sku_id,
-                "bucket": bucket.value,
-                "kind": kind.value,
-                "quantity": delta,
-                "reason": reason,
-                "reference": reference,
-                "actor": uow.actor,
-                "created_at": now,
-            }
+            movement_row(
+                uow, level.location_id, level.sku_id, bucket, kind, delta, now, reason, reference
+            )
             for bucket, delta in deltas.items()
             if delta
         )

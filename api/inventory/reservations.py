@@ -17,6 +17,7 @@ from sqlalchemy import Integer, bindparam, case, update
 
 from api.db import UnitOfWork
 from api.dbtypes import UtcDateTime, utcnow
+from api.inventory.ledger import movement_row
 from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, MovementKind
 from api.reads import columns
 from api.writes import commit_ordered_insert
@@ -159,15 +160,16 @@ def movement_rows(
     for hold in holds:
         uow.level_changed(hold.level_id, hold.location_id, hold.sku_id)
     return [
-        {
-            "location_id": hold.location_id,
-            "sku_id": hold.sku_id,
-            "bucket": InventoryBucket.RESERVED.value,
-            "kind": kind.value,
-            "quantity": sign * hold.quantity,
-            "reference": reference,
-            "actor": uow.actor,
-            "created_at": now,
-        }
+        movement_row(
+            uow,
+            hold.location_id,
+            hold.sku_id,
+            InventoryBucket.RESERVED,
+            kind,
+            sign * hold.quantity,
+            now,
+            None,
+            reference,
+        )
         for hold in holds
     ]
