@@ -1,4 +1,11 @@
-"""Executing one subscription event once for all the subscribers that would get the same answer.
+"""How the schema's operations execute: scalar fields read straight off their object, and one
+subscription event executed once for all the subscribers that would get the same answer.
+
+Most fields of a page only read a scalar or enum attribute of their object (an order's number,
+a line's quantity). graphql-core builds a resolve info, calls the resolver and completes the
+value through several checks for each of them; reading the attribute and coercing it directly
+returns the same value for about an eighth of a page's CPU. Anything unusual (a null, a value
+that does not coerce, an error) takes graphql-core's own path, which reports it as it always did.
 
 A firehose event reaches every subscriber of the firehose. Those that subscribed with the same
 operation document (the parser cache hands out one document per query text), the same
@@ -12,8 +19,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from graphql import GraphQLObjectType
+from graphql.execution.executor import FieldDetailsList
+from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+LEAF_ATTRIBUTES = "oms.leaf_attributes"
+"""The key, in the graphql-core schema's extensions, of the fields that only read a scalar or
+enum attribute: (type name, field name) -> (attribute, the type's output coercion). Listed by
+``schema.relations.resolve_directly``."""
 RECENT_PAYLOADS = 10_000
 _shareable: dict[int, tuple[Any, dict[tuple[Any, ...], Any]]] = {}
 """By the payload's identity (GraphQL objects compare by value and cannot be hashed): the
@@ -28,7 +42,39 @@ def shared_payload(payload: Any) -> Any:
     return payload
 
 
-class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
+class LeafAttributeExecution(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Middleware wraps every resolver; with any, every field takes the full path.
+        middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
+        self._leaf_attributes: dict[tuple[str, str], tuple[str, Any]] = (
+            {} if middleware else self.schema.extensions.get(LEAF_ATTRIBUTES, {})
+        )
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        leaf = self._leaf_attributes.get((parent_type.name, field_details_list[0].node.name.value))
+        if leaf is not None:
+            attribute, coerce = leaf
+            try:
+                value = getattr(source, attribute)
+                coerced = None if value is None else coerce(value)
+            except Exception:
+                coerced = None
+            if coerced is not None and coerced is not Undefined:
+                return coerced
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+
+class SharedEventExecution(LeafAttributeExecution):
     def execute_operation(self, serially: bool | None = None) -> Any:
         entry = _shareable.get(id(self.root_value))
         if entry is None or entry[0] is not self.root_value:

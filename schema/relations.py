@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLObjectType, get_nullable_type, is_leaf_type
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -26,6 +26,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from strawberry.utils.str_converters import to_camel_case
 
 from schema.context import Info
+from schema.execution import LEAF_ATTRIBUTES
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -187,12 +188,14 @@ def _attribute_resolver(name: str) -> Callable[[Any, Any], Any]:
 def resolve_directly(schema: strawberry.Schema) -> None:
     """Fields that only read an attribute, and relation fields without extensions, resolve in
     graphql-core without Strawberry's per-call layers (its Info, argument parsing and extension
-    chain): what they return is the same, at a fraction of the cost per field."""
+    chain): what they return is the same, at a fraction of the cost per field. Those that read a
+    scalar or enum are also listed for ``schema.execution.LeafAttributeExecution``."""
     roots = ("Query", "Mutation", "Subscription")
+    leaves: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {}
     for graphql_type in schema._schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name in roots:
             continue
-        for graphql_field in graphql_type.fields.values():
+        for field_name, graphql_field in graphql_type.fields.items():
             field = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             if not isinstance(field, StrawberryField) or field.extensions:
                 continue
@@ -201,3 +204,10 @@ def resolve_directly(schema: strawberry.Schema) -> None:
                 graphql_field.resolve = _relation_resolver(relation)
             elif field.base_resolver is None:
                 graphql_field.resolve = _attribute_resolver(field.python_name)
+                value_type = get_nullable_type(graphql_field.type)
+                if is_leaf_type(value_type) and not graphql_field.args:
+                    leaves[graphql_type.name, field_name] = (
+                        field.python_name,
+                        value_type.coerce_output_value,
+                    )
+    schema._schema.extensions[LEAF_ATTRIBUTES] = leaves
