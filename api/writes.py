@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Insert, Table, Text, cast, func, insert
+from sqlalchemy import BigInteger, Insert, Table, insert, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -17,6 +17,11 @@ from sqlmodel import SQLModel
 @cache
 def _insert_returning_id(table: Table) -> Insert:
     return insert(table).returning(table.c.id)
+
+
+CURRENT_TRANSACTION_ID = "CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)"
+"""PostgreSQL's id of the writing transaction, which each row of a table read in commit order
+carries."""
 
 
 @cache
@@ -28,7 +33,7 @@ def commit_ordered_insert(table: Table, is_sqlite: bool) -> Insert:
     statement = insert(table)
     if is_sqlite:
         return statement
-    return statement.values(transaction_id=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
+    return statement.values(transaction_id=literal_column(CURRENT_TRANSACTION_ID, BigInteger))
 
 
 async def insert_row(session: AsyncSession, row: SQLModel) -> int:

@@ -25,6 +25,7 @@ from api.fulfilment.models import ShipmentStatus
 from api.orders.models import AllocationStatus, Order, order_number_sql
 from api.payments.models import Payment, PaymentTransaction
 from api.sourcing.rules import RoutingPlan
+from api.writes import CURRENT_TRANSACTION_ID
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,8 @@ WITH o AS (
 ), m AS (
   INSERT INTO inventory_movement (transaction_id, location_id, sku_id, bucket, kind, quantity,
     reference, actor, created_at)
-  SELECT CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT), u.location_id, u.sku_id, u.bucket,
-    u.kind, u.quantity, {order_number_sql("o.id")}, u.actor, u.created_at
+  SELECT {CURRENT_TRANSACTION_ID}, u.location_id, u.sku_id, u.bucket, u.kind, u.quantity,
+    {order_number_sql("o.id")}, u.actor, u.created_at
   FROM o CROSS JOIN unnest(
     CAST(:movement_locations AS INTEGER[]), CAST(:movement_sku_ids AS INTEGER[]),
     CAST(:movement_buckets AS TEXT[]), CAST(:movement_kinds AS TEXT[]),
