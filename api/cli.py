@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from api.auth import SYSTEM_ACTOR, Role
 from api.bulk.order_export import ExportFormat
@@ -24,7 +25,7 @@ T = TypeVar("T")
 
 def _run(work: Callable[[Database], Awaitable[T]]) -> T:
     async def main() -> T:
-        database = Database.from_settings(Settings())
+        database = Database.from_settings(_settings())
         try:
             return await work(database)
         finally:
@@ -35,6 +36,34 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
     except DomainError as error:
         typer.secho(f"error: {error.message} ({error.code.value})", fg="red", err=True)
         raise typer.Exit(1) from error
+
+
+def _settings() -> Settings:
+    """The settings from the environment; a bad value ends the command with one line per
+    setting that is wrong."""
+    try:
+        return Settings()
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            name = "OMS_" + "_".join(str(part) for part in error["loc"]).upper()
+            typer.secho(f"invalid setting {name}: {error['msg']}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+def _settings_to_serve() -> Settings:
+    """The settings, unless they would serve production with secrets anyone can know."""
+    settings = _settings()
+    insecure = settings.insecure_secrets()
+    if insecure:
+        typer.secho(
+            f"refusing to start: {' and '.join(insecure)} must be set to a random value of at "
+            "least 32 characters outside development (the default lets anyone forge staff "
+            "tokens, label links and carrier reports); OMS_ENV=development allows it",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return settings
 
 
 def migrate_database(database_url: str, revision: str = "head") -> None:
@@ -50,7 +79,7 @@ def migrate_database(database_url: str, revision: str = "head") -> None:
 @app.command()
 def migrate(revision: str = "head") -> None:
     """Bring the database schema up to date (creates the SQLite file when missing)."""
-    settings = Settings()
+    settings = _settings()
     if settings.is_sqlite:
         (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     migrate_database(settings.database_url, revision)
@@ -137,14 +166,14 @@ def serve(
     """Run the API (GraphQL and GraphiQL at /graphql)."""
     import uvicorn
 
-    if workers > 1 and Settings().is_sqlite:
+    settings = _settings_to_serve()
+    if workers > 1 and settings.is_sqlite:
         # Each worker would queue its writers separately and collide on SQLite's single lock.
         typer.secho("SQLite serves one worker: set DATABASE_URL to PostgreSQL for more.", err=True)
         raise typer.Exit(2)
 
     from api.logs import logging_config
 
-    settings = Settings()
     typer.echo(f"OMS API on http://{host}:{port}/graphql (open it in a browser for GraphiQL)")
     uvicorn.run(
         "api.app:create_app",
@@ -170,7 +199,7 @@ def webhooks() -> None:
     from api.logs import configure_logging
     from api.webhooks.worker import WebhookWorker
 
-    settings = Settings()
+    settings = _settings_to_serve()
     configure_logging(settings.log_level, settings.log_format)
 
     async def deliver(database: Database) -> None:

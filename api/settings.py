@@ -11,18 +11,26 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'oms.db'}"
 INSECURE_DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OMS_", env_file=".env", extra="ignore")
 
+    env: Literal["development", "production"] | None = Field(
+        default=None,
+        description="development lets the API run with the published development secrets; "
+        "unset, only the embedded SQLite database counts as development.",
+    )
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("OMS_DATABASE_URL", "DATABASE_URL", "database_url"),
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
     secret_key: str = Field(
-        default=INSECURE_DEV_SECRET, min_length=32, description="Signs staff access tokens."
+        default=INSECURE_DEV_SECRET,
+        min_length=MIN_SECRET_LENGTH,
+        description="Signs staff access tokens and label links.",
     )
     token_lifetime_minutes: int = Field(default=720, ge=1, le=60 * 24 * 30)
     cors_origins: Annotated[list[str], NoDecode] = Field(
@@ -59,7 +67,7 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 90)
     carrier_webhook_secret: str = Field(
         default=INSECURE_DEV_SECRET,
-        min_length=32,
+        min_length=MIN_SECRET_LENGTH,
         description="Signs carrier tracking reports posted to /carriers/{carrier}/events.",
     )
     label_url_lifetime_hours: int = Field(
@@ -165,6 +173,23 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def is_development(self) -> bool:
+        if self.env is not None:
+            return self.env == "development"
+        return self.database_url == DEFAULT_DATABASE_URL
+
+    def insecure_secrets(self) -> list[str]:
+        """The secrets still at the published development value outside development: with them
+        anyone can forge a staff token, a label link or a carrier report."""
+        if self.is_development:
+            return []
+        secrets = {
+            "OMS_SECRET_KEY": self.secret_key,
+            "OMS_CARRIER_WEBHOOK_SECRET": self.carrier_webhook_secret,
+        }
+        return [name for name, value in secrets.items() if value == INSECURE_DEV_SECRET]
 
     @model_validator(mode="after")
     def _short_within_target(self) -> Settings:

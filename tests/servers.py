@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.factories import TEST_SECRET
+
 OMS = str(Path(sys.executable).parent / "oms")
 
 
@@ -45,7 +47,13 @@ def serving(environment: dict[str, str], log_path: Path, workers: int = 1) -> It
 def server_process(
     environment: dict[str, str], log_path: Path, workers: int = 1
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Like ``serving``, and the process too, for tests that signal it."""
+    """Like ``serving``, and the process too, for tests that signal it. Secrets of the tests'
+    own unless ``environment`` names others: outside development the defaults are refused."""
+    environment = {
+        "OMS_SECRET_KEY": TEST_SECRET,
+        "OMS_CARRIER_WEBHOOK_SECRET": TEST_SECRET[::-1],
+        **environment,
+    }
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(

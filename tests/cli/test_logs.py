@@ -27,7 +27,12 @@ def test_secret_query_values_are_redacted() -> None:
 def test_json_logs_carry_the_request_id_and_no_signature(tmp_path: os.PathLike[str]) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/oms.db"
     migrate_database(url)
-    environment = {**os.environ, "DATABASE_URL": url, "OMS_LOG_FORMAT": "json"}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "OMS_LOG_FORMAT": "json",
+        "OMS_ENV": "development",
+    }
     port = free_port()
     server = subprocess.Popen(
         [OMS, "serve", "--port", str(port)], env=environment,

@@ -23,6 +23,7 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "OMS_SECRET_KEY": "cli-test-secret-key-0123456789-abcdefgh",
+        "OMS_CARRIER_WEBHOOK_SECRET": "cli-test-carrier-secret-0123456789-abcdefgh",
         "OMS_LOG_LEVEL": "WARNING",
     }
 
@@ -174,6 +175,36 @@ def test_simulate_writes_a_history_once(environment: dict[str, str], tmp_path: P
 def test_simulate_refuses_a_database_with_orders(seeded: dict[str, str]) -> None:
     refused = oms(seeded, "simulate", "--days", "1", "--orders-per-day", "1")
     assert refused.returncode == 1 and "database without orders" in refused.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "webhooks"])
+@pytest.mark.parametrize(
+    ("unset", "refused"),
+    [
+        ("OMS_SECRET_KEY", "OMS_SECRET_KEY"),
+        ("OMS_CARRIER_WEBHOOK_SECRET", "OMS_CARRIER_WEBHOOK_SECRET"),
+    ],
+)
+def test_serving_refuses_the_development_secrets_outside_development(
+    seeded: dict[str, str], command: str, unset: str, refused: str
+) -> None:
+    environment = {name: value for name, value in seeded.items() if name != unset}
+    answer = oms(environment, command)
+    assert answer.returncode == 2
+    assert f"refusing to start: {refused}" in answer.stderr
+
+
+def test_development_may_serve_with_the_published_secrets(seeded: dict[str, str]) -> None:
+    environment = {name: value for name, value in seeded.items() if not name.endswith("SECRET_KEY")}
+    worker = subprocess.Popen(
+        [OMS, "webhooks"], env={**environment, "OMS_ENV": "development"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(2)
+    worker.terminate()
+    out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert "delivering webhooks" in out
 
 
 def test_the_webhook_worker_runs_until_terminated(seeded: dict[str, str]) -> None:
