@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.background import BackgroundLoop
 from api.bulk.endpoints import orders_export
@@ -37,7 +38,7 @@ from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
 from api.shipping.carriers import CarrierAdapter
 from api.sourcing.geocoding import warm as warm_geocoder
-from api.users.sessions import cutoffs_of
+from api.users.sessions import revocations_of
 from api.webhooks.worker import WebhookWorker
 from schema import build_schema
 from schema.http import GraphQLView
@@ -153,10 +154,11 @@ def create_app(
         # every 700 allocations (the default) halted fan-out often enough to double its p99.
         gc.set_threshold(50_000, 20, 20)
         await feed.start()
-        cutoffs = cutoffs_of(database)
-        await cutoffs.refresh()  # before the first request: revoked tokens stay refused
+        revocations = revocations_of(database)
+        await revocations.refresh()  # before the first request: revoked tokens stay refused
         stop_background = asyncio.Event()
-        refreshing = asyncio.create_task(cutoffs.run(stop_background))
+        refreshing = asyncio.create_task(revocations.run(stop_background))
+        watching = asyncio.create_task(graphql.connections.run(stop_background))
         webhooks = (
             asyncio.create_task(WebhookWorker(database, settings).run(stop_background))
             if settings.webhooks_in_process
@@ -185,6 +187,7 @@ def create_app(
             await loop.stop()
         stop_background.set()
         await refreshing
+        await watching
         if webhooks is not None:
             await webhooks
         await feed.stop()
@@ -202,6 +205,12 @@ def create_app(
             Route("/reports/{name}.csv", report_csv, methods=["GET"]),
         ],
         middleware=[
+            # Only the proxies named may say who the caller is (the rate limits' buckets).
+            *(
+                [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
+                if settings.trusted_proxies
+                else []
+            ),
             Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware),
             Middleware(

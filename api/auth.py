@@ -96,14 +96,31 @@ class Principal:
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     points_per_second: int | None = None
     """An API key's own query budget rate, when it has one."""
+    issued_at: float | None = None
+    expires_at: float | None = None
+    """A staff token's times (Unix seconds): what an open WebSocket is checked against."""
 
     @classmethod
     def anonymous(cls) -> Principal:
         return cls(PrincipalKind.ANONYMOUS)
 
     @classmethod
-    def staff(cls, user_id: int, role: Role) -> Principal:
-        return cls(PrincipalKind.STAFF, user_id, role, ROLE_PERMISSIONS[role])
+    def staff(
+        cls,
+        user_id: int,
+        role: Role,
+        *,
+        issued_at: float | None = None,
+        expires_at: float | None = None,
+    ) -> Principal:
+        return cls(
+            PrincipalKind.STAFF,
+            user_id,
+            role,
+            ROLE_PERMISSIONS[role],
+            issued_at=issued_at,
+            expires_at=expires_at,
+        )
 
     @classmethod
     def api_key(
@@ -176,9 +193,12 @@ def principal_from_access_token(
             token, secret_key, algorithms=[TOKEN_ALGORITHM], audience=TOKEN_AUDIENCE
         )
         user_id = int(claims["sub"])
-        if not accepts(user_id, float(claims["iat"])):
+        issued_at = float(claims["iat"])
+        if not accepts(user_id, issued_at):
             return None
-        return Principal.staff(user_id, Role(claims["role"]))
+        return Principal.staff(
+            user_id, Role(claims["role"]), issued_at=issued_at, expires_at=float(claims["exp"])
+        )
     except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
         return None
 

@@ -184,6 +184,9 @@ def serve(
         reload=reload,
         log_level=settings.log_level.lower(),
         log_config=logging_config(settings.log_level, settings.log_format),
+        # The app applies X-Forwarded-For from OMS_TRUSTED_PROXIES alone (uvicorn's own
+        # default trusts every local peer).
+        proxy_headers=False,
         # Subscription messages are small JSON; compressing each one costs more CPU than it
         # saves bandwidth, and a compressor per connection costs tens of KiB of memory.
         ws_per_message_deflate=False,

@@ -101,3 +101,13 @@ class NoSuggestion(DomainError):
     do not call for it, or no longer do); nothing is written."""
 
     code = ErrorCode.NO_SUGGESTION
+
+
+class Throttled(Exception):
+    """A caller went past a limit that protects everyone else; nothing was done. Not a domain
+    failure of the command: the same request succeeds after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after

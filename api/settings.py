@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=["http://127.0.0.1:5173", "http://localhost:5173"],
         description="Origins allowed to call the API from a browser (the admin app).",
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Addresses or networks (CIDR) of the proxies in front of the API whose "
+        "X-Forwarded-For names the caller; without them the caller is the connection's peer.",
+    )
     log_level: str = Field(default="INFO")
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people, json (one object per line) for collectors"
@@ -63,6 +68,25 @@ class Settings(BaseSettings):
     max_shipments_per_order: int = Field(default=3, ge=1, le=20)
     backorder_lead_days: int = Field(
         default=14, ge=1, le=365, description="Promise for units no location holds."
+    )
+    login_failures_per_account: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Failed logins an account may have in a row before it is throttled.",
+    )
+    login_failures_per_address: int = Field(
+        default=100,
+        ge=1,
+        le=100_000,
+        description="Failed logins one client address may have in a row before it is throttled.",
+    )
+    login_throttle_minutes: float = Field(
+        default=15,
+        gt=0,
+        le=24 * 60,
+        description="How long a throttled account or address takes to regain every attempt "
+        "(one comes back every minutes / failures).",
     )
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 90)
     carrier_webhook_secret: str = Field(
@@ -158,9 +182,9 @@ class Settings(BaseSettings):
     )
     sql_echo: bool = False
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value

@@ -49,7 +49,9 @@ from schema.scalars import SCALARS
 from schema.trusted import TrustedDocumentsCheck
 from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
+from schema.validation import OncePerRequest
 from schema.webhooks.resolvers import WebhookMutations, WebhookQueries
+from schema.websockets import CurrentCredentials
 
 MAX_QUERY_DEPTH = 10
 MAX_ALIASES = 30
@@ -59,6 +61,7 @@ MAX_TOKENS = 2_000
 LIMIT_RULES: list[type[ASTValidationRule]] = [
     depth_limit(MAX_QUERY_DEPTH, None),
     alias_limit(MAX_ALIASES),
+    OncePerRequest,
 ]
 
 
@@ -142,6 +145,7 @@ def build_schema() -> strawberry.Schema:
             TrustedDocumentsCheck,
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(MAX_TOKENS),
+            CurrentCredentials,
             QueryCost,
             MaskUnexpectedErrors,
         ],

@@ -34,12 +34,17 @@ class Context:
     loaders: Loaders
     payments: PaymentProvider
     carriers: Mapping[str, CarrierAdapter]
+    rate_limits: RateLimits
     request: Any = None
+    client_host: str | None = None
+    """The caller's address (a trusted proxy's X-Forwarded-For applied, see ``Settings``)."""
     response: Any = None
     feed: EventFeed | None = None
-    rate_limits: RateLimits | None = None
     connection_params: dict[str, Any] | None = None
     """A WebSocket's connection_init payload (its credentials)."""
+    credential: str | None = None
+    """The staff token or API key a WebSocket authenticated with, checked again before each
+    of its operations."""
     trusted_documents: TrustedDocuments = field(default_factory=TrustedDocuments)
     customer_subscriptions: int = 0
     """Subscriptions a WebSocket holds on a tracking token alone (see ``Settings``)."""

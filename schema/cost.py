@@ -6,10 +6,10 @@ page it asks for (`first` or `last`; the largest page when neither is given). A 
 ``OMS_MAX_QUERY_COST`` is refused before any resolver runs. Partners (API keys) and anonymous
 callers are then charged the cost against a bucket that refills at
 ``OMS_RATE_LIMIT_POINTS_PER_SECOND`` (or the API key's own rate) and holds ten seconds' worth
-(each worker process keeps its own buckets); an empty bucket answers ``THROTTLED`` with HTTP
-429 and ``Retry-After``. Staff, who work through the admin app, are charged nothing. Every
-answer carries ``extensions.cost.requested``; a charged caller's also ``actual`` and
-``throttleStatus``.
+(anonymous callers have one bucket per address; on PostgreSQL every worker charges the same
+buckets); an empty bucket answers ``THROTTLED`` with HTTP 429 and ``Retry-After``. Staff, who
+work through the admin app, are charged nothing. Every answer carries
+``extensions.cost.requested``; a charged caller's also ``actual`` and ``throttleStatus``.
 """
 
 from __future__ import annotations
@@ -35,15 +35,13 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
-from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.auth import PrincipalKind
-from api.ratelimits import BURST_SECONDS
-
-"""A bucket holds this many seconds of its refill rate."""
+from api.ratelimits import Budget, bucket_of
+from schema.errors import answer_throttled
 
 
 def _connection_size(field: FieldNode, variables: dict[str, Any], largest_page: int) -> int | None:
@@ -196,13 +194,14 @@ class QueryCost(SchemaExtension):
                 f"{settings.max_query_cost}. Ask for smaller pages or fewer fields.",
                 "MAX_COST_EXCEEDED",
             )
-        elif context.principal.kind is not PrincipalKind.STAFF and context.rate_limits:
+        elif context.principal.kind is not PrincipalKind.STAFF:
             rate = context.principal.points_per_second or settings.rate_limit_points_per_second
+            budget = Budget.per_second(rate)
             allowed, left, wait = await context.rate_limits.charge(
-                context.principal.actor, self.requested, rate
+                bucket_of(context.principal, context.client_host), self.requested, budget
             )
             self.status = {
-                "maximumAvailable": rate * BURST_SECONDS,
+                "maximumAvailable": int(budget.capacity),
                 "currentlyAvailable": left,
                 "restoreRate": rate,
             }
@@ -213,10 +212,7 @@ class QueryCost(SchemaExtension):
                     f"available; retry in {retry_after} s.",
                     "THROTTLED",
                 )
-                response = getattr(context, "response", None)
-                if isinstance(response, Response):  # over HTTP (not a WebSocket)
-                    response.status_code = 429
-                    response.headers["retry-after"] = str(retry_after)
+                answer_throttled(context, retry_after)
         yield
 
     def _refuse(self, message: str, code: str) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from starlette.responses import Response
 from strawberry.extensions import FieldExtension
 from strawberry.types.field import StrawberryField
 
@@ -31,6 +32,14 @@ class Unauthenticated(ClientError):
 
 class Forbidden(ClientError):
     code = "FORBIDDEN"
+
+
+def answer_throttled(context: Any, retry_after: int) -> None:
+    """Over HTTP (not a WebSocket), a throttled request answers 429 with ``Retry-After``."""
+    response = getattr(context, "response", None)
+    if isinstance(response, Response):
+        response.status_code = 429
+        response.headers["retry-after"] = str(retry_after)
 
 
 @strawberry.interface(description="A failure of a mutation that the caller can act on.")

@@ -7,7 +7,8 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from api.errors import DomainError
+from api.errors import DomainError, Throttled
+from schema.errors import answer_throttled
 
 logger = logging.getLogger("oms.graphql")
 
@@ -16,18 +17,23 @@ def _is_unexpected(error: GraphQLError) -> bool:
     # Errors raised as GraphQLError (client errors, permissions), domain errors and those with
     # no original exception (syntax, validation, variable coercion) are meant for the client.
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+    return original is not None and not isinstance(original, (GraphQLError, DomainError, Throttled))
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+def _coded(error: GraphQLError, context: object) -> GraphQLError:
     """A domain error reaching the top level (from a query, which has no userErrors): its
-    message, with its code and field as extensions."""
+    message, with its code and field as extensions; a throttled command, THROTTLED."""
     original = error.original_error
-    if not isinstance(original, DomainError):
+    extensions: dict[str, object]
+    if isinstance(original, Throttled):
+        answer_throttled(context, original.retry_after)
+        extensions = {"code": "THROTTLED", "retryAfter": original.retry_after}
+    elif isinstance(original, DomainError):
+        extensions = {"code": original.code.value}
+        if original.field:
+            extensions["field"] = original.field
+    else:
         return error
-    extensions: dict[str, object] = {"code": original.code.value}
-    if original.field:
-        extensions["field"] = original.field
     return GraphQLError(
         original.message,
         nodes=error.nodes,
@@ -49,7 +55,10 @@ class MaskUnexpectedErrors(MaskErrors):
         # than executing a small subscription event; an attribute check says the same.
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [_coded(error) for error in self._process_errors(errors)]  # type: ignore[attr-defined]
+            context = self.execution_context.context
+            result.errors = [  # type: ignore[attr-defined]
+                _coded(error, context) for error in self._process_errors(errors)
+            ]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context

@@ -25,14 +25,16 @@ from api.auth import Principal, bearer_credential
 from api.db import Database
 from api.events.feed import EventFeed
 from api.payments.provider import PaymentProvider
-from api.ratelimits import rate_limits_for
+from api.ratelimits import BURST_SECONDS, rate_limits_for
 from api.reads import RequestReads
 from api.settings import Settings
 from api.shipping.carriers import CarrierAdapter
 from api.users.service import authenticate
+from api.users.sessions import revocations_of
 from schema.context import Context
 from schema.loaders import Loaders
 from schema.trusted import TrustedDocuments
+from schema.websockets import OpenConnections
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -130,8 +132,11 @@ class GraphQLView(GraphQL[Context, None]):
         self.payments = payments
         self.carriers = carriers
         self.feed = feed
-        self.rate_limits = rate_limits_for(database)
+        self.rate_limits = rate_limits_for(
+            database, idle_seconds=max(settings.login_throttle_minutes * 60, BURST_SECONDS)
+        )
         self.trusted_documents = TrustedDocuments.load(settings.trusted_documents)
+        self.connections = OpenConnections(revocations_of(database))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -245,6 +250,7 @@ class GraphQLView(GraphQL[Context, None]):
             payments=self.payments,
             carriers=self.carriers,
             request=request,
+            client_host=request.client.host if request.client else None,
             response=response,
             feed=self.feed,
             rate_limits=self.rate_limits,
@@ -254,7 +260,8 @@ class GraphQLView(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> None:
         """Credentials in the connection_init payload: ``{"authorization": "Bearer <staff token
         or API key>"}``. None connects as a customer, who subscribes with a tracking token;
-        credentials that are wrong refuse the connection (4403)."""
+        credentials that are wrong refuse the connection (4403), and so do credentials that
+        stop being valid while it is open (``OpenConnections``)."""
         params = context.connection_params or {}
         credential = params.get("authorization") or params.get("Authorization")
         if credential is None:
@@ -264,6 +271,8 @@ class GraphQLView(GraphQL[Context, None]):
         if not principal.is_authenticated:
             raise ConnectionRejectionError({"message": "Invalid credentials"})
         context.principal = principal
+        context.credential = token
+        self.connections.add(context)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

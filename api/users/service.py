@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,8 +28,10 @@ from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidCredentials, InvalidInput, NotFound
 from api.events.models import EventType
+from api.ratelimits import RateLimits
 from api.users.models import ApiKey, User
-from api.users.sessions import cutoffs_of
+from api.users.sessions import revocations_of
+from api.users.throttle import LoginPolicy, attempt_login
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -47,7 +50,7 @@ async def create_user(
     user = User(
         email=email,
         name=validation.text(name or email.split("@")[0], "name"),
-        password_hash=hash_password(password),
+        password_hash=await asyncio.to_thread(hash_password, password),
         role=role.value,
     )
     uow.session.add(user)
@@ -70,10 +73,29 @@ class LoginResult:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class LoginGuard:
+    """What limits guessing: the buckets, the policy, and who is asking."""
+
+    limits: RateLimits
+    policy: LoginPolicy
+    client_host: str | None
+
+
 async def login(
-    uow: UnitOfWork, *, email: str, password: str, secret_key: str, lifetime: timedelta
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    secret_key: str,
+    lifetime: timedelta,
+    guard: LoginGuard,
 ) -> LoginResult:
-    """A signed access token for valid credentials. Unknown email and wrong password look alike."""
+    """A signed access token for valid credentials. Unknown email and wrong password look
+    alike; failures are throttled per account and per address (``api.users.throttle``)."""
+    attempt = await attempt_login(
+        guard.limits, guard.policy, email=email, client_host=guard.client_host
+    )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidCredentials("email or password is wrong", field=["password"])
     user = (
@@ -81,9 +103,14 @@ async def login(
         .scalars()
         .first()
     )
-    password_ok = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, password)
+    # Argon2 takes tens of milliseconds of CPU by design: off the event loop, which serves
+    # every other request of the worker meanwhile.
+    password_ok = await asyncio.to_thread(
+        verify_password, user.password_hash if user else DUMMY_PASSWORD_HASH, password
+    )
     if user is None or not password_ok or not user.active:
         raise InvalidCredentials("email or password is wrong", field=["password"])
+    await attempt.succeeded()
     assert user.id is not None
     user.last_login_at = utcnow()
     token, expires_at = issue_access_token(
@@ -165,6 +192,7 @@ async def revoke_api_key(uow: UnitOfWork, *, api_key_id: int) -> ApiKey:
         payload={"name": api_key.name},
     )
     await uow.commit()
+    revocations_of(uow.database).key_revoked(api_key_id)
     return api_key
 
 
@@ -194,7 +222,7 @@ async def authenticate(database: Database, credential: str | None, *, secret_key
         return Principal.anonymous()
     if api_key_prefix(credential) is None:
         staff = principal_from_access_token(
-            credential, secret_key=secret_key, accepts=cutoffs_of(database).accepts
+            credential, secret_key=secret_key, accepts=revocations_of(database).accepts
         )
         return staff or Principal.anonymous()
     async with database.session() as session:

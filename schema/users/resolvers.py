@@ -10,6 +10,7 @@ from api.auth import PrincipalKind as DomainPrincipalKind
 from api.auth import Role as DomainRole
 from api.users import queries, service, sessions
 from api.users.models import ApiKey, User
+from api.users.throttle import LoginPolicy
 from schema import fields
 from schema.context import Info
 from schema.errors import Unauthenticated, UserError
@@ -157,14 +158,19 @@ class RevokeStaffTokensPayload:
 class UserMutations:
     @fields.mutation(None, description="Exchange staff credentials for an access token.")
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
-        settings = info.context.settings
-        async with info.context.unit_of_work() as uow:
+        context = info.context
+        settings = context.settings
+        guard = service.LoginGuard(
+            context.rate_limits, LoginPolicy.of(settings), context.client_host
+        )
+        async with context.unit_of_work() as uow:
             result = await service.login(
                 uow,
                 email=input.email,
                 password=input.password,
                 secret_key=settings.secret_key,
                 lifetime=timedelta(minutes=settings.token_lifetime_minutes),
+                guard=guard,
             )
         return LoginPayload(
             token=result.token, expires_at=result.expires_at, user=UserType.from_row(result.user)

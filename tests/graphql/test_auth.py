@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from strawberry.permission import PermissionExtension
 
+from api.app import create_app
 from api.auth import Role, issue_access_token
 from api.db import Database
+from api.settings import Settings
 from schema import build_schema
+from tests.conftest import StatementCounter
 from tests.factories import TEST_SECRET, GraphQLClient, api_key, staff_token
 
 LOGIN = """
@@ -78,6 +82,45 @@ async def test_an_admin_revokes_a_colleagues_tokens_and_partners_cannot_log_out(
         token=await staff_token(database, Role.MANAGER, email="m@example.com"),
     )
     assert error_code(forbidden) == "FORBIDDEN"
+
+
+async def test_a_request_may_hold_one_login(
+    anonymous: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    guesses = " ".join(
+        f'g{n}: login(input: {{email: "sam@example.com", password: "guess-{n}"}}) {{ token }}'
+        for n in range(2)
+    )
+    answer = await anonymous.post(f"mutation {{ {guesses} }}")
+    assert answer.status_code == 400
+    assert error_code(answer.json()) == "BAD_USER_INPUT"
+    assert "once per request" in answer.json()["errors"][0]["message"]
+    spread = (
+        "mutation { ...Guess } fragment Guess on Mutation { a: login(input: "
+        '{email: "x@example.com", password: "1"}) { token } b: login(input: '
+        '{email: "x@example.com", password: "2"}) { token } }'
+    )
+    assert (await anonymous.post(spread)).status_code == 400
+    assert count_statements.count == 0, "refused before any password was checked"
+
+
+async def test_repeated_failures_are_throttled_with_retry_after(
+    settings: Settings, database: Database
+) -> None:
+    await staff_token(database, Role.SUPPORT, email="sam@example.com")
+    app = create_app(settings.model_copy(update={"login_failures_per_account": 2}), database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as http:
+        client = GraphQLClient(http)
+        wrong = {"email": "sam@example.com", "password": "wrong-password"}
+        for _ in range(2):
+            data = await client.data(LOGIN, wrong)
+            assert data["login"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+        right = {"email": "sam@example.com", "password": "correct horse battery"}
+        throttled = await client.post(LOGIN, right)
+    assert throttled.status_code == 429
+    assert 1 <= int(throttled.headers["retry-after"]) <= 450
+    assert error_code(throttled.json()) == "THROTTLED"
 
 
 @pytest.mark.parametrize(

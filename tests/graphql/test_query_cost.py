@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from api.app import create_app
 from api.db import Database
-from api.ratelimits import LocalBuckets
+from api.ratelimits import Budget, LocalBuckets, address_key
 from api.settings import Settings
 from schema.build import build_schema
 from schema.cost import costing
@@ -93,12 +93,62 @@ async def test_staff_are_not_charged(limited: httpx.AsyncClient, database: Datab
 async def test_a_bucket_drains_at_its_rate() -> None:
     now = [100.0]
     buckets = LocalBuckets(clock=lambda: now[0])
-    assert await buckets.charge("key:1", 25, 3) == (True, 5, 0.0)  # holds 30
-    allowed, left, wait = await buckets.charge("key:1", 10, 3)
+    budget = Budget.per_second(3)
+    assert await buckets.charge("key:1", 25, budget) == (True, 5, 0.0)  # holds 30
+    allowed, left, wait = await buckets.charge("key:1", 10, budget)
     assert (allowed, left, wait) == (False, 5, 5 / 3)
     now[0] += wait
-    assert (await buckets.charge("key:1", 10, 3))[0]
-    assert (await buckets.charge("key:2", 30, 3))[0], "each principal its own bucket"
+    assert (await buckets.charge("key:1", 10, budget))[0]
+    assert (await buckets.charge("key:2", 30, budget))[0], "each principal its own bucket"
+    await buckets.refund("key:2", 40, budget)
+    assert (await buckets.charge("key:2", 30, budget)).left == 0, "refunded to empty, no lower"
+
+
+def test_an_anonymous_bucket_is_an_address_and_an_ipv6_one_its_64() -> None:
+    assert address_key("203.0.113.7") == "address:203.0.113.7"
+    assert address_key("::ffff:203.0.113.7") == "address:203.0.113.7"
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::9")
+    assert address_key("2001:db8:1:2::1") == "address:2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+
+
+def client_at(app: object, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://oms.test")
+
+
+TRACKING = '{ orderByTrackingToken(token: "no-such-token") { number } }'
+
+
+async def test_one_anonymous_caller_cannot_spend_another_addresses_budget(
+    settings: Settings, database: Database
+) -> None:
+    app = create_app(settings.model_copy(update={"rate_limit_points_per_second": 1}), database)
+    async with client_at(app, "198.51.100.1") as greedy, client_at(app, "198.51.100.2") as other:
+        answers = [await GraphQLClient(greedy).post(TRACKING) for _ in range(11)]
+        assert answers[-1].status_code == 429, "ten points a bucket, one a query"
+        forged = await GraphQLClient(greedy).post(TRACKING, headers={"x-forwarded-for": "1.2.3.4"})
+        assert forged.status_code == 429, "no proxy is trusted: the header names nobody"
+        assert (await GraphQLClient(other).post(TRACKING)).status_code == 200
+
+
+async def test_a_trusted_proxy_names_the_caller(settings: Settings, database: Database) -> None:
+    app = create_app(
+        settings.model_copy(
+            update={"rate_limit_points_per_second": 1, "trusted_proxies": ["10.0.0.0/8"]}
+        ),
+        database,
+    )
+    async with client_at(app, "10.1.2.3") as proxy:
+        client = GraphQLClient(proxy)
+        greedy = {"x-forwarded-for": "198.51.100.1"}
+        answers = [await client.post(TRACKING, headers=greedy) for _ in range(11)]
+        assert answers[-1].status_code == 429
+        # The proxy appends the peer it saw; whatever the caller put before it is its own.
+        spoofed = {"x-forwarded-for": "198.51.100.9, 198.51.100.1"}
+        assert (await client.post(TRACKING, headers=spoofed)).status_code == 429
+        other = {"x-forwarded-for": "198.51.100.2"}
+        assert (await client.post(TRACKING, headers=other)).status_code == 200
 
 
 async def test_an_api_key_may_have_its_own_rate(

@@ -10,7 +10,7 @@ from api.db import Database
 from api.errors import NotFound
 from api.users.models import User
 from api.users.service import authenticate, create_user
-from api.users.sessions import TokenCutoffs, cutoffs_of, revoke_staff_tokens
+from api.users.sessions import Revocations, revocations_of, revoke_staff_tokens
 from tests.conftest import TEST_SECRET
 
 
@@ -52,7 +52,7 @@ async def test_other_processes_learn_the_cutoffs_when_they_read_them(database: D
     async with database.unit_of_work("test") as uow:
         await uow.session.execute(update(User).where(User.id == other_id).values(active=False))
         await uow.commit()
-    elsewhere = TokenCutoffs(database)  # another process's, before its first read
+    elsewhere = Revocations(database)  # another process's, before its first read
     assert elsewhere.accepts(user_id, cutoff.timestamp() - 1)
     await elsewhere.refresh()
     assert not elsewhere.accepts(user_id, cutoff.timestamp() - 1)
@@ -64,4 +64,4 @@ async def test_revoking_an_unknown_user_is_not_found(database: Database) -> None
     with pytest.raises(NotFound):
         async with database.unit_of_work("staff:1") as uow:
             await revoke_staff_tokens(uow, user_id=999)
-    assert cutoffs_of(database).accepts(999, 0.0)
+    assert revocations_of(database).accepts(999, 0.0)
