@@ -16,7 +16,7 @@ from api.auth import SYSTEM_ACTOR, Role
 from api.bulk.order_export import ExportFormat
 from api.bulk.service import BatchOutcome, ImportKind
 from api.db import Database
-from api.errors import DomainError, InvalidInput
+from api.errors import DomainError, InvalidInput, NotFound
 from api.settings import PROJECT_ROOT, Settings
 
 app = typer.Typer(help="Order Management System", no_args_is_help=True, add_completion=False)
@@ -355,6 +355,24 @@ def create_user(
 
     _run(work)
     typer.echo(f"created {role.value} {email}")
+
+
+@app.command("deactivate-user")
+def deactivate_user(email: Annotated[str, typer.Option()]) -> None:
+    """A leaver: they can no longer log in, and every token they hold stops working."""
+    from api.users.queries import users_by_email
+    from api.users.sessions import deactivate_user as deactivate
+
+    async def work(database: Database) -> None:
+        async with database.reader() as reader:
+            (user,) = await users_by_email(reader, [email])
+        if user is None or user.id is None:
+            raise NotFound("user", email, field=["email"])
+        async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+            await deactivate(uow, user_id=user.id, by_user_id=None)
+
+    _run(work)
+    typer.echo(f"deactivated {email}: their tokens stop working within seconds")
 
 
 @app.command("create-api-key")

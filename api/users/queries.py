@@ -26,3 +26,7 @@ async def users_by_id(reader: Reader, ids: Sequence[int]) -> list[User | None]:
 
 async def api_keys_by_id(reader: Reader, ids: Sequence[int]) -> list[ApiKey | None]:
     return await load_by_key(reader, ApiKey, col(ApiKey.id), ids)
+
+
+async def users_by_email(reader: Reader, emails: Sequence[str]) -> list[User | None]:
+    return await load_by_key(reader, User, col(User.email), [email.lower() for email in emails])

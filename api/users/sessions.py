@@ -24,7 +24,7 @@ from sqlmodel import col
 from api.auth import Principal, PrincipalKind
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import NotFound
+from api.errors import IllegalTransition, NotFound
 from api.events.models import EventType
 from api.reads import columns
 from api.users.models import ApiKey, User
@@ -54,6 +54,12 @@ class Revocations:
 
     def revoked(self, user_id: int, at: datetime) -> None:
         self._cutoffs[user_id] = max(self._cutoffs.get(user_id, -math.inf), at.timestamp())
+
+    def deactivated(self, user_id: int) -> None:
+        self._cutoffs[user_id] = math.inf
+
+    def reactivated(self, user_id: int, valid_after: datetime) -> None:
+        self._cutoffs[user_id] = valid_after.timestamp()
 
     def key_revoked(self, api_key_id: int) -> None:
         self._revoked_keys.add(api_key_id)
@@ -114,3 +120,46 @@ async def revoke_staff_tokens(uow: UnitOfWork, *, user_id: int) -> datetime:
     await uow.commit()
     revocations_of(uow.database).revoked(user_id, now)
     return now
+
+
+async def deactivate_user(uow: UnitOfWork, *, user_id: int, by_user_id: int | None) -> User:
+    """A leaver: they cannot log in, and every token they hold stops working (here at once,
+    in the other processes within ``REFRESH_SECONDS``), open WebSockets included."""
+    user = await uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id, field=["userId"])
+    if user_id == by_user_id:
+        raise IllegalTransition("you cannot deactivate yourself", field=["userId"])
+    if not user.active:
+        raise IllegalTransition(f"{user.email} is already deactivated", field=["userId"])
+    user.active = False
+    uow.add_event(
+        EventType.USER_DEACTIVATED,
+        aggregate_type="user",
+        aggregate_id=user_id,
+        payload={"email": user.email},
+    )
+    await uow.commit()
+    revocations_of(uow.database).deactivated(user_id)
+    return user
+
+
+async def reactivate_user(uow: UnitOfWork, *, user_id: int) -> User:
+    """A member of staff back: they may log in again; tokens issued before they were
+    deactivated stay refused."""
+    user = await uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id, field=["userId"])
+    if user.active:
+        raise IllegalTransition(f"{user.email} is active", field=["userId"])
+    user.active = True
+    valid_after = user.tokens_valid_after = utcnow()
+    uow.add_event(
+        EventType.USER_REACTIVATED,
+        aggregate_type="user",
+        aggregate_id=user_id,
+        payload={"email": user.email},
+    )
+    await uow.commit()
+    revocations_of(uow.database).reactivated(user_id, valid_after)
+    return user

@@ -154,6 +154,22 @@ class RevokeStaffTokensPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input
+class DeactivateUserInput:
+    user_id: strawberry.ID
+
+
+@strawberry.input
+class ReactivateUserInput:
+    user_id: strawberry.ID
+
+
+@strawberry.type
+class UserStatusPayload:
+    user: UserType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class UserMutations:
     @fields.mutation(None, description="Exchange staff credentials for an access token.")
@@ -200,6 +216,30 @@ class UserMutations:
         async with info.context.unit_of_work() as uow:
             cutoff = await sessions.revoke_staff_tokens(uow, user_id=user_id)
         return RevokeStaffTokensPayload(tokens_valid_after=cutoff)
+
+    @fields.mutation(
+        DomainPermission.USERS_MANAGE,
+        description="A leaver: they can no longer log in, and every token they hold stops "
+        "working at once (open subscriptions are closed).",
+    )
+    async def deactivate_user(self, info: Info, input: DeactivateUserInput) -> UserStatusPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        principal = info.context.principal
+        by = principal.id if principal.kind is DomainPrincipalKind.STAFF else None
+        async with info.context.unit_of_work() as uow:
+            user = await sessions.deactivate_user(uow, user_id=user_id, by_user_id=by)
+        return UserStatusPayload(user=UserType.from_row(user))
+
+    @fields.mutation(
+        DomainPermission.USERS_MANAGE,
+        description="Let a deactivated member of staff log in again (their old tokens stay "
+        "refused).",
+    )
+    async def reactivate_user(self, info: Info, input: ReactivateUserInput) -> UserStatusPayload:
+        user_id = decode_id(input.user_id, "User", "userId")
+        async with info.context.unit_of_work() as uow:
+            user = await sessions.reactivate_user(uow, user_id=user_id)
+        return UserStatusPayload(user=UserType.from_row(user))
 
     @fields.mutation(DomainPermission.USERS_MANAGE)
     async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:

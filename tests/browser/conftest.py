@@ -17,6 +17,7 @@ import pytest
 
 from api.cli import migrate_database
 from api.settings import PROJECT_ROOT
+from tests.factories import TEST_SECRET
 from tests.servers import OMS, free_port, wait_until_up
 
 ADMIN_UI = PROJECT_ROOT / "admin-ui"
@@ -100,6 +101,8 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
         "DATABASE_URL": database_url,
         "OMS_CORS_ORIGINS": app_url,
         "OMS_LOG_LEVEL": "WARNING",
+        "OMS_SECRET_KEY": TEST_SECRET,
+        "OMS_CARRIER_WEBHOOK_SECRET": TEST_SECRET[::-1],
     }
     migrate_database(database_url)
     subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)

@@ -78,6 +78,29 @@ def test_seed_loads_the_demo_data_once(seeded: dict[str, str], server: str) -> N
     assert again.returncode == 0 and "already present" in again.stdout
 
 
+def test_a_deactivated_user_is_signed_out_and_cannot_log_in(
+    seeded: dict[str, str], server: str
+) -> None:
+    created = oms(
+        seeded, "create-user", "--email", "leaver@example.com", "--password", "a long password",
+        "--role", "support",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    login = 'mutation { login(input: {email: "leaver@example.com", password: "a long password"}) { token userErrors { code } } }'
+    token = post(server, login)["data"]["login"]["token"]
+    assert post(server, "{ viewer { kind } }", token)["data"]["viewer"] == {"kind": "STAFF"}
+    done = oms(seeded, "deactivate-user", "--email", "Leaver@example.com")
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 10  # the server learns of it within seconds
+    while post(server, "{ viewer { kind } }", token)["data"]["viewer"] is not None:
+        assert time.monotonic() < deadline, "the token still works"
+        time.sleep(0.2)
+    refused = post(server, login)["data"]["login"]
+    assert refused["userErrors"] == [{"code": "INVALID_CREDENTIALS"}]
+    unknown = oms(seeded, "deactivate-user", "--email", "nobody@example.com")
+    assert unknown.returncode == 1 and "NOT_FOUND" in unknown.stderr
+
+
 def test_created_user_and_api_key_work_over_a_real_socket(
     seeded: dict[str, str], server: str
 ) -> None:

@@ -243,3 +243,30 @@ def test_every_root_field_declares_who_may_use_it() -> None:
             assert any(
                 isinstance(extension, PermissionExtension) for extension in field.extensions
             ), f"{definition.name}.{field.name} has no permission"
+
+
+DEACTIVATE = """mutation($id: ID!) { deactivateUser(input: {userId: $id})
+  { user { email active } userErrors { code field } } }"""
+
+
+async def test_deactivating_a_leaver_ends_their_tokens_at_once(
+    admin: GraphQLClient, anonymous: GraphQLClient, database: Database
+) -> None:
+    leaver = await staff_token(database, Role.WAREHOUSE, email="leaver@example.com")
+    me = (await anonymous.data(VIEWER, token=leaver))["viewer"]
+    assert me["user"]["email"] == "leaver@example.com"
+    users = await admin.data("{ users(first: 10) { nodes { id email } } }")
+    [leaver_id] = [u["id"] for u in users["users"]["nodes"] if u["email"] == "leaver@example.com"]
+    refused = await anonymous.post(DEACTIVATE, {"id": leaver_id}, token=leaver)
+    assert error_code(refused.json()) == "FORBIDDEN", "a warehouse role manages no users"
+    done = (await admin.data(DEACTIVATE, {"id": leaver_id}))["deactivateUser"]
+    assert done == {"user": {"email": "leaver@example.com", "active": False}, "userErrors": []}
+    assert (await anonymous.data(VIEWER, token=leaver))["viewer"] is None
+    again = (await admin.data(DEACTIVATE, {"id": leaver_id}))["deactivateUser"]
+    assert again["userErrors"] == [{"code": "ILLEGAL_TRANSITION", "field": ["userId"]}]
+    back = await admin.data(
+        "mutation($id: ID!) { reactivateUser(input: {userId: $id}) { user { active } } }",
+        {"id": leaver_id},
+    )
+    assert back["reactivateUser"]["user"] == {"active": True}
+    assert (await anonymous.data(VIEWER, token=leaver))["viewer"] is None, "old tokens stay out"

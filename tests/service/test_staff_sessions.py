@@ -5,12 +5,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from api.auth import SYSTEM_ACTOR, Role, issue_access_token
+from api.auth import SYSTEM_ACTOR, Role, issue_access_token, principal_from_access_token
 from api.db import Database
-from api.errors import NotFound
+from api.errors import IllegalTransition, InvalidCredentials, NotFound
+from api.ratelimits import LocalBuckets
+from api.settings import Settings
 from api.users.models import User
-from api.users.service import authenticate, create_user
-from api.users.sessions import Revocations, revocations_of, revoke_staff_tokens
+from api.users.service import LoginGuard, authenticate, create_user, login
+from api.users.sessions import (
+    Revocations,
+    deactivate_user,
+    reactivate_user,
+    revocations_of,
+    revoke_staff_tokens,
+)
+from api.users.throttle import LoginPolicy
 from tests.conftest import TEST_SECRET
 
 
@@ -65,3 +74,47 @@ async def test_revoking_an_unknown_user_is_not_found(database: Database) -> None
         async with database.unit_of_work("staff:1") as uow:
             await revoke_staff_tokens(uow, user_id=999)
     assert revocations_of(database).accepts(999, 0.0)
+
+
+async def login_as(database: Database, email: str) -> None:
+    async with database.unit_of_work("anonymous") as uow:
+        await login(
+            uow,
+            email=email,
+            password="a-long-password",
+            secret_key=TEST_SECRET,
+            lifetime=timedelta(hours=1),
+            guard=LoginGuard(LocalBuckets(), LoginPolicy.of(Settings()), "198.51.100.1"),
+        )
+
+
+async def test_a_deactivated_user_can_neither_log_in_nor_use_a_token(database: Database) -> None:
+    user_id = await staff(database)
+    admin_id = await staff(database, "admin@example.com")
+    held = token(user_id, datetime.now(UTC))
+    async with database.unit_of_work("staff:2") as uow:
+        await deactivate_user(uow, user_id=user_id, by_user_id=admin_id)
+    assert await principal_kind(database, held) == "anonymous"
+    principal = principal_from_access_token(held, secret_key=TEST_SECRET)
+    assert principal is not None and not revocations_of(database).still_valid(principal)
+    with pytest.raises(InvalidCredentials):
+        await login_as(database, "ops@example.com")
+    with pytest.raises(IllegalTransition):
+        async with database.unit_of_work("staff:2") as uow:
+            await deactivate_user(uow, user_id=user_id, by_user_id=admin_id)
+    async with database.unit_of_work("staff:2") as uow:
+        await reactivate_user(uow, user_id=user_id)
+    await login_as(database, "ops@example.com")
+    assert await principal_kind(database, held) == "anonymous", "old tokens stay refused"
+    fresh = token(user_id, datetime.now(UTC) + timedelta(milliseconds=5))
+    assert await principal_kind(database, fresh) == "staff"
+
+
+async def test_staff_cannot_deactivate_themselves_or_nobody(database: Database) -> None:
+    user_id = await staff(database)
+    with pytest.raises(IllegalTransition):
+        async with database.unit_of_work("staff:1") as uow:
+            await deactivate_user(uow, user_id=user_id, by_user_id=user_id)
+    with pytest.raises(NotFound):
+        async with database.unit_of_work("staff:1") as uow:
+            await deactivate_user(uow, user_id=999, by_user_id=user_id)
