@@ -29,6 +29,8 @@ from graphql import (
     GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -63,6 +65,21 @@ def _is_connection(type_: Any) -> bool:
     return isinstance(named, GraphQLObjectType) and "pageInfo" in named.fields
 
 
+def _listed_ids(field: FieldNode, variables: dict[str, Any]) -> int | None:
+    """How many objects a field asks for by ``ids`` (``nodes``); None without the argument."""
+    for argument in field.arguments or ():
+        if argument.name.value != "ids":
+            continue
+        value = argument.value
+        if isinstance(value, ListValueNode):
+            return len(value.values)
+        if isinstance(value, VariableNode):
+            given = variables.get(value.name.value)
+            return len(given) if isinstance(given, list) else 1
+        return 1
+    return None
+
+
 class CostCalculator:
     def __init__(
         self,
@@ -79,48 +96,62 @@ class CostCalculator:
         """Connection fields that ask for more than the largest page."""
 
     def selection_cost(self, parent: Any, selection_set: SelectionSetNode | None) -> int:
+        """What the selection costs on the most expensive type the parent may be: a field
+        of an interface or union costs what its fragments select on that type."""
         if selection_set is None:
             return 0
+        if isinstance(parent, (GraphQLInterfaceType, GraphQLUnionType)):
+            possible = self.schema.get_possible_types(parent)
+            return max((self._cost_on(kind, selection_set) for kind in possible), default=0)
+        return self._cost_on(parent, selection_set)
+
+    def _cost_on(self, parent: GraphQLObjectType, selection_set: SelectionSetNode) -> int:
         return sum(self._field_cost(parent, field) for field in self._fields(parent, selection_set))
 
-    def _fields(self, parent: Any, selection_set: SelectionSetNode) -> Iterator[FieldNode]:
+    def _fields(
+        self, parent: GraphQLObjectType, selection_set: SelectionSetNode
+    ) -> Iterator[FieldNode]:
+        """The fields that would run on an object of type ``parent``."""
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 yield selection
             elif isinstance(selection, InlineFragmentNode):
-                yield from self._fields(parent, selection.selection_set)
+                if self._applies(parent, selection.type_condition):
+                    yield from self._fields(parent, selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
-                if fragment is not None:
+                if fragment is not None and self._applies(parent, fragment.type_condition):
                     yield from self._fields(parent, fragment.selection_set)
 
-    def _field_cost(self, parent: Any, field: FieldNode) -> int:
+    def _applies(self, parent: GraphQLObjectType, condition: NamedTypeNode | None) -> bool:
+        if condition is None:
+            return True
+        named = self.schema.get_type(condition.name.value)
+        if named is parent:
+            return True
+        if isinstance(named, (GraphQLInterfaceType, GraphQLUnionType)):
+            return self.schema.is_sub_type(named, parent)
+        return False
+
+    def _field_cost(self, parent: GraphQLObjectType, field: FieldNode) -> int:
         name = field.name.value
-        definitions = self._field_definitions(parent)
-        if name.startswith("__") or name not in definitions:
+        definition = parent.fields.get(name)
+        if name.startswith("__") or definition is None:
             return 0
-        field_type = definitions[name].type
-        named = get_named_type(field_type)
+        named = get_named_type(definition.type)
         if is_leaf_type(named):
             return 0
         children = self.selection_cost(named, field.selection_set)
-        if _is_connection(field_type):
+        if _is_connection(definition.type):
             size = _connection_size(field, self.variables, self.largest_page)
             if size is not None and not 0 <= size <= self.largest_page:
                 self.oversized.append(name)
             page = min(size if size is not None else self.largest_page, self.largest_page)
             return 2 + page * children
+        listed = _listed_ids(field, self.variables)
+        if listed is not None:
+            return 1 + listed * (1 + children)
         return 1 + children
-
-    def _field_definitions(self, parent: Any) -> dict[str, Any]:
-        if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
-            return dict(parent.fields)
-        if isinstance(parent, GraphQLUnionType):
-            merged: dict[str, Any] = {}
-            for member in parent.types:
-                merged.update(member.fields)
-            return merged
-        return {}
 
 
 def costing(

@@ -38,6 +38,26 @@ def test_cost_counts_objects_and_multiplies_connections_by_their_page() -> None:
     assert operation_cost("{ skus { nodes { code } } }") == 2 + 250
 
 
+def test_fragments_cost_what_they_select_on_their_type() -> None:
+    on_orders = operation_cost("{ orders(first: 250) { nodes { lines { sku { code } } } } }")
+    ids = ", ".join(f'"id{n}"' for n in range(250))
+    by_ids = f"{{ nodes(ids: [{ids}]) {{ ... on Order {{ lines {{ sku {{ code }} }} }} }} }}"
+    assert operation_cost(by_ids) >= on_orders - 2, "250 orders cost the same either way"
+    spread = (
+        f"query {{ nodes(ids: [{ids}]) {{ ...Lines }} }} "
+        "fragment Lines on Order { lines { sku { code } } }"
+    )
+    assert operation_cost(spread) == operation_cost(by_ids)
+    listed = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { lines { quantity } } } }"
+    assert costing(build_schema()._schema, parse(listed), None, {"ids": ["a"] * 10}, 250)[0] == 21
+    # One object is one type: the dearest fragment counts, not the sum of all of them.
+    either = (
+        '{ node(id: "x") { ... on Order { customer { name } } ... on Sku { product { name } } } }'
+    )
+    assert operation_cost(either) == 2
+    assert operation_cost('{ node(id: "x") { id } }') == 1
+
+
 @pytest.fixture
 async def limited(settings: Settings, database: Database) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
