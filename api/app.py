@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.background import BackgroundLoop
+from api.bodies import BoundedBodies
 from api.bulk.endpoints import orders_export
 from api.db import Database
 from api.dbtypes import utcnow
@@ -213,6 +214,7 @@ def create_app(
             ),
             Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(BoundedBodies, default_bytes=settings.max_request_bytes),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,

@@ -11,7 +11,7 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from api.auth import Principal, bearer_credential
+from api.bodies import BodyTooLarge, body_limit
 from api.db import Database
 from api.events.feed import EventFeed
 from api.payments.provider import PaymentProvider
@@ -85,26 +86,6 @@ class MethodNotAllowed(HTTPException):
         self.allow = allow
 
 
-class BodyTooLarge(Exception):
-    """A request body grew past the limit while it was being read."""
-
-
-def _bounded(receive: Receive, limit: int) -> Receive:
-    """``receive`` that stops a body at ``limit`` bytes, whatever its declared length."""
-    received = 0
-
-    async def bounded() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise BodyTooLarge(f"Request bodies are limited to {limit} bytes")
-        return message
-
-    return bounded
-
-
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
         self,
@@ -142,45 +123,49 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, _bounded(receive, self._body_limit(Request(scope))))
+        request = Request(scope, receive)
         media_type = negotiate(request.headers.get("accept"), method=request.method)
         response: Response
         if media_type is None:
             response = self._error_response(
                 406, f"Acceptable media types: {GRAPHQL_RESPONSE_JSON}, {JSON}", JSON
             )
-        elif request.method == "POST" and not (
-            self._is_json_body(request) or self._is_upload(request)
-        ):
-            response = self._error_response(
-                415,
-                f"Send the request body as {JSON} (or, to upload a file, as {MULTIPART} with "
-                "an Authorization header)",
-                media_type,
-            )
-        elif self._declared_length(request) > self._body_limit(request):
-            response = self._error_response(
-                413, f"Request bodies are limited to {self._body_limit(request)} bytes", media_type
-            )
         else:
-            request.state.media_type = media_type
-            try:
-                response = await self.run(request)
-            except BodyTooLarge as error:
-                response = self._error_response(413, str(error), media_type)
-            except HTTPException as error:
-                response = self._error_response(error.status_code, error.reason, media_type)
-                if isinstance(error, MethodNotAllowed):
-                    response.headers["allow"] = error.allow
-            finally:
-                await request.close()  # an upload's spooled files
+            # Before the body is read: only an authenticated upload may be larger.
+            principal = request.state.principal = await authenticate(
+                self.database, _bearer(request), secret_key=self.settings.secret_key
+            )
+            response = await self._answer(request, media_type, principal)
         await response(scope, receive, send)
 
-    @staticmethod
-    def _declared_length(request: Request) -> int:
-        # A body sent without Content-Length (chunked) is counted as it arrives: ``_bounded``.
-        length = request.headers.get("content-length", "0")
-        return int(length) if length.isdigit() else 0
+    async def _answer(self, request: Request, media_type: str, principal: Principal) -> Response:
+        upload = self._content_type(request) == MULTIPART and principal.is_authenticated
+        if request.method == "POST" and not (self._is_json_body(request) or upload):
+            return self._error_response(
+                415,
+                f"Send the request body as {JSON} (or, to upload a file, as {MULTIPART} with "
+                "valid credentials)",
+                media_type,
+            )
+        limit = body_limit(request.scope)
+        if upload:
+            limit.bytes = self.settings.import_max_bytes + self.settings.max_request_bytes
+        if limit.exceeded:
+            return self._error_response(
+                413, f"Request bodies are limited to {limit.bytes} bytes", media_type
+            )
+        request.state.media_type = media_type
+        try:
+            return await self.run(request)
+        except BodyTooLarge as error:
+            return self._error_response(413, str(error), media_type)
+        except HTTPException as error:
+            response = self._error_response(error.status_code, error.reason, media_type)
+            if isinstance(error, MethodNotAllowed):
+                response.headers["allow"] = error.allow
+            return response
+        finally:
+            await request.close()  # an upload's spooled files
 
     @staticmethod
     def _content_type(request: Request) -> str:
@@ -188,17 +173,6 @@ class GraphQLView(GraphQL[Context, None]):
 
     def _is_json_body(self, request: Request) -> bool:
         return self._content_type(request) == JSON
-
-    def _is_upload(self, request: Request) -> bool:
-        """A file upload (the GraphQL multipart request spec). A browser sends a form across
-        sites without asking, but not with an Authorization header: requiring one keeps forged
-        cross-site uploads out."""
-        return self._content_type(request) == MULTIPART and "authorization" in request.headers
-
-    def _body_limit(self, request: Request) -> int:
-        if self._content_type(request) == MULTIPART:
-            return self.settings.import_max_bytes + self.settings.max_request_bytes
-        return self.settings.max_request_bytes
 
     @staticmethod
     def _error_response(status: int, message: str, media_type: str) -> Response:
@@ -228,13 +202,10 @@ class GraphQLView(GraphQL[Context, None]):
             raise
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        # A WebSocket's credentials come with connection_init (see ``on_ws_connect``).
+        # A WebSocket's credentials come with connection_init (see ``on_ws_connect``); a
+        # request's were checked before its body was read.
         principal = (
-            Principal.anonymous()
-            if isinstance(request, WebSocket)
-            else await authenticate(
-                self.database, _bearer(request), secret_key=self.settings.secret_key
-            )
+            Principal.anonymous() if isinstance(request, WebSocket) else request.state.principal
         )
         request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
         if isinstance(request, Request):

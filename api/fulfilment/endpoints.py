@@ -23,6 +23,7 @@ from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.bodies import body_limit
 from api.db import Database
 from api.errors import DomainError
 from api.fulfilment.models import ShipmentStatus, ShippingLabel
@@ -104,13 +105,12 @@ def report_signature(secret: str, timestamp: str, body: bytes) -> str:
 async def carrier_events(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     database: Database = request.app.state.database
-    body = await request.body()
-    if len(body) > MAX_REPORT_BYTES:
-        return JSONResponse({"error": "report too large"}, status_code=413)
     timestamp = request.headers.get("x-oms-timestamp", "")
     signature = request.headers.get("x-oms-signature", "")
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
         return JSONResponse({"error": "missing or stale X-OMS-Timestamp"}, status_code=401)
+    body_limit(request.scope).bytes = MAX_REPORT_BYTES
+    body = await request.body()
     expected = report_signature(settings.carrier_webhook_secret, timestamp, body)
     if not hmac.compare_digest(expected, signature):
         return JSONResponse({"error": "bad X-OMS-Signature"}, status_code=401)
