@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.validation import whole_number
+
 
 class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
@@ -38,7 +40,7 @@ def body_limit(scope: Scope) -> BodyLimit:
 def _declared_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return int(value) if value.isdigit() and len(value) <= 18 else None
+            return whole_number(value.decode("latin-1"))
     return None
 
 

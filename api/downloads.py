@@ -13,6 +13,7 @@ from api.db import Database
 from api.errors import InvalidInput
 from api.settings import Settings
 from api.users.service import authenticate
+from api.validation import whole_number
 
 
 async def refusal(request: Request, permission: Permission) -> JSONResponse | None:
@@ -53,6 +54,7 @@ def whole_number_parameter(request: Request, name: str, default: int) -> int:
     text = request.query_params.get(name)
     if text is None:
         return default
-    if not text.strip().isdigit():
+    number = whole_number(text.strip(), max_digits=9)
+    if number is None:
         raise InvalidInput(f"{name} must be a whole number", field=[name])
-    return int(text)
+    return number

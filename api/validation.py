@@ -13,6 +13,15 @@ COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 MAX_QUANTITY = 1_000_000
 
 
+def whole_number(text: str, max_digits: int = 18) -> int | None:
+    """``text`` as a whole number when it is 1 to ``max_digits`` ASCII digits, else None.
+    (``str.isdigit`` accepts "²" and other digits that ``int`` refuses, and ``int`` refuses a
+    number of thousands of digits: neither may reach it from outside.)"""
+    if 0 < len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def code(value: str, field: str) -> str:
     value = value.strip()
     if not CODE_PATTERN.fullmatch(value):

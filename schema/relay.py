@@ -12,6 +12,7 @@ from sqlalchemy import Select
 
 from api.errors import InvalidId
 from api.reads import PageRequest, count, paginate
+from api.validation import whole_number
 from schema.context import Info
 from schema.errors import ClientError
 from schema.relations import connection_nodes_selections, prefetch
@@ -27,9 +28,10 @@ def parse_global_id(value: str) -> tuple[str, int] | None:
     try:
         decoded = base64.urlsafe_b64decode(value.encode("ascii")).decode()
         type_name, _, pk = decoded.partition(":")
-        if not type_name or not pk.isdigit() or len(pk) > 18:
+        number = whole_number(pk)
+        if not type_name or number is None:
             return None
-        return type_name, int(pk)
+        return type_name, number
     except (binascii.Error, UnicodeError, ValueError):
         return None
 
@@ -95,9 +97,10 @@ def _decode_cursor(value: str | None, argument: str) -> int | None:
         prefix, _, pk = base64.urlsafe_b64decode(value.encode("ascii")).decode().partition(":")
     except (binascii.Error, UnicodeError, ValueError):
         prefix, pk = "", ""
-    if prefix != "cursor" or not pk.isdigit() or len(pk) > 18:
+    number = whole_number(pk)
+    if prefix != "cursor" or number is None:
         raise ClientError(f"{argument} is not a valid cursor")
-    return int(pk)
+    return number
 
 
 def page_request(

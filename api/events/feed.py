@@ -29,6 +29,7 @@ import asyncpg
 from api.db import Database
 from api.events.log import LogPosition, commit_horizon, log_end, read_log
 from api.events.models import Event
+from api.validation import whole_number
 
 CHANNEL = "oms_events"
 log = logging.getLogger("oms.events")
@@ -222,8 +223,9 @@ class EventFeed:
         self.wake()
 
     def _notified(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        if payload.isdigit():
-            self._notified_transaction = max(self._notified_transaction, int(payload))
+        transaction = whole_number(payload)
+        if transaction is not None:
+            self._notified_transaction = max(self._notified_transaction, transaction)
         self.wake()
 
     def _listener_lost(self) -> bool:

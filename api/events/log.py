@@ -31,6 +31,7 @@ from sqlmodel import SQLModel, col
 from api.errors import InvalidInput
 from api.events.models import Event
 from api.reads import Reader, as_records, columns
+from api.validation import whole_number
 
 
 class CommitOrdered(Protocol):
@@ -72,8 +73,11 @@ def decode_position(cursor: str, field: str = "after") -> LogPosition:
         prefix, transaction_id, event_id = (
             base64.urlsafe_b64decode(cursor.encode("ascii")).decode().split(":")
         )
-        if prefix == "event" and transaction_id.lstrip("-").isdigit() and event_id.isdigit():
-            return LogPosition(int(transaction_id), int(event_id))
+        transaction = whole_number(transaction_id.removeprefix("-"))
+        event = whole_number(event_id)
+        if prefix == "event" and transaction is not None and event is not None:
+            sign = -1 if transaction_id.startswith("-") else 1
+            return LogPosition(sign * transaction, event)
     except (binascii.Error, UnicodeError, ValueError):
         pass
     raise InvalidInput(f"{field} is not a valid event cursor", field=[field])

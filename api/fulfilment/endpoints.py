@@ -30,7 +30,8 @@ from api.fulfilment.models import ShipmentStatus, ShippingLabel
 from api.fulfilment.tracking import record_tracking_event
 from api.returns.models import ReturnLabel
 from api.settings import Settings
-from api.signing import REPLAY_WINDOW_SECONDS, timed_digest
+from api.signing import digests_match, timed_digest, within_replay_window
+from api.validation import whole_number
 
 MAX_REPORT_BYTES = 16_384
 
@@ -55,19 +56,21 @@ def label_path(
 def label_link_valid(
     owner_id: int, expires: str, signature: str, settings: Settings, kind: str = "shipment"
 ) -> bool:
-    if not expires.isdigit() or int(expires) < time.time():
+    expiry = whole_number(expires, max_digits=12)
+    if expiry is None or expiry < time.time():
         return False
-    expected = _digest(settings.secret_key, f"{kind}-label:{owner_id}:{expires}")
-    return hmac.compare_digest(expected, signature)
+    return digests_match(
+        _digest(settings.secret_key, f"{kind}-label:{owner_id}:{expires}"), signature
+    )
 
 
 async def _label_response(request: Request, kind: str, statement: Any) -> Response:
     settings: Settings = request.app.state.settings
     database: Database = request.app.state.database
     raw_id = request.path_params["owner_id"]
-    if not raw_id.isdigit() or len(raw_id) > 18:
+    owner_id = whole_number(raw_id)
+    if owner_id is None:
         return JSONResponse({"error": "no such label"}, status_code=404)
-    owner_id = int(raw_id)
     query = request.query_params
     if not label_link_valid(
         owner_id, query.get("expires", ""), query.get("signature", ""), settings, kind
@@ -107,12 +110,12 @@ async def carrier_events(request: Request) -> Response:
     database: Database = request.app.state.database
     timestamp = request.headers.get("x-oms-timestamp", "")
     signature = request.headers.get("x-oms-signature", "")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+    if not within_replay_window(timestamp):
         return JSONResponse({"error": "missing or stale X-OMS-Timestamp"}, status_code=401)
     body_limit(request.scope).bytes = MAX_REPORT_BYTES
     body = await request.body()
     expected = report_signature(settings.carrier_webhook_secret, timestamp, body)
-    if not hmac.compare_digest(expected, signature):
+    if not digests_match(expected, signature):
         return JSONResponse({"error": "bad X-OMS-Signature"}, status_code=401)
     try:
         report = json.loads(body)

@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 from api.dbtypes import UtcDateTime, utcnow
 from api.fulfilment import models as fulfilment_models  # noqa: F401  (tables Allocation refers to)
 from api.returns import models as returns_models  # noqa: F401  (the table an exchange refers to)
+from api.validation import whole_number
 
 
 class OrderStatus(StrEnum):
@@ -84,7 +85,7 @@ def order_number_sql(order_id: str) -> str:
 
 def order_id_from_number(number: str) -> int | None:
     digits = number.strip().upper().removeprefix(ORDER_NUMBER_PREFIX)
-    return int(digits) if digits.isdigit() and len(digits) <= 18 else None
+    return whole_number(digits)
 
 
 class Order(SQLModel, table=True):
