@@ -2,32 +2,94 @@
 (``OMS_LOG_FORMAT``), each naming the request it belongs to; secrets kept out.
 
 Nothing logs credentials, request bodies or variables; what could carry a secret is the request
-line of the access log (a signed label link's ``signature``, a ``token``), so its query values
-of that kind are replaced before the line is written.
+line of the access log (a signed label link's ``signature``, a ``token``, a tracking token in a
+GET request's GraphQL arguments or variables), so such values are replaced before the line is
+written.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
 import re
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import quote_plus, unquote_plus
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 SECRET_PARAMETERS = ("signature", "token", "key", "secret", "password", "authorization")
-# A parameter whose name contains one of the words (api_key, access_token, ...).
-_SECRET_VALUE = re.compile(
-    rf"(?i)([?&][^=&#\s]*(?:{'|'.join(SECRET_PARAMETERS)})[^=&#\s]*=)[^&#\s]*"
-)
 REDACTED = "[redacted]"
+# A GET request's GraphQL document can carry a secret as a string argument or a variable
+# (``orderByTrackingToken(token: "...")``). A word-boundary start keeps these searches linear:
+# they try one position per word, not every character.
+_SECRET_ARGUMENT = re.compile(r'\b(\w+)(\s*:\s*)"(?:[^"\\]|\\.)*"')
+_VARIABLE_ARGUMENT = re.compile(r"\b(\w+)\s*:\s*\$(\w+)")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 
 
-def redacted(text: str) -> str:
-    return _SECRET_VALUE.sub(rf"\1{REDACTED}", text)
+def _is_secret(name: str) -> bool:
+    """A name that contains one of the words (api_key, access_token, trackingToken, ...)."""
+    lowered = name.lower()
+    return any(word in lowered for word in SECRET_PARAMETERS)
+
+
+def _scrubbed(value: Any, secret_names: set[str]) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: REDACTED
+            if (_is_secret(key) or key in secret_names) and not isinstance(item, (dict, list))
+            else _scrubbed(item, secret_names)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrubbed(item, secret_names) for item in value]
+    return value
+
+
+def _redacted_query(text: str) -> str:
+    return _SECRET_ARGUMENT.sub(
+        lambda found: f'{found[1]}{found[2]}"{REDACTED}"' if _is_secret(found[1]) else found[0],
+        text,
+    )
+
+
+def _redacted_variables(text: str, secret_names: set[str]) -> str:
+    try:
+        return json.dumps(_scrubbed(json.loads(text), secret_names), separators=(",", ":"))
+    except ValueError:  # not JSON: whatever it says stays out if it could name a secret
+        return REDACTED if _is_secret(text) or secret_names else text
+
+
+def redacted(target: str) -> str:
+    """A request line's path and query with the values that could be secrets replaced, in
+    linear time whatever the query string holds: parameters named like secrets, and in a GET
+    request's GraphQL document the string arguments named so and the variables they take."""
+    path, mark, query = target.partition("?")
+    if not mark:
+        return target
+    parameters = [part.partition("=") for part in query.split("&")]
+    decoded = {unquote_plus(name): unquote_plus(value) for name, _, value in parameters}
+    document = decoded.get("query", "")
+    secret_names = {found[2] for found in _VARIABLE_ARGUMENT.finditer(document)
+                    if _is_secret(found[1])}  # fmt: skip
+    parts = []
+    for name, equals, value in parameters:
+        plain_name = unquote_plus(name)
+        if equals and _is_secret(plain_name):
+            value = REDACTED
+        elif equals and plain_name in ("query", "variables", "extensions"):
+            text = unquote_plus(value)
+            cleaned = (
+                _redacted_query(text)
+                if plain_name == "query"
+                else _redacted_variables(text, secret_names)
+            )
+            value = value if cleaned == text else quote_plus(cleaned, safe="[]")
+        parts.append(f"{name}{equals}{value}")
+    return f"{path}?{'&'.join(parts)}"
 
 
 class RequestIdFilter(logging.Filter):
