@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import time
-
 from urllib.parse import unquote_plus, urlencode
 
 import httpx
