@@ -8,14 +8,19 @@ that dies mid-attempt leaves a claim that lapses, and the delivery is tried agai
 get each event at least once and deduplicate by ``OMS-Delivery-Id``.
 
 Retries back off exponentially with jitter until ``webhook_retry_hours`` after the delivery was
-made; then it is FAILED, and ``redeliverWebhook`` or a replay tries again. A slow or dead
-endpoint only ever holds up this worker's own requests, never the API's.
+made; then it is FAILED, and ``redeliverWebhook`` or a replay tries again.
+
+An attempt has ``webhook_timeout_seconds`` in all (connecting, sending, the answer's status),
+and the answer's body is never read: an endpoint that trickles bytes or answers gigabytes
+costs one slot for that long and no more. Attempts run side by side, at most
+``MAX_IN_FLIGHT`` per worker and ``MAX_IN_FLIGHT_PER_WEBHOOK`` per endpoint, and the worker
+claims more as each one ends: a slow or dead endpoint holds up its own deliveries, never
+another partner's, and never the API's requests.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -25,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -43,6 +48,8 @@ from api.webhooks.targets import PinnedRequest, TargetRefused, pinned
 
 log = logging.getLogger("oms.webhooks")
 USER_AGENT = "OMS-Webhooks/1"
+MAX_IN_FLIGHT = 50
+MAX_IN_FLIGHT_PER_WEBHOOK = 8
 
 
 @dataclass(frozen=True)
@@ -98,29 +105,40 @@ class WebhookWorker:
         database: Database,
         settings: Settings,
         *,
-        batch_size: int = 50,
         poll_seconds: float = 0.5,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        max_in_flight_per_webhook: int = MAX_IN_FLIGHT_PER_WEBHOOK,
     ) -> None:
         self.database = database
         self.retry = RetryPolicy.from_settings(settings)
         self.timeout = settings.webhook_timeout_seconds
         self.allow_private_targets = settings.webhook_allow_private_targets
-        self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.max_in_flight = max_in_flight
+        self.max_in_flight_per_webhook = max_in_flight_per_webhook
+        self._in_flight: dict[asyncio.Task[None], int] = {}
+        """Attempts under way, each with its webhook's id."""
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Rounds of enqueue and deliver, one per poll (not per commit: under a load of orders
-        that would be hundreds a second), until ``stop`` is set."""
+        """Enqueues and starts due attempts once per poll (not per commit: under a load of
+        orders that would be hundreds a second), and again whenever an attempt ends, until
+        ``stop`` is set; then lets the attempts under way finish (each within its deadline)."""
         async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
             while not stop.is_set():
                 try:
                     if await self.enqueue() is not None:
-                        while await self.deliver_due(client) == self.batch_size:
-                            pass
+                        await self.start_due(client)
                 except Exception:  # the worker outlives a failed round; the next retries
                     log.exception("webhook round failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
+                stopping = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    [stopping, *self._in_flight],
+                    timeout=self.poll_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                stopping.cancel()
+            if self._in_flight:
+                await asyncio.wait(list(self._in_flight))
 
     async def enqueue(self) -> int | None:
         """Deliveries for the events each webhook has not seen yet: how many were made, or
@@ -177,21 +195,42 @@ class WebhookWorker:
             index_elements=["webhook_id", "event_id"]
         )
 
-    async def claim(self) -> list[Claimed]:
-        """Due deliveries, taken for one attempt each: no other worker sees them until the
-        attempt's claim lapses."""
+    async def claim(self, limit: int, in_flight: dict[int, int]) -> list[Claimed]:
+        """Up to ``limit`` due deliveries, taken for one attempt each (no other worker sees
+        them until the attempt's claim lapses), and no more per webhook than its share of
+        ``max_in_flight_per_webhook`` beside the ``in_flight`` attempts it has already."""
         now = utcnow()
-        due = (
-            select(col(WebhookDelivery.id))
-            .where(
-                col(WebhookDelivery.status) == DeliveryStatus.PENDING,
-                col(WebhookDelivery.next_attempt_at) <= now,
-                col(WebhookDelivery.webhook_id).in_(
-                    select(col(Webhook.id)).where(col(Webhook.active))
-                ),
+        delivery = WebhookDelivery.__table__.c  # type: ignore[attr-defined]
+        cap = self.max_in_flight_per_webhook
+        share = (
+            case(
+                {webhook_id: cap - count for webhook_id, count in in_flight.items()},
+                value=delivery.webhook_id,
+                else_=cap,
             )
-            .order_by(col(WebhookDelivery.next_attempt_at))
-            .limit(self.batch_size)
+            if in_flight
+            else literal(cap)
+        )
+        ranked = (
+            select(
+                delivery.id,
+                func.row_number()
+                .over(partition_by=delivery.webhook_id, order_by=delivery.next_attempt_at)
+                .label("rank"),
+                share.label("share"),
+            )
+            .where(
+                delivery.status == DeliveryStatus.PENDING,
+                delivery.next_attempt_at <= now,
+                delivery.webhook_id.in_(select(col(Webhook.id)).where(col(Webhook.active))),
+            )
+            .subquery()
+        )
+        due = (
+            select(delivery.id)
+            .where(delivery.id.in_(select(ranked.c.id).where(ranked.c.rank <= ranked.c.share)))
+            .order_by(delivery.next_attempt_at)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
         async with self.database.unit_of_work("system:webhooks") as uow:
@@ -214,23 +253,43 @@ class WebhookWorker:
             await uow.commit()
         return claimed
 
-    async def deliver_due(self, client: httpx.AsyncClient) -> int:
-        claimed = await self.claim()
+    async def start_due(self, client: httpx.AsyncClient) -> list[asyncio.Task[None]]:
+        """Starts the due attempts there is room for; they run on while the worker goes on."""
+        free = self.max_in_flight - len(self._in_flight)
+        if free <= 0:
+            return []
+        per_webhook: dict[int, int] = {}
+        for webhook_id in self._in_flight.values():
+            per_webhook[webhook_id] = per_webhook.get(webhook_id, 0) + 1
+        claimed = await self.claim(free, per_webhook)
         if not claimed:
-            return 0
+            return []
         async with self.database.reader() as reader:
             events = await load_by_key(
                 reader, Event, col(Event.id), [item.event_id for item in claimed]
             )
             hooks = await queries.webhooks_by_id(reader, [item.webhook_id for item in claimed])
-        await asyncio.gather(
-            *(
-                self._attempt(client, item, webhook, event)
-                for item, webhook, event in zip(claimed, hooks, events, strict=True)
-                if webhook is not None and event is not None  # both referenced by the delivery
-            )
-        )
-        return len(claimed)
+        started = []
+        for item, webhook, event in zip(claimed, hooks, events, strict=True):
+            if webhook is None or event is None:  # both referenced by the delivery
+                continue
+            task = asyncio.create_task(self._attempt(client, item, webhook, event))
+            self._in_flight[task] = item.webhook_id
+            task.add_done_callback(self._finished)
+            started.append(task)
+        return started
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        del self._in_flight[task]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("webhook attempt failed", exc_info=task.exception())
+
+    async def deliver_due(self, client: httpx.AsyncClient) -> int:
+        """Starts the due attempts there is room for and waits for them: how many there were."""
+        started = await self.start_due(client)
+        if started:
+            await asyncio.wait(started)
+        return len(started)
 
     async def _attempt(
         self, client: httpx.AsyncClient, item: Claimed, webhook: Webhook, event: Event
@@ -247,22 +306,27 @@ class WebhookWorker:
         status_code: int | None = None
         error: str | None = None
         try:
-            target = (
-                PinnedRequest(webhook.url)
-                if self.allow_private_targets
-                else await pinned(webhook.url)
-            )
-            response = await client.post(
-                target.url,
-                content=body,
-                headers=headers | target.headers,
-                extensions=target.extensions,
-            )
-            status_code = response.status_code
+            async with asyncio.timeout(self.timeout):
+                target = (
+                    PinnedRequest(webhook.url)
+                    if self.allow_private_targets
+                    else await pinned(webhook.url)
+                )
+                # Streamed, and closed unread: only the status matters.
+                async with client.stream(
+                    "POST",
+                    target.url,
+                    content=body,
+                    headers=headers | target.headers,
+                    extensions=target.extensions,
+                ) as response:
+                    status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"HTTP {status_code}"
         except TargetRefused as refused:
             error = f"refused: {refused}"[:500]
+        except TimeoutError:
+            error = f"no answer within {self.timeout:g} s"
         except httpx.HTTPError as failure:
             error = f"{type(failure).__name__}: {failure}"[:500]
         latency_ms = int((time.perf_counter() - started) * 1000)

@@ -184,8 +184,8 @@ async def test_two_workers_never_send_the_same_attempt(
         await emit(pg_database, *range(1, 41))
         receiver.delay = 0.01
         await asyncio.gather(
-            rounds(WebhookWorker(pg_database, settings, batch_size=5), count=12, pause=0.01),
-            rounds(WebhookWorker(other, settings, batch_size=5), count=12, pause=0.01),
+            rounds(WebhookWorker(pg_database, settings, max_in_flight=5), count=12, pause=0.01),
+            rounds(WebhookWorker(other, settings, max_in_flight=5), count=12, pause=0.01),
         )
         assert len(receiver.delivery_ids) == 40
         assert len(set(receiver.delivery_ids)) == 40, "no delivery was sent twice"
