@@ -50,6 +50,7 @@ from schema.trusted import TrustedDocumentsCheck
 from schema.users.resolvers import UserMutations, UserQueries
 from schema.users.types import ApiKeyType, UserType
 from schema.validation import OncePerRequest
+from schema.visibility import CustomerView
 from schema.webhooks.resolvers import WebhookMutations, WebhookQueries
 from schema.websockets import CurrentCredentials
 
@@ -146,6 +147,7 @@ def build_schema() -> strawberry.Schema:
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(MAX_TOKENS),
             CurrentCredentials,
+            CustomerView,
             QueryCost,
             MaskUnexpectedErrors,
         ],

@@ -247,7 +247,14 @@ class OrderType(Node):
     updated_at: datetime
 
     channel = related("channel_by_id", "channel_id", ChannelType)
-    customer = related("customer_by_id", "customer_id", CustomerType)
+    customer = related(
+        "customer_by_id",
+        "customer_id",
+        CustomerType,
+        extensions=[allow(Permission.CUSTOMERS_READ)],
+        description="The customer's record (phone, address book, history): `customers:read`. "
+        "The order's own `email` and `shippingAddress` need no more than the order.",
+    )
     lines = related("lines_by_order_id", "pk", list[OrderLineType])
     allocations = related(
         "allocations_by_order_id", "pk", list[AllocationType], extensions=STAFF_ONLY

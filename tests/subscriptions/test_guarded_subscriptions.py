@@ -33,7 +33,7 @@ FOLLOW_EVERYTHING = """subscription FollowEverything($token: String!) {
   orderUpdated(trackingToken: $token) {
     order {
       number status lines { quantity sku { code product { name } } }
-      shipments { status location { code } }
+      shipments { status trackingEvents { status } }
       totals { total { amount } subtotal { amount } shipping { amount } tax { amount } }
     }
     event { type }
