@@ -21,6 +21,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from api.dbtypes import utcnow
 from api.errors import NotFound
 from api.events.models import Event, EventType
+from api.events.topics import order_id_of
 from api.settings import Settings
 from api.writes import commit_ordered_insert
 
@@ -184,6 +185,7 @@ class UnitOfWork:
                 "aggregate_id": pending.aggregate_id,
                 "actor": self.actor,
                 "payload": pending.payload,
+                "order_id": order_id_of(pending),
             }
             for pending in self._events
         ]

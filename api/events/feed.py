@@ -118,9 +118,11 @@ class EventFeed:
         wants: Callable[[Event], bool],
         after: LogPosition | None = None,
         types: Sequence[str] | None = None,
+        order_id: int | None = None,
     ) -> AsyncIterator[Event]:
         """The events ``wants`` accepts: those after ``after`` first (when given), then live
-        ones as they commit, in log order, each once."""
+        ones as they commit, in log order, each once. A follower of one order (``order_id``)
+        replays that order's events only, by their index."""
         subscriber = _Subscriber(wants, asyncio.Queue(self.settings.queue_limit))
         self._subscribers.add(subscriber)
         try:
@@ -135,7 +137,9 @@ class EventFeed:
                 read_to = after
                 while True:
                     async with self.database.reader() as reader:
-                        rows = await read_log(reader, read_to, self.settings.batch_size, types)
+                        rows = await read_log(
+                            reader, read_to, self.settings.batch_size, types, order_id
+                        )
                     for row in rows:
                         read_to = LogPosition.of(row)
                         if wants(row):

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +33,7 @@ from sqlmodel import SQLModel, col
 from api.errors import InvalidInput
 from api.events.models import Event
 from api.reads import Reader, as_records, columns
+from api.signing import digests_match
 from api.validation import whole_number
 
 
@@ -42,6 +45,8 @@ class CommitOrdered(Protocol):
 
 
 RowT = TypeVar("RowT", bound=SQLModel)
+CURSOR_TAG_LENGTH = 24
+"""Hex digits of a cursor's signature (96 bits)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -51,9 +56,11 @@ class LogPosition:
     transaction_id: int
     event_id: int
 
-    def encode(self) -> str:
-        raw = f"event:{self.transaction_id}:{self.event_id}".encode()
-        return base64.urlsafe_b64encode(raw).decode()
+    def encode(self, key: str) -> str:
+        """The position as a cursor, signed with ``key``: only cursors this API issued are
+        taken back (``decode_position``)."""
+        raw = f"event:{self.transaction_id}:{self.event_id}"
+        return base64.urlsafe_b64encode(f"{raw}:{_cursor_tag(key, raw)}".encode()).decode()
 
     def reaches(self, event: Event) -> bool:
         """The event is at or before this position."""
@@ -68,14 +75,22 @@ class LogPosition:
 START = LogPosition(-1, 0)
 
 
-def decode_position(cursor: str, field: str = "after") -> LogPosition:
+def _cursor_tag(key: str, raw: str) -> str:
+    message = f"event-cursor:{raw}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:CURSOR_TAG_LENGTH]
+
+
+def decode_position(cursor: str, key: str, field: str = "after") -> LogPosition:
+    """The position of a cursor that ``LogPosition.encode`` made with ``key``; any other is
+    refused, so that no caller can start a replay anywhere it likes."""
     try:
-        prefix, transaction_id, event_id = (
+        prefix, transaction_id, event_id, tag = (
             base64.urlsafe_b64decode(cursor.encode("ascii")).decode().split(":")
         )
         transaction = whole_number(transaction_id.removeprefix("-"))
         event = whole_number(event_id)
-        if prefix == "event" and transaction is not None and event is not None:
+        signed = digests_match(_cursor_tag(key, f"{prefix}:{transaction_id}:{event_id}"), tag)
+        if prefix == "event" and transaction is not None and event is not None and signed:
             sign = -1 if transaction_id.startswith("-") else 1
             return LogPosition(sign * transaction, event)
     except (binascii.Error, UnicodeError, ValueError):
@@ -88,7 +103,7 @@ def _oldest_running_transaction() -> Any:
 
 
 @cache
-def _log_query(model: type[Any], dialect: str, filtered: bool) -> Select[Any]:
+def _log_query(model: type[Any], dialect: str, filtered: bool, one_order: bool) -> Select[Any]:
     log = columns(model)
     statement = (
         select(*log)
@@ -103,6 +118,8 @@ def _log_query(model: type[Any], dialect: str, filtered: bool) -> Select[Any]:
         statement = statement.where(log.transaction_id < _oldest_running_transaction())
     if filtered:
         statement = statement.where(col(Event.type).in_(bindparam("types", expanding=True)))
+    if one_order:
+        statement = statement.where(col(Event.order_id) == bindparam("order_id"))
     return statement
 
 
@@ -112,10 +129,12 @@ async def read_committed(
     after: LogPosition = START,
     limit: int = 1_000,
     types: Sequence[str] | None = None,
+    order_id: int | None = None,
 ) -> list[RowT]:
     """Up to ``limit`` committed rows of a commit-ordered table after ``after``, in log order
-    (``types``: only events of these types)."""
-    statement = _log_query(model, reader.dialect.name, bool(types))
+    (``types``: only events of these types; ``order_id``: only events about that order, read
+    by its index)."""
+    statement = _log_query(model, reader.dialect.name, bool(types), order_id is not None)
     parameters: dict[str, Any] = {
         "after_transaction": after.transaction_id,
         "after_id": after.event_id,
@@ -123,6 +142,8 @@ async def read_committed(
     }
     if types:
         parameters["types"] = list(types)
+    if order_id is not None:
+        parameters["order_id"] = order_id
     return as_records((await reader.execute(statement, parameters)).all(), model)
 
 
@@ -131,9 +152,11 @@ async def read_log(
     after: LogPosition = START,
     limit: int = 100,
     types: Sequence[str] | None = None,
+    order_id: int | None = None,
 ) -> list[Event]:
-    """Up to ``limit`` committed events after ``after``, in log order (``types``: only these)."""
-    return await read_committed(reader, Event, after, limit, types)
+    """Up to ``limit`` committed events after ``after``, in log order (``types``: only these;
+    ``order_id``: only those about that order)."""
+    return await read_committed(reader, Event, after, limit, types, order_id)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ class Event(SQLModel, table=True):
         Index("ix_event_aggregate", "aggregate_type", "aggregate_id", "id"),
         Index("ix_event_log", "transaction_id", "id"),
         Index("ix_event_type_log", "type", "transaction_id", "id"),
+        Index("ix_event_order_log", "order_id", "transaction_id", "id"),
     )
 
     id: int | None = Field(default=None, sa_type=BigIntegerId, primary_key=True)
@@ -95,6 +96,12 @@ class Event(SQLModel, table=True):
     aggregate_id: int = Field(nullable=False)
     actor: str = Field(sa_type=String(64), nullable=False)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    order_id: int | None = Field(
+        default=None,
+        sa_type=BigInteger,
+        description="The order the event concerns, if any (``api.events.topics.order_id_of``): "
+        "an order's followers replay its events by this index, not by reading the log.",
+    )
 
 
 class ProjectionCursor(SQLModel, table=True):

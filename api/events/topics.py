@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from api.events.models import Event
 
 
-def order_id_of(event: Event) -> int | None:
-    """The order an event concerns: its own aggregate, or the order of the shipment it moves."""
+class AboutSomething(Protocol):
+    """An event, written or about to be."""
+
+    @property
+    def aggregate_type(self) -> str: ...
+    @property
+    def aggregate_id(self) -> int: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+def order_id_of(event: AboutSomething) -> int | None:
+    """The order an event concerns: its own aggregate, or the order of the shipment (or
+    return) it is about. Written beside the event (``Event.order_id``) when it is logged."""
     if event.aggregate_type == "order":
         return event.aggregate_id
     order_id = event.payload.get("orderId")
-    return order_id if isinstance(order_id, int) else None
+    return order_id if isinstance(order_id, int) and not isinstance(order_id, bool) else None
 
 
 def shipment_id_of(event: Event) -> int | None:

@@ -81,12 +81,12 @@ class Claimed:
     created_at: datetime
 
 
-def delivery_body(delivery_id: int, event: Event) -> bytes:
+def delivery_body(delivery_id: int, event: Event, cursor_key: str) -> bytes:
     return json.dumps(
         {
             "deliveryId": str(delivery_id),
             "event": {
-                "cursor": LogPosition.of(event).encode(),
+                "cursor": LogPosition.of(event).encode(cursor_key),
                 "type": event.type,
                 "occurredAt": event.occurred_at.isoformat(),
                 "aggregateType": event.aggregate_type,
@@ -112,6 +112,7 @@ class WebhookWorker:
         self.database = database
         self.retry = RetryPolicy.from_settings(settings)
         self.timeout = settings.webhook_timeout_seconds
+        self.cursor_key = settings.secret_key
         self.allow_private_targets = settings.webhook_allow_private_targets
         self.poll_seconds = poll_seconds
         self.max_in_flight = max_in_flight
@@ -294,7 +295,7 @@ class WebhookWorker:
     async def _attempt(
         self, client: httpx.AsyncClient, item: Claimed, webhook: Webhook, event: Event
     ) -> None:
-        body = delivery_body(item.delivery_id, event)
+        body = delivery_body(item.delivery_id, event, self.cursor_key)
         headers = {
             "content-type": "application/json",
             "user-agent": USER_AGENT,

@@ -32,19 +32,24 @@ class EventQueries:
         first = 100 if first is None else first
         if not 1 <= first <= limit:
             raise ClientError(f"first must be between 1 and {limit}")
+        key = info.context.settings.secret_key
         try:
-            position = decode_position(after) if after else START
+            position = decode_position(after, key) if after else START
         except InvalidInput as error:
             raise ClientError(error.message) from error
         async with info.context.reads.reader() as reader:
             rows = await read_log(reader, position, first + 1, [t.value for t in types or []])
         nodes = [EventNode.from_row(row) for row in rows[:first]]
+        cursors = [node.position.encode(key) for node in nodes]
         return EventConnection(
-            edges=[EventEdge(cursor=node.cursor, node=node) for node in nodes],
+            edges=[
+                EventEdge(cursor=cursor, node=node)
+                for cursor, node in zip(cursors, nodes, strict=True)
+            ],
             page_info=PageInfo(
                 has_next_page=len(rows) > first,
                 has_previous_page=after is not None,
-                start_cursor=nodes[0].cursor if nodes else after,
-                end_cursor=nodes[-1].cursor if nodes else after,
+                start_cursor=cursors[0] if cursors else after,
+                end_cursor=cursors[-1] if cursors else after,
             ),
         )

@@ -66,11 +66,11 @@ def _feed(info: Info) -> EventFeed:
     return info.context.feed
 
 
-def _position(after: str | None) -> LogPosition | None:
+def _position(info: Info, after: str | None) -> LogPosition | None:
     if after is None:
         return None
     try:
-        return decode_position(after)
+        return decode_position(after, info.context.settings.secret_key)
     except InvalidInput as error:
         raise ClientError(error.message) from error
 
@@ -99,13 +99,18 @@ def _count_customer_subscription(info: Info) -> None:
 
 
 async def _events(
-    info: Info, wants: Callable[[Event], bool], after: str | None, types: list[str] | None = None
+    info: Info,
+    wants: Callable[[Event], bool],
+    after: str | None,
+    types: list[str] | None = None,
+    order_id: int | None = None,
 ) -> AsyncIterator[Event]:
-    """The feed's events for this subscription; a fresh set of loaders for each, so what the
-    subscriber selects is read as it is after that event."""
-    position = _position(after)
+    """The feed's events for this subscription (of one order's, replayed by that order's
+    index); a fresh set of loaders for each, so what the subscriber selects is read as it is
+    after that event."""
+    position = _position(info, after)
     try:
-        async for event in _feed(info).follow(wants, position, types):
+        async for event in _feed(info).follow(wants, position, types, order_id):
             info.context.loaders = Loaders(info.context.reads)
             yield event
     except SubscriberTooSlow:
@@ -145,7 +150,9 @@ class Subscription:
             order_id = query_id(id, "Order", "id")
         else:
             raise ClientError("Give the order's id or its tracking token")
-        async for event in _events(info, lambda event: order_id_of(event) == order_id, after):
+        async for event in _events(
+            info, lambda event: order_id_of(event) == order_id, after, order_id=order_id
+        ):
             order = await info.context.loaders.order_by_id.load(order_id)
             if order is not None:
                 yield OrderUpdate(order=order, event=_event_node(event))
@@ -163,6 +170,7 @@ class Subscription:
         after: str | None = None,
     ) -> AsyncGenerator[ShipmentType, None]:
         shipment_id = query_id(id, "Shipment", "id") if id is not None else None
+        order_id: int | None
         if tracking_token is not None:
             order_id = await _order_by_token(info, tracking_token)
             if shipment_id is not None:
@@ -180,12 +188,14 @@ class Subscription:
                 )
         elif shipment_id is not None:
             _require(info, Permission.ORDERS_READ)
+            shipment = await info.context.loaders.shipment_by_id.load(shipment_id)
+            order_id = shipment.order_pk if shipment is not None else None
 
             def wants(event: Event) -> bool:
                 return shipment_id_of(event) == shipment_id
         else:
             raise ClientError("Give the shipment's id or a tracking token")
-        async for event in _events(info, wants, after):
+        async for event in _events(info, wants, after, order_id=order_id):
             changed = shipment_id_of(event)
             shipment = await info.context.loaders.shipment_by_id.load(changed) if changed else None
             if shipment is not None:

@@ -8,6 +8,7 @@ from strawberry.scalars import JSON
 from api.events.log import LogPosition
 from api.events.models import Event, EventType
 from api.events.topics import order_id_of
+from schema.context import Info
 from schema.relay import Node, PageInfo, encode_global_id
 
 strawberry.enum(EventType, description="What happened.")
@@ -16,7 +17,7 @@ strawberry.enum(EventType, description="What happened.")
 @strawberry.type(name="Event", description="One committed change, from the event log.")
 class EventNode(Node):
     pk: strawberry.Private[int]
-    cursor: str = strawberry.field(description="Pass as `after` to resume after this event.")
+    position: strawberry.Private[LogPosition]
     type: EventType
     occurred_at: datetime
     actor: str
@@ -31,13 +32,17 @@ class EventNode(Node):
         return cls(
             id=encode_global_id("Event", row.id),
             pk=row.id,
-            cursor=LogPosition.of(row).encode(),
+            position=LogPosition.of(row),
             type=EventType(row.type),
             occurred_at=row.occurred_at,
             actor=row.actor,
             order_id=order_id,
             data=JSON(row.payload),
         )
+
+    @strawberry.field(description="Pass as `after` to resume after this event.")
+    def cursor(self, info: Info) -> str:
+        return self.position.encode(info.context.settings.secret_key)
 
 
 @strawberry.type

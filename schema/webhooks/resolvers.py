@@ -118,7 +118,7 @@ class WebhookMutations:
     async def replay_webhook(self, info: Info, input: ReplayWebhookInput) -> ReplayWebhookPayload:
         webhook_id = decode_id(input.webhook_id, "Webhook", "webhookId")
         try:
-            after = decode_position(input.after)
+            after = decode_position(input.after, info.context.settings.secret_key)
         except InvalidInput as error:
             raise InvalidInput(error.message, field=["after"]) from error
         async with info.context.unit_of_work() as uow:

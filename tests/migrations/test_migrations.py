@@ -11,7 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.models import metadata
@@ -74,3 +74,35 @@ def test_upgrade_has_no_drift_and_downgrade_removes_everything(empty_database: s
     _, tables = asyncio.run(_inspect(empty_database))
     assert tables <= {"alembic_version"}
     command.upgrade(config, "head")
+
+
+async def _run(url: str, *statements: str) -> list[tuple[object, ...]]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            rows: list[tuple[object, ...]] = []
+            for statement in statements:
+                result = await connection.execute(text(statement))
+                rows = [tuple(row) for row in result.all()] if result.returns_rows else rows
+            return rows
+    finally:
+        await engine.dispose()
+
+
+def test_events_written_before_get_the_order_they_concern(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "b7e2d4c91a3f")
+    columns = "(occurred_at, type, aggregate_type, aggregate_id, actor, payload)"
+    asyncio.run(_run(
+        empty_database,
+        f"INSERT INTO event {columns} VALUES ('2026-11-01', 'ORDER_PLACED', 'order', 7, 'x', '{{}}')",
+        f"INSERT INTO event {columns} VALUES ('2026-11-01', 'SHIPMENT_SHIPPED', 'shipment', 3, "
+        """'x', '{"orderId": 7}')""",
+        f"INSERT INTO event {columns} VALUES ('2026-11-01', 'SKU_UPDATED', 'sku', 5, 'x', "
+        """'{"orderId": "not a number"}')""",
+    ))  # fmt: skip
+    command.upgrade(config, "head")
+    rows = asyncio.run(
+        _run(empty_database, "SELECT aggregate_type, order_id FROM event ORDER BY id")
+    )
+    assert rows == [("order", 7), ("shipment", 7), ("sku", None)]

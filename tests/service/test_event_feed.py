@@ -13,6 +13,8 @@ from api.db import Database
 from api.events.feed import EventFeed, FeedClosed, FeedSettings, SubscriberTooSlow
 from api.events.log import LogPosition, read_log
 from api.events.models import Event, EventType
+from api.events.topics import order_id_of
+from tests.conftest import StatementCounter
 from tests.factories import commit_events
 
 QUIET = FeedSettings(poll_seconds=30)
@@ -230,3 +232,25 @@ async def test_an_event_held_back_by_an_older_transaction_arrives_once_it_commit
         await events.aclose()  # type: ignore[attr-defined]
     finally:
         await feed.stop()
+
+
+async def test_a_follower_of_one_order_replays_that_orders_events_by_index(
+    database: Database, feed: EventFeed, count_statements: StatementCounter
+) -> None:
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        for order_id in range(1, 1_501):  # a busy log, in one transaction to be quick
+            uow.add_event(EventType.ORDER_HELD, aggregate_type="order", aggregate_id=order_id)
+        uow.add_event(
+            EventType.SHIPMENT_SHIPPED, aggregate_type="shipment", aggregate_id=9,
+            payload={"orderId": 700},
+        )  # fmt: skip
+        await uow.commit()
+    count_statements.statements.clear()
+    events = feed.follow(lambda event: order_id_of(event) == 700, LogPosition(-1, 0), order_id=700)
+    replayed = [await anext(events), await anext(events)]
+    await events.aclose()  # type: ignore[attr-defined]
+    assert [(e.aggregate_type, e.order_id) for e in replayed] == [("order", 700), ("shipment", 700)]
+    rows_read = [s for s in count_statements.statements if "event.payload" in s]
+    replays = [s for s in rows_read if "event.order_id =" in s]
+    assert len(replays) == 1, "one read of its events, not the log"
+    assert len(rows_read) <= 2, "besides it, at most the feed's own read of what is new"

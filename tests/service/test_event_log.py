@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from api.auth import SYSTEM_ACTOR
@@ -9,7 +11,7 @@ from api.db import Database
 from api.errors import InvalidInput
 from api.events.log import START, LogPosition, decode_position, read_log
 from api.events.models import EventType
-from tests.factories import make_location, make_product, receive
+from tests.factories import TEST_SECRET, make_location, make_product, receive
 
 
 async def test_the_log_pages_from_a_position_without_gaps_or_repeats(database: Database) -> None:
@@ -41,10 +43,14 @@ async def test_the_log_filters_by_type(database: Database) -> None:
 
 def test_a_position_survives_its_cursor_and_a_bad_cursor_is_a_typed_error() -> None:
     position = LogPosition(123456789, 42)
-    assert decode_position(position.encode()) == position
-    for bad in ("", "not base64!", LogPosition(1, 2).encode()[:-4], "Y3Vyc29yOjE="):
+    assert decode_position(position.encode(TEST_SECRET), TEST_SECRET) == position
+    crafted = base64.urlsafe_b64encode(b"event:-1:0").decode()
+    forged = base64.urlsafe_b64encode(b"event:-1:0:" + b"0" * 24).decode()
+    elsewhere = LogPosition(-1, 0).encode("another-secret-key-0123456789abcdef")
+    for bad in ("", "not base64!", LogPosition(1, 2).encode(TEST_SECRET)[:-4],
+                "Y3Vyc29yOjE=", crafted, forged, elsewhere):  # fmt: skip
         with pytest.raises(InvalidInput) as raised:
-            decode_position(bad)
+            decode_position(bad, TEST_SECRET)
         assert raised.value.field == ["after"]
 
 

@@ -120,7 +120,7 @@ async def test_replaying_from_a_cursor_delivers_those_events_again(
     first = [json.loads(body)["event"] for _, body in receiver.received]
     assert [event["orderId"] for event in first] == [1, 2, 3]
     async with database.unit_of_work("staff:1") as uow:
-        await replay(uow, webhook_id, decode_position(first[0]["cursor"]))
+        await replay(uow, webhook_id, decode_position(first[0]["cursor"], settings.secret_key))
     await rounds(worker)
     again = [json.loads(body)["event"]["orderId"] for _, body in receiver.received[3:]]
     assert sorted(again) == [2, 3]

@@ -4,6 +4,7 @@ protocol defines, keep-alive, credentials, who may follow what, and no leaks."""
 from __future__ import annotations
 
 import asyncio
+import base64
 
 import pytest
 from websockets.asyncio.client import connect
@@ -13,6 +14,7 @@ from tests.subscriptions.shop import (
     HOLD,
     Shop,
     call,
+    end_cursor,
     place,
     subscribers,
     wait_for_subscribers,
@@ -120,6 +122,26 @@ async def test_a_customer_follows_their_order_by_tracking_token(
         update = (await ws.next_data())["orderUpdated"]
         assert update["order"] == {"number": placed.number, "status": "ON_HOLD"}
         assert update["event"]["type"] == "ORDER_HELD"
+
+
+async def test_a_customer_resumes_only_from_a_cursor_the_server_issued(
+    sqlite_served: str, sqlite_shop: Shop
+) -> None:
+    placed = await place(sqlite_served, sqlite_shop.staff)
+    resume = """subscription($token: String!, $after: String) {
+      orderUpdated(trackingToken: $token, after: $after) { event { type cursor } } }"""
+    crafted = base64.urlsafe_b64encode(b"event:-1:0").decode()
+    async with graphql_ws(sqlite_served) as ws:
+        refused = await ws.subscribe(resume, {"token": placed.tracking_token, "after": crafted})
+        [error] = await ws.errors_of(refused)
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    async with graphql_ws(sqlite_served) as ws:
+        issued = await end_cursor(sqlite_served, sqlite_shop.staff)
+        await ws.subscribe(resume, {"token": placed.tracking_token, "after": issued})
+        await wait_for_subscribers(sqlite_served, 1)
+        await call(sqlite_served, sqlite_shop.staff, HOLD, {"id": placed.id})
+        update = (await ws.next_data())["orderUpdated"]["event"]
+        assert update["type"] == "ORDER_HELD" and update["cursor"] != crafted
 
 
 async def test_a_tracking_token_cannot_follow_another_order(
