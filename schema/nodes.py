@@ -12,6 +12,8 @@ from schema.context import Info
 from schema.errors import ClientError
 from schema.permissions import require
 from schema.relay import Node, parse_global_id
+from schema.webhooks.resolvers import visible_to_caller
+from schema.webhooks.types import WebhookDeliveryType, WebhookType
 
 MAX_NODES = 250
 
@@ -50,6 +52,10 @@ async def _resolve(info: Info, global_id: str) -> Node | None:
     permission, loader_name = entry
     require(info, permission)
     node: Node | None = await getattr(info.context.loaders, loader_name).load(pk)
+    if isinstance(node, (WebhookType, WebhookDeliveryType)) and not await visible_to_caller(
+        info, node
+    ):
+        return None  # another owner's: as if it did not exist
     return node
 
 

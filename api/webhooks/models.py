@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import BigIntegerId, UtcDateTime, utcnow
@@ -39,7 +39,20 @@ class Webhook(SQLModel, table=True):
         description="The log position up to which events have become deliveries.",
     )
     after_event_id: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    created_by: str = Field(sa_type=String(64), nullable=False)
+    starts_after_transaction_id: int = Field(
+        default=-1,
+        sa_column=Column(BigInteger, nullable=False, server_default=text("-1")),
+        description="The log position when it was made: no replay reaches before it.",
+    )
+    starts_after_event_id: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
+    created_by: str = Field(
+        sa_type=String(64),
+        nullable=False,
+        description="Its owner (``staff:<id>``, ``api_key:<id>``): a key manages only its own "
+        "webhooks, and a webhook delivers only the events its owner may read.",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
     deleted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 

@@ -13,10 +13,12 @@ from api.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 RECENT_DELIVERIES = 50
 
 
-async def live_webhooks(reader: Reader) -> list[Webhook]:
-    result = await reader.execute(
-        select(*columns(Webhook)).where(col(Webhook.deleted_at).is_(None)).order_by(col(Webhook.id))
-    )
+async def live_webhooks(reader: Reader, owned_by: str | None = None) -> list[Webhook]:
+    """Webhooks not deleted, oldest first; only ``owned_by``'s when given."""
+    statement = select(*columns(Webhook)).where(col(Webhook.deleted_at).is_(None))
+    if owned_by is not None:
+        statement = statement.where(col(Webhook.created_by) == owned_by)
+    result = await reader.execute(statement.order_by(col(Webhook.id)))
     return as_records(result.all(), Webhook)
 
 

@@ -1,4 +1,8 @@
-"""Webhook commands: register an endpoint, remove it, deliver again, replay from a cursor."""
+"""Webhook commands: register an endpoint, remove it, deliver again, replay from a cursor.
+
+A webhook belongs to whoever made it (``Webhook.created_by``). Commands on webhooks take the
+owner a caller acts for (``owned_by``: an API key acts for itself; staff, who run the whole
+shop, for anyone, None): another owner's webhook is NOT_FOUND to it, as if it did not exist."""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, tuple_, update
 from sqlmodel import col
 
+from api.auth import Permission
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
+from api.events.audience import READ_PERMISSION, unreadable
 from api.events.log import LogPosition, log_end
 from api.events.models import Event, EventType
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -35,11 +41,18 @@ def _url(url: str, *, allow_private_targets: bool) -> str:
     return url
 
 
-def _event_types(types: Sequence[str]) -> list[str]:
+def _event_types(types: Sequence[str], permissions: frozenset[Permission]) -> list[str]:
     known = {event_type.value for event_type in EventType}
     unknown = sorted(set(types) - known)
     if unknown:
         raise InvalidInput(f"unknown event types: {', '.join(unknown)}", field=["events"])
+    closed = unreadable(list(set(types)), permissions)
+    if closed:
+        needed = sorted({READ_PERMISSION[name].value for name in closed})
+        raise InvalidInput(
+            f"{', '.join(closed)} need {', '.join(needed)}, which the webhook's owner lacks",
+            field=["events"],
+        )
     return sorted(set(types))
 
 
@@ -58,18 +71,22 @@ async def create_webhook(
     event_types: Sequence[str],
     secret: str | None = None,
     allow_private_targets: bool = False,
+    owner_permissions: frozenset[Permission],
 ) -> Webhook:
-    """An endpoint that receives the events committed from now on (``event_types``, or all).
-    Unless ``allow_private_targets``, an endpoint on a private address or on this machine is
-    refused (a host name is checked again at each delivery, when it is resolved)."""
+    """An endpoint, owned by the unit of work's actor, that receives the events committed from
+    now on (``event_types``, or every one its owner may read; naming one it may not read is
+    refused). Unless ``allow_private_targets``, an endpoint on a private address or on this
+    machine is refused (a host name is checked again at each delivery, when it is resolved)."""
     async with uow.database.reader() as reader:
         start = await log_end(reader)
     webhook = Webhook(
         url=_url(url, allow_private_targets=allow_private_targets),
-        event_types=_event_types(event_types),
+        event_types=_event_types(event_types, owner_permissions),
         secret=_secret(secret),
         after_transaction_id=start.transaction_id,
         after_event_id=start.event_id,
+        starts_after_transaction_id=start.transaction_id,
+        starts_after_event_id=start.event_id,
         created_by=uow.actor,
     )
     uow.session.add(webhook)
@@ -85,37 +102,50 @@ async def create_webhook(
     return webhook
 
 
-async def _live_webhook(uow: UnitOfWork, webhook_id: int) -> Webhook:
+def owns(owned_by: str | None, webhook: Webhook) -> bool:
+    return owned_by is None or webhook.created_by == owned_by
+
+
+async def _live_webhook(
+    uow: UnitOfWork, webhook_id: int, owned_by: str | None, field: str = "id"
+) -> Webhook:
     webhook = await uow.session.get(Webhook, webhook_id)
-    if webhook is None or webhook.deleted_at is not None:
-        raise NotFound("webhook", webhook_id, field=["id"])
+    if webhook is None or webhook.deleted_at is not None or not owns(owned_by, webhook):
+        raise NotFound("webhook", webhook_id, field=[field])
     return webhook
 
 
-async def delete_webhook(uow: UnitOfWork, webhook_id: int) -> None:
+async def delete_webhook(uow: UnitOfWork, webhook_id: int, *, owned_by: str | None) -> None:
     """No more deliveries; its history stays readable."""
-    webhook = await _live_webhook(uow, webhook_id)
+    webhook = await _live_webhook(uow, webhook_id, owned_by)
     webhook.active = False
     webhook.deleted_at = utcnow()
     uow.add_event(EventType.WEBHOOK_DELETED, aggregate_type="webhook", aggregate_id=webhook_id)
     await uow.commit()
 
 
-async def redeliver(uow: UnitOfWork, delivery_id: int) -> WebhookDelivery:
+async def redeliver(uow: UnitOfWork, delivery_id: int, *, owned_by: str | None) -> WebhookDelivery:
     """Deliver again now, whatever became of the earlier attempts."""
     delivery = await uow.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise NotFound("webhook delivery", delivery_id, field=["deliveryId"])
-    await _live_webhook(uow, delivery.webhook_id)
+    await _live_webhook(uow, delivery.webhook_id, owned_by, "deliveryId")
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = utcnow()
     await uow.commit()
     return delivery
 
 
-async def replay(uow: UnitOfWork, webhook_id: int, after: LogPosition) -> Webhook:
-    """Deliver again every event after ``after``: those already delivered and those not yet."""
-    webhook = await _live_webhook(uow, webhook_id)
+async def replay(
+    uow: UnitOfWork, webhook_id: int, after: LogPosition, *, owned_by: str | None
+) -> Webhook:
+    """Deliver again every event after ``after`` (or after the webhook was made, if that is
+    later: a webhook never receives what came before it): those already delivered and those
+    not yet."""
+    webhook = await _live_webhook(uow, webhook_id, owned_by, "webhookId")
+    after = max(
+        after, LogPosition(webhook.starts_after_transaction_id, webhook.starts_after_event_id)
+    )
     later = select(col(Event.id)).where(
         tuple_(col(Event.transaction_id), col(Event.id)) > (after.transaction_id, after.event_id)
     )

@@ -34,13 +34,16 @@ from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
+from api.auth import Permission
 from api.db import Database
 from api.dbtypes import utcnow
+from api.events.audience import readable_types
 from api.events.log import LogPosition, read_log
 from api.events.models import Event
 from api.events.topics import order_id_of
 from api.reads import load_by_key
 from api.settings import Settings
+from api.users.queries import permissions_of
 from api.webhooks import queries
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
 from api.webhooks.signing import SIGNATURE_HEADER, sign
@@ -146,20 +149,25 @@ class WebhookWorker:
         None when no webhook is active (nothing to deliver either)."""
         async with self.database.reader() as reader:
             webhooks = await queries.active_webhooks(reader)
-        if not webhooks:
-            return None
+            if not webhooks:
+                return None
+            owners = await permissions_of(reader, [webhook.created_by for webhook in webhooks])
         made = 0
         for webhook in webhooks:
-            made += await self._enqueue_one(webhook)
+            made += await self._enqueue_one(webhook, owners[webhook.created_by])
         return made
 
-    async def _enqueue_one(self, webhook: Webhook) -> int:
+    async def _enqueue_one(self, webhook: Webhook, owner_permissions: frozenset[Permission]) -> int:
+        """Deliveries of the events after the webhook's position that it asked for and its
+        owner may read now (none once the owner's key is revoked or its user deactivated)."""
         position = LogPosition(webhook.after_transaction_id, webhook.after_event_id)
         async with self.database.reader() as reader:
             events = await read_log(reader, position, 500)
         if not events:
             return 0
-        wanted = set(webhook.event_types)
+        wanted = readable_types(owner_permissions)
+        if webhook.event_types:
+            wanted &= set(webhook.event_types)
         now = utcnow()
         rows = [
             {
@@ -171,7 +179,7 @@ class WebhookWorker:
                 "created_at": now,
             }
             for event in events
-            if not wanted or event.type in wanted
+            if event.type in wanted
         ]
         last = LogPosition.of(events[-1])
         async with self.database.unit_of_work("system:webhooks") as uow:

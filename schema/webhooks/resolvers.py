@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.auth import Permission
+from api.auth import Permission, PrincipalKind
 from api.errors import InvalidInput
 from api.events.log import decode_position
 from api.events.models import EventType
@@ -14,12 +14,34 @@ from schema.relay import decode_id
 from schema.webhooks.types import WebhookDeliveryType, WebhookType
 
 
+def owner_acted_for(info: Info) -> str | None:
+    """Whose webhooks the caller manages: an API key its own; staff every one (None)."""
+    principal = info.context.principal
+    return None if principal.kind is PrincipalKind.STAFF else principal.actor
+
+
+async def visible_to_caller(info: Info, node: WebhookType | WebhookDeliveryType) -> bool:
+    """Whether a webhook (or one of its deliveries), found by its ID, is the caller's."""
+    owner = owner_acted_for(info)
+    if owner is None:
+        return True
+    webhook = (
+        await info.context.loaders.webhook_by_id.load(node.webhook_pk)
+        if isinstance(node, WebhookDeliveryType)
+        else node
+    )
+    return webhook is not None and webhook.owner == owner
+
+
 @strawberry.type
 class WebhookQueries:
-    @fields.query(Permission.WEBHOOKS_MANAGE, description="Webhooks not deleted, oldest first.")
+    @fields.query(
+        Permission.WEBHOOKS_MANAGE,
+        description="Webhooks not deleted, oldest first: an API key's own, or (staff) all.",
+    )
     async def webhooks(self, info: Info) -> list[WebhookType]:
         async with info.context.reads.reader() as reader:
-            rows = await queries.live_webhooks(reader)
+            rows = await queries.live_webhooks(reader, owner_acted_for(info))
         return [WebhookType.from_row(row) for row in rows]
 
 
@@ -92,13 +114,16 @@ class WebhookMutations:
                 event_types=[event.value for event in input.events],
                 secret=input.secret,
                 allow_private_targets=info.context.settings.webhook_allow_private_targets,
+                owner_permissions=info.context.principal.permissions,
             )
         return CreateWebhookPayload(webhook=WebhookType.from_row(webhook), secret=webhook.secret)
 
     @fields.mutation(Permission.WEBHOOKS_MANAGE, description="No more deliveries.")
     async def delete_webhook(self, info: Info, input: DeleteWebhookInput) -> DeleteWebhookPayload:
         async with info.context.unit_of_work() as uow:
-            await service.delete_webhook(uow, decode_id(input.id, "Webhook", "id"))
+            await service.delete_webhook(
+                uow, decode_id(input.id, "Webhook", "id"), owned_by=owner_acted_for(info)
+            )
         return DeleteWebhookPayload(deleted_id=input.id)
 
     @fields.mutation(Permission.WEBHOOKS_MANAGE, description="Delivers one delivery again, now.")
@@ -107,7 +132,7 @@ class WebhookMutations:
     ) -> RedeliverWebhookPayload:
         delivery_id = decode_id(input.delivery_id, "WebhookDelivery", "deliveryId")
         async with info.context.unit_of_work() as uow:
-            delivery = await service.redeliver(uow, delivery_id)
+            delivery = await service.redeliver(uow, delivery_id, owned_by=owner_acted_for(info))
         return RedeliverWebhookPayload(delivery=WebhookDeliveryType.from_row(delivery))
 
     @fields.mutation(
@@ -122,5 +147,5 @@ class WebhookMutations:
         except InvalidInput as error:
             raise InvalidInput(error.message, field=["after"]) from error
         async with info.context.unit_of_work() as uow:
-            webhook = await service.replay(uow, webhook_id, after)
+            webhook = await service.replay(uow, webhook_id, after, owned_by=owner_acted_for(info))
         return ReplayWebhookPayload(webhook=WebhookType.from_row(webhook))

@@ -36,6 +36,7 @@ class WebhookAttemptType:
 )
 class WebhookDeliveryType(Node):
     pk: strawberry.Private[int]
+    webhook_pk: strawberry.Private[int]
     delivery_id: str = strawberry.field(description="As sent in OMS-Delivery-Id.")
     event_id: strawberry.ID
     status: DeliveryStatus
@@ -55,6 +56,7 @@ class WebhookDeliveryType(Node):
         return cls(
             id=encode_global_id("WebhookDelivery", row.id),
             pk=row.id,
+            webhook_pk=row.webhook_id,
             delivery_id=str(row.id),
             event_id=strawberry.ID(encode_global_id("Event", row.event_id)),
             status=DeliveryStatus(row.status),
@@ -70,6 +72,7 @@ class WebhookDeliveryType(Node):
 @strawberry.type(name="Webhook", description="A partner endpoint that receives events.")
 class WebhookType(Node):
     pk: strawberry.Private[int]
+    owner: strawberry.Private[str]
     url: str
     events: list[EventType] = strawberry.field(description="Delivered event types; empty: all.")
     active: bool
@@ -88,6 +91,7 @@ class WebhookType(Node):
         return cls(
             id=encode_global_id("Webhook", row.id),
             pk=row.id,
+            owner=row.created_by,
             url=row.url,
             events=[EventType(value) for value in row.event_types],
             active=row.active,

@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from api.auth import SYSTEM_ACTOR, Permission
 from api.db import Database
 from api.errors import InvalidInput
 from api.events.log import decode_position
@@ -20,18 +21,21 @@ from api.webhooks.signing import SIGNATURE_HEADER, verify
 from api.webhooks.worker import WebhookWorker
 from tests.webhooks import SECRET, Receiver, emit, quick, rounds
 
+EVERYTHING = frozenset(Permission)
+
 
 async def hook(database: Database, url: str, *types: EventType) -> int:
     """A webhook for ``types`` (by default the ORDER_HELD events the tests emit: with no types
     it would also receive its own WEBHOOK_CREATED)."""
     wanted = types or (EventType.ORDER_HELD,)
-    async with database.unit_of_work("staff:1") as uow:
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         created = await create_webhook(
             uow,
             url=url,
             event_types=[t.value for t in wanted],
             secret=SECRET,
             allow_private_targets=True,
+            owner_permissions=EVERYTHING,
         )
     assert created.id is not None
     return created.id
@@ -104,7 +108,7 @@ async def test_a_delivery_failing_past_the_retry_period_fails_and_can_be_redeliv
     receiver.failures = 0
     async with database.unit_of_work("staff:1") as uow:
         assert delivery.id is not None
-        await redeliver(uow, delivery.id)
+        await redeliver(uow, delivery.id, owned_by=None)
     await rounds(worker)
     [delivery] = await deliveries(database)
     assert delivery.status == DeliveryStatus.DELIVERED
@@ -120,7 +124,8 @@ async def test_replaying_from_a_cursor_delivers_those_events_again(
     first = [json.loads(body)["event"] for _, body in receiver.received]
     assert [event["orderId"] for event in first] == [1, 2, 3]
     async with database.unit_of_work("staff:1") as uow:
-        await replay(uow, webhook_id, decode_position(first[0]["cursor"], settings.secret_key))
+        after = decode_position(first[0]["cursor"], settings.secret_key)
+        await replay(uow, webhook_id, after, owned_by=None)
     await rounds(worker)
     again = [json.loads(body)["event"]["orderId"] for _, body in receiver.received[3:]]
     assert sorted(again) == [2, 3]
@@ -135,7 +140,9 @@ async def test_bad_webhooks_are_refused(database: Database) -> None:
     ]:
         with pytest.raises(InvalidInput):
             async with database.unit_of_work("staff:1") as uow:
-                await create_webhook(uow, url=url, event_types=types, secret=secret)
+                await create_webhook(
+                    uow, url=url, event_types=types, secret=secret, owner_permissions=EVERYTHING
+                )
 
 
 async def test_endpoints_on_private_addresses_are_refused_unless_allowed(
@@ -151,10 +158,14 @@ async def test_endpoints_on_private_addresses_are_refused_unless_allowed(
     ]:
         with pytest.raises(InvalidInput, match="public addresses only"):
             async with database.unit_of_work("staff:1") as uow:
-                await create_webhook(uow, url=url, event_types=[])
+                await create_webhook(uow, url=url, event_types=[], owner_permissions=EVERYTHING)
     async with database.unit_of_work("staff:1") as uow:
         allowed = await create_webhook(
-            uow, url="http://127.0.0.1:8080/hook", event_types=[], allow_private_targets=True
+            uow,
+            url="http://127.0.0.1:8080/hook",
+            event_types=[],
+            allow_private_targets=True,
+            owner_permissions=EVERYTHING,
         )
     assert allowed.id is not None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.auth import Permission
+from api.events.audience import READ_PERMISSION, readable_types
 from api.events.models import Event, EventType
 from api.events.topics import levels_of, order_id_of, shipment_id_of
 
@@ -43,3 +45,9 @@ def test_levels_come_from_a_level_a_list_of_levels_or_the_level_itself() -> None
     assert levels_of(placed) == [(1, 2), (3, 4)]
     assert levels_of(moved) == [(1, 2)]
     assert levels_of(event("order", 7)) == []
+
+
+def test_every_event_type_says_which_permission_reads_it() -> None:
+    assert set(READ_PERMISSION) == {event_type.value for event_type in EventType}
+    assert readable_types(frozenset({Permission.ORDERS_READ})) >= {"ORDER_PLACED", "REFUND_ISSUED"}
+    assert "CUSTOMER_CREATED" not in readable_types(frozenset({Permission.ORDERS_READ}))
