@@ -37,7 +37,10 @@ def upgrade() -> None:
         )
         batch_op.add_column(
             sa.Column(
-                "starts_after_event_id", sa.BigInteger(), server_default=sa.text("0"), nullable=False
+                "starts_after_event_id",
+                sa.BigInteger(),
+                server_default=sa.text("0"),
+                nullable=False,
             )
         )
     op.execute(
