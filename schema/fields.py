@@ -16,7 +16,9 @@ def query(permission: Permission | None, **options: Any) -> Any:
     return strawberry.field(extensions=[allow(permission)], **options)
 
 
-def mutation(permission: Permission | None, **options: Any) -> Any:
+def mutation(permission: Permission | None, *also: Permission, **options: Any) -> Any:
+    """A mutation open to holders of ``permission`` and of each of ``also`` (a command that
+    moves money as well as goods needs the permissions of both)."""
     return strawberry.mutation(
-        extensions=[DomainErrorsAsUserErrors(), allow(permission)], **options
+        extensions=[DomainErrorsAsUserErrors(), allow(permission, *also)], **options
     )

@@ -35,6 +35,8 @@ class IsAnyone(BasePermission):
         return True
 
 
-def allow(permission: Permission | None) -> PermissionExtension:
-    checks: list[BasePermission] = [HasPermission(permission)] if permission else [IsAnyone()]
+def allow(*permissions: Permission | None) -> PermissionExtension:
+    """Holders of every one of ``permissions`` (None alone: anyone, on purpose)."""
+    needed = [permission for permission in permissions if permission is not None]
+    checks: list[BasePermission] = [HasPermission(p) for p in needed] if needed else [IsAnyone()]
     return PermissionExtension(permissions=checks, use_directives=False)

@@ -303,8 +303,10 @@ class ReturnMutations:
 
     @fields.mutation(
         Permission.RETURNS_WRITE,
+        Permission.REFUNDS_WRITE,
         description="A new order paid by the goods a received return brought back; the "
-        "difference is charged on paymentToken or refunded.",
+        "difference is charged on paymentToken or refunded (so it needs `refunds:write` as "
+        "well as `returns:write`).",
     )
     async def create_exchange(
         self, info: Info, input: CreateExchangeInput

@@ -13,7 +13,7 @@ from api.events.models import Event
 from api.orders.models import OrderLine
 from api.orders.placement import PlacedOrder
 from schema.relay import encode_global_id
-from tests.factories import GraphQLClient
+from tests.factories import GraphQLClient, api_key
 from tests.invariants import assert_invariants
 from tests.service.fulfilment.conftest import Warehouse, warehouse  # noqa: F401  (fixture)
 from tests.service.fulfilment.test_picking import level
@@ -200,6 +200,23 @@ async def test_a_token_opens_only_its_own_order(
     assert refused["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
 
 
+EXCHANGE = f"""mutation($input: CreateExchangeInput!) {{ createExchange(input: $input) {{
+    order {{ number status lines {{ sku {{ code }} quantity }} }} {ERRORS} }} }}"""
+
+
+async def test_an_exchange_moves_money_so_it_needs_refunds_write(
+    admin: GraphQLClient, database: Database, delivered: PlacedOrder
+) -> None:
+    returns_only = await api_key(database, "returns:write", "orders:read")
+    answer = await admin.execute(
+        EXCHANGE,
+        {"input": {"returnId": "UmV0dXJuOjE=", "lines": [{"sku": "S2", "quantity": 1}]}},
+        token=returns_only,
+    )
+    assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "refunds:write" in answer["errors"][0]["message"]
+
+
 async def test_an_exchange_over_graphql(
     admin: GraphQLClient, database: Database, delivered: PlacedOrder
 ) -> None:
@@ -215,8 +232,7 @@ async def test_an_exchange_over_graphql(
     ])  # fmt: skip
     exchanged = (
         await admin.data(
-            f"""mutation($input: CreateExchangeInput!) {{ createExchange(input: $input) {{
-                order {{ number status lines {{ sku {{ code }} quantity }} }} {ERRORS} }} }}""",
+            EXCHANGE,
             {
                 "input": {
                     "returnId": the_return["id"],
