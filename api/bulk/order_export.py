@@ -8,8 +8,6 @@ state at the time its page was read.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -25,6 +23,7 @@ from api.dbtypes import UtcDateTime
 from api.errors import InvalidInput
 from api.orders.models import Order, OrderLine, order_number
 from api.reads import columns, keys_in
+from api.spreadsheets import csv_text
 
 PAGE_SIZE = 500
 _order, _line, _sku, _channel = columns(Order), columns(OrderLine), columns(Sku), columns(Channel)
@@ -132,9 +131,7 @@ def _order_cells(order: Any) -> list[Any]:
 
 
 def _csv_rows(rows: Sequence[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode()
+    return csv_text(rows, lineterminator="\n").encode()
 
 
 def _csv_page(orders: Sequence[Any], lines: Sequence[Any]) -> bytes:

