@@ -40,7 +40,9 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.is_sqlite = url.startswith("sqlite")
-        options: dict[str, Any] = {"echo": echo}
+        # A failed statement's error (logged with its request id) names no bound parameter: they
+        # hold customers' addresses, tokens' hashes, whatever a caller sent.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if not self.is_sqlite:
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
         self.engine: AsyncEngine = create_async_engine(url, **options)

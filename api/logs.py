@@ -13,9 +13,12 @@ import json
 import logging
 import logging.config
 import re
+import traceback
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
+
+from sqlalchemy.exc import DBAPIError
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -108,6 +111,49 @@ class RedactAccessLine(logging.Filter):
         return True
 
 
+def database_error_summary(error: DBAPIError) -> str:
+    """What a failed statement is, for a log line: the driver's error class, its SQLSTATE and
+    constraint when it has them, and the statement. Not the driver's message, whose detail
+    quotes the values (``Key (email)=(...) already exists``), nor the parameters."""
+    original = error.orig
+    parts = [type(error).__name__]
+    if original is not None:
+        parts.append(type(original).__name__)
+    for attribute in ("sqlstate", "constraint_name"):
+        value = getattr(original, attribute, None) or getattr(
+            getattr(original, "__cause__", None), attribute, None
+        )
+        if value:
+            parts.append(f"{attribute}={value}")
+    return f"{' '.join(parts)} [SQL: {' '.join(str(error.statement).split())}]"
+
+
+def _database_error_in(error: BaseException | None) -> DBAPIError | None:
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DBAPIError):
+            return error
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+class HideDatabaseValues(logging.Filter):
+    """A logged exception that is (or came from) a failed statement is written as where it
+    failed and ``database_error_summary``: the driver's message would quote the values."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        failed = _database_error_in(error)
+        if error is not None and failed is not None:
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            record.exc_text = (
+                f"Traceback (most recent call last):\n{frames}{database_error_summary(failed)}"
+            )
+            record.exc_info = None
+        return True
+
+
 def logging_config(level: str, log_format: str) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` for the API and uvicorn alike."""
     formatter: dict[str, Any] = (
@@ -122,7 +168,7 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
     handler = {
         "class": "logging.StreamHandler",
         "formatter": "oms",
-        "filters": ["request_id"],
+        "filters": ["request_id", "hide_database_values"],
         "stream": "ext://sys.stderr",
     }
     return {
@@ -131,17 +177,20 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
         "formatters": {"oms": formatter},
         "filters": {
             "request_id": {"()": RequestIdFilter},
+            "hide_database_values": {"()": HideDatabaseValues},
             "redact": {"()": RedactAccessLine},
         },
         "handlers": {
             "default": handler,
-            "access": {**handler, "filters": ["request_id", "redact"]},
+            "access": {**handler, "filters": ["request_id", "hide_database_values", "redact"]},
         },
         "root": {"handlers": ["default"], "level": level},
         "loggers": {
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.error": {"level": level},
             "uvicorn.access": {"handlers": ["access"], "level": level, "propagate": False},
+            # At DEBUG the SQLite driver writes every statement with its parameters.
+            "aiosqlite": {"level": "INFO"},
         },
     }
 

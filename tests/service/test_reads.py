@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
+from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
@@ -14,6 +16,7 @@ from api.catalog.queries import skus_by_code, skus_by_id, skus_by_product_id
 from api.db import Database
 from api.locations.queries import bins_by_location_id
 from api.locations.service import create_bin
+from api.logs import HideDatabaseValues, database_error_summary
 from api.reads import PageRequest, RequestReads, count, paginate
 from tests.factories import make_location, make_product
 
@@ -127,3 +130,28 @@ async def test_a_failed_read_gives_the_connection_back(database: Database) -> No
     async with reads.reader() as reader:
         assert (await reader.execute(select(1))).scalar() == 1
     assert database.engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_failed_statement_is_logged_without_the_values_it_carried(
+    database: Database,
+) -> None:
+    insert = text(
+        "INSERT INTO rate_limit_bucket (principal, level, allowed, updated_at) "
+        "VALUES (:who, 0, true, CURRENT_TIMESTAMP)"
+    )
+    secret = "-".join(["s3cr3t", "value"])  # not in the source lines a traceback shows
+    async with database.reader() as reader:
+        await reader.execute(insert, {"who": secret})
+    with pytest.raises(DBAPIError) as failed:
+        async with database.reader() as reader:
+            await reader.execute(insert, {"who": secret})
+    assert "s3cr3t-value" not in str(failed.value).split("[SQL")[1], "parameters hidden"
+    summary = database_error_summary(failed.value)
+    assert "s3cr3t-value" not in summary, "nor the driver's detail, which quotes them"
+    assert summary.startswith("IntegrityError") and "INSERT INTO rate_limit_bucket" in summary
+    record = logging.LogRecord("oms", logging.ERROR, __file__, 1, "failed", None, (
+        type(failed.value), failed.value, failed.value.__traceback__))  # fmt: skip
+    HideDatabaseValues().filter(record)
+    for formatter in (logging.Formatter(), JsonFormatter()):
+        written = formatter.format(record)
+        assert "s3cr3t-value" not in written and "rate_limit_bucket" in written
