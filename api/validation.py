@@ -74,6 +74,21 @@ def positive_quantity(value: int, field: str = "quantity") -> int:
     return value
 
 
+MAX_MONEY = 2**53
+"""The largest amount of money, in minor units, anything accepts: what every JSON client reads
+exactly."""
+
+
+def money(value: int, field: str, *, minimum: int = 1, maximum: int = MAX_MONEY) -> int:
+    """An amount of money in minor units: ``minimum`` (1 unless zero is allowed) to
+    ``maximum``. Not a quantity: a refund of 150.00 is 15000 minor units."""
+    if not minimum <= value <= maximum:
+        raise InvalidInput(
+            f"{field} must be an amount of {minimum} to {maximum} minor units", field=[field]
+        )
+    return value
+
+
 def non_negative(value: int, field: str, *, maximum: int = 2**31 - 1) -> int:
     if not 0 <= value <= maximum:
         raise InvalidInput(f"{field} must be between 0 and {maximum}", field=[field])

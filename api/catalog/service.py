@@ -47,9 +47,9 @@ def _validated_sku(fields: SkuFields, index: int) -> dict[str, object]:
     return {
         "code": validation.code(fields.code, f"{prefix}.sku"),
         "name": validation.text(fields.name, f"{prefix}.name"),
-        "price": validation.non_negative(fields.price, f"{prefix}.price", maximum=MAX_PRICE),
-        "unit_cost": validation.non_negative(
-            fields.unit_cost, f"{prefix}.unitCost", maximum=MAX_PRICE
+        "price": validation.money(fields.price, f"{prefix}.price", minimum=0, maximum=MAX_PRICE),
+        "unit_cost": validation.money(
+            fields.unit_cost, f"{prefix}.unitCost", minimum=0, maximum=MAX_PRICE
         ),
         "weight_grams": validation.non_negative(
             fields.weight_grams, f"{prefix}.weightGrams", maximum=1_000_000
@@ -108,10 +108,10 @@ async def update_sku(uow: UnitOfWork, *, sku_id: int, changes: SkuChanges) -> Sk
     if changes.name is not None:
         values["name"] = validation.text(changes.name, "name")
     if changes.price is not None:
-        values["price"] = validation.non_negative(changes.price, "price", maximum=MAX_PRICE)
+        values["price"] = validation.money(changes.price, "price", minimum=0, maximum=MAX_PRICE)
     if changes.unit_cost is not None:
-        values["unit_cost"] = validation.non_negative(
-            changes.unit_cost, "unitCost", maximum=MAX_PRICE
+        values["unit_cost"] = validation.money(
+            changes.unit_cost, "unitCost", minimum=0, maximum=MAX_PRICE
         )
     if changes.weight_grams is not None:
         values["weight_grams"] = validation.non_negative(

@@ -83,7 +83,7 @@ async def set_supplier_sku(
     """Records that the supplier sells the SKU, in packs of ``pack_size`` at ``unit_cost``, or
     changes those terms."""
     validation.in_range(pack_size, "packSize", 1, validation.MAX_QUANTITY)
-    validation.non_negative(unit_cost, "unitCost")
+    validation.money(unit_cost, "unitCost", minimum=0)
     supplier = await find_supplier(uow, supplier_code)
     sku = await ledger.find_sku(uow, sku_code)
     found = await uow.session.execute(
@@ -154,7 +154,7 @@ async def create_purchase_order(
     for index, line in enumerate(lines):
         field = f"lines.{index}"
         validation.positive_quantity(line.quantity, f"{field}.quantity")
-        validation.non_negative(line.unit_cost, f"{field}.unitCost")
+        validation.money(line.unit_cost, f"{field}.unitCost", minimum=0)
         code = line.sku.strip()
         if code in skus:
             raise InvalidInput(f"SKU {code} is on two lines: merge them", field=[f"{field}.sku"])

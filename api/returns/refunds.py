@@ -38,7 +38,7 @@ async def refund_return(
 ) -> Refund:
     """Refunds what came back: the units received (not those missing), with their tax, the
     shipping charge when asked, less a restocking fee."""
-    restocking_fee = validation.non_negative(restocking_fee, "restockingFee")
+    restocking_fee = validation.money(restocking_fee, "restockingFee", minimum=0)
     found = await lock_return(uow, return_id)
     request = {"returnId": return_id, "shipping": include_shipping, "fee": restocking_fee}
     if idempotency_key is not None and (first := await _first(uow, idempotency_key, request)):
@@ -84,7 +84,7 @@ async def issue_refund(
     idempotency_key: str | None = None,
 ) -> Refund:
     """A refund without a return: goodwill, a price adjustment, a partial refund."""
-    amount = validation.positive_quantity(amount, "amount")
+    amount = validation.money(amount, "amount")
     reason = validation.text(reason, "reason")
     order = await lock_order(uow, order_id)
     request = {"orderId": order_id, "amount": amount, "reason": reason}

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from api import validation
 from api.errors import (
     AlreadyExists,
     IllegalTransition,
@@ -219,3 +220,24 @@ async def test_feedback_once_after_delivery_with_a_rating_of_1_to_5(delivered: D
     with pytest.raises(IllegalTransition):
         async with database.unit_of_work("customer") as uow:
             await submit_feedback(uow, tracking_token=not_yet.tracking_token, rating=4)
+
+
+async def test_a_refund_is_money_not_a_quantity(delivered: Delivered) -> None:
+    """Only what was captured bounds it: a large amount is refused as more than captured,
+    not as an out-of-range quantity, and money has bounds of its own."""
+    database = delivered.warehouse.database
+    order_id = delivered.placed.order.id
+    with pytest.raises(RefundExceedsCaptured) as too_much:
+        async with database.unit_of_work("staff:1") as uow:
+            await issue_refund(
+                uow, TestPaymentProvider(), order_id=order_id, amount=15_000_000, reason="x"
+            )  # type: ignore[arg-type]
+    assert too_much.value.data["requested"] == 15_000_000
+    for amount in (0, -5, 2**53 + 1):
+        with pytest.raises(InvalidInput, match="minor units"):
+            async with database.unit_of_work("staff:1") as uow:
+                await issue_refund(
+                    uow, TestPaymentProvider(), order_id=order_id, amount=amount, reason="x"
+                )  # type: ignore[arg-type]
+    assert validation.money(2**53, "amount") == 2**53
+    assert validation.money(0, "restockingFee", minimum=0) == 0
