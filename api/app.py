@@ -32,6 +32,7 @@ from api.kpis import projection as kpi_projection
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
+from api.payments.reconcile import reconcile as reconcile_payments
 from api.planning import alerts
 from api.planning.plans import PlanningPolicy
 from api.reports.downloads import report_csv
@@ -130,11 +131,12 @@ def create_app(
     configure_logging(settings.log_level, settings.log_format)
     database = database or Database.from_settings(settings)
     feed = EventFeed(database, FeedSettings(queue_limit=settings.subscriber_queue_limit))
+    payments = payments or TestPaymentProvider()
     graphql = GraphQLView(
         build_schema(),
         settings=settings,
         database=database,
-        payments=payments or TestPaymentProvider(),
+        payments=payments,
         carriers=carriers or BUILT_IN_CARRIERS,
         feed=feed,
     )
@@ -172,6 +174,13 @@ def create_app(
                 database,
                 "stock-alert-projection",
                 functools.partial(alerts.catch_up, policy=policy),
+            ),
+            BackgroundLoop(
+                database,
+                "payment-reconciliation",
+                functools.partial(reconcile_payments, payments=payments),
+                every_seconds=60,
+                woken_by_commits=False,
             ),
             BackgroundLoop(
                 database,

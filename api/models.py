@@ -19,7 +19,7 @@ from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.kpis.models import KpiOrderFact, KpiStockDay
 from api.locations.models import Bin, Location
 from api.orders.models import Allocation, Order, OrderLine
-from api.payments.models import Payment, PaymentTransaction
+from api.payments.models import Payment, PaymentCall, PaymentTransaction
 from api.planning.models import LevelPlan
 from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierSku
 from api.ratelimits import RateLimitBucket
@@ -49,6 +49,7 @@ __all__ = [
     "OrderLine",
     "Package",
     "Payment",
+    "PaymentCall",
     "PaymentTransaction",
     "PickList",
     "PickTask",

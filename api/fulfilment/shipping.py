@@ -33,7 +33,9 @@ from api.orders.models import (
 )
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
-from api.payments.models import Payment, PaymentTransaction, TransactionKind
+from api.payments import calls
+from api.payments.calls import ProviderCall
+from api.payments.models import CallKind, Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
 from api.shipping.carriers import CarrierAdapter, LabelRequest, choose_service
 from api.shipping.rates import Point, distance_km
@@ -99,42 +101,49 @@ async def ship_shipment(
     payment = await payment_of(uow, shipment.order_id)
     everything_shipped = await _nothing_left(uow, order.id, lines)  # type: ignore[arg-type]
     amount = _capture_amount(order, payment, shipped_value, everything_shipped)
-    capture_reference = (
-        await payments.capture(reference=payment.authorization_reference, amount=amount)
-        if amount
-        else None
-    )
-    try:
-        _record_capture(uow, order, payment, amount, capture_reference, now)
-        shipment.status = ShipmentStatus.SHIPPED
-        shipment.carrier = chosen.carrier
-        shipment.service = chosen.service
-        shipment.tracking_number = label.tracking_number
-        shipment.shipping_cost = chosen.price
-        shipment.estimated_delivery_at = now + timedelta(days=chosen.transit_days)
-        shipment.shipped_at = now
-        shipment.version += 1
-        shipment.updated_at = now
-        uow.session.add(ShippingLabel(shipment_id=shipment_id, pdf=label.pdf, created_at=now))
-        _advance_order(uow, order, everything_shipped, now)
-        uow.add_event(
-            EventType.SHIPMENT_SHIPPED,
-            aggregate_type="shipment",
-            aggregate_id=shipment_id,
-            payload={
-                "orderId": shipment.order_id,
-                "carrier": chosen.carrier,
-                "service": chosen.service,
-                "trackingNumber": label.tracking_number,
-                "shippingCost": chosen.price,
-                "captured": amount,
-            },
+    if amount:
+        # Keyed by the shipment and what it captures: shipping it again after a failed commit
+        # captures nothing more (``api.payments.calls``).
+        made = await calls.make(
+            uow,
+            payments,
+            ProviderCall(
+                CallKind.CAPTURE,
+                f"capture:shipment:{shipment_id}:{amount}",
+                amount,
+                payment.currency,
+                order_id=order.id,
+                authorization_reference=payment.authorization_reference,
+            ),
         )
-        await uow.commit()
-    except BaseException:
-        if capture_reference is not None:
-            await payments.refund(reference=capture_reference, amount=amount)
-        raise
+        await calls.settle(uow, made)
+        assert made.reference is not None
+        record_capture(uow, order, payment, amount, made.reference, now)
+    shipment.status = ShipmentStatus.SHIPPED
+    shipment.carrier = chosen.carrier
+    shipment.service = chosen.service
+    shipment.tracking_number = label.tracking_number
+    shipment.shipping_cost = chosen.price
+    shipment.estimated_delivery_at = now + timedelta(days=chosen.transit_days)
+    shipment.shipped_at = now
+    shipment.version += 1
+    shipment.updated_at = now
+    uow.session.add(ShippingLabel(shipment_id=shipment_id, pdf=label.pdf, created_at=now))
+    _advance_order(uow, order, everything_shipped, now)
+    uow.add_event(
+        EventType.SHIPMENT_SHIPPED,
+        aggregate_type="shipment",
+        aggregate_id=shipment_id,
+        payload={
+            "orderId": shipment.order_id,
+            "carrier": chosen.carrier,
+            "service": chosen.service,
+            "trackingNumber": label.tracking_number,
+            "shippingCost": chosen.price,
+            "captured": amount,
+        },
+    )
+    await uow.commit()
     return shipment
 
 
@@ -182,16 +191,10 @@ def _capture_amount(order: Order, payment: Payment, goods: int, last: bool) -> i
     return max(min(due, left), 0)
 
 
-def _record_capture(
-    uow: UnitOfWork,
-    order: Order,
-    payment: Payment,
-    amount: int,
-    reference: str | None,
-    now: datetime,
+def record_capture(
+    uow: UnitOfWork, order: Order, payment: Payment, amount: int, reference: str, now: datetime
 ) -> None:
-    if not amount or reference is None:
-        return
+    """A capture the provider made, on the books."""
     payment.amount_captured += amount
     uow.session.add(
         PaymentTransaction(

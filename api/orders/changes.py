@@ -28,7 +28,9 @@ from api.orders.models import (
     PaymentStatus,
     order_number,
 )
-from api.payments.models import Payment, PaymentTransaction, TransactionKind
+from api.payments import calls
+from api.payments.calls import ProviderCall
+from api.payments.models import CallKind, Payment, PaymentCall, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
 from api.reads import columns
 
@@ -168,12 +170,24 @@ async def cancel_order(
     payment = await payment_of(uow, order_id)
     _recompute_totals(order, order_lines)
     now = utcnow()
+    void: PaymentCall | None = None
     if everything:
         order.status = OrderStatus.CANCELLED
         order.cancel_reason = reason
         order.cancelled_at = now
         if payment.amount_authorized:  # a fully credited order authorised nothing
-            await payments.void(reference=payment.authorization_reference)
+            # Released once the cancellation is committed (``api.payments.calls``).
+            void = calls.schedule(
+                uow,
+                ProviderCall(
+                    CallKind.VOID,
+                    f"void:order:{order_id}",
+                    payment.amount_authorized,
+                    payment.currency,
+                    order_id=order_id,
+                    authorization_reference=payment.authorization_reference,
+                ),
+            )
         payment.voided = True
         uow.session.add(
             PaymentTransaction(
@@ -204,6 +218,8 @@ async def cancel_order(
         },
     )
     await uow.commit()
+    if void is not None:
+        await calls.perform_scheduled(uow.database, payments, void)
     return order
 
 

@@ -37,7 +37,9 @@ from api.orders.requests import (
     checked_address,
 )
 from api.orders.routing import OrderPolicy
-from api.payments.models import PaymentTransaction, TransactionKind
+from api.payments import calls
+from api.payments.calls import ProviderCall
+from api.payments.models import CallKind, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
 
 
@@ -201,9 +203,22 @@ async def _reprice(
     if difference == 0:
         return
     if difference > 0:
-        reference = await payments.increase_authorization(
-            reference=payment.authorization_reference, amount=difference
+        # Keyed by the order's version: the same edit retried raises the hold once.
+        made = await calls.make(
+            uow,
+            payments,
+            ProviderCall(
+                CallKind.INCREASE,
+                f"increase:order:{order.id}:{order.version}:{difference}",
+                difference,
+                payment.currency,
+                order_id=order.id,
+                authorization_reference=payment.authorization_reference,
+            ),
         )
+        await calls.settle(uow, made)
+        assert made.reference is not None
+        reference = made.reference
         kind = TransactionKind.AUTHORIZE
     else:
         reference = payment.authorization_reference

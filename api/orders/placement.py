@@ -36,6 +36,9 @@ from api.orders.models import (
 from api.orders.requests import PlaceOrderRequest, checked_address
 from api.orders.routing import OrderPolicy
 from api.orders.single_statement import insert_order_rows
+from api.payments import calls
+from api.payments.calls import ProviderCall
+from api.payments.models import CallKind
 from api.payments.provider import Authorization, PaymentProvider
 from api.sourcing.rules import RoutingPlan
 from api.writes import insert_row
@@ -166,15 +169,26 @@ async def place_order(
     totals = pricing.totals(prices, shipping, country)
     currency = next(iter(prepared.skus.values())).currency
     due = max(totals.total - request.credit, 0)
-    authorization = (
-        await payments.authorize(
-            amount=due,
-            currency=currency,
-            method=validation.text(request.payment_method, "payment.method", max_length=32),
-            token=validation.text(request.payment_token, "payment.token", max_length=200),
-            idempotency_key=f"{uow.actor}:{key}" if key else secrets.token_hex(16),
+    # A fully credited order authorises nothing.
+    authorizing = (
+        ProviderCall(
+            CallKind.AUTHORIZE,
+            # A placement retried with its idempotency key gets the same authorisation.
+            f"authorize:{uow.actor}:{key}" if key else f"authorize:{secrets.token_hex(16)}",
+            due,
+            currency,
+            request={
+                "method": validation.text(request.payment_method, "payment.method", max_length=32),
+                "token": validation.text(request.payment_token, "payment.token", max_length=200),
+            },
         )
         if due
+        else None
+    )
+    made = await calls.make(uow, payments, authorizing) if authorizing else None
+    authorization = (
+        made.authorization
+        if made is not None and made.authorization is not None
         else Authorization(reference=f"credit_{secrets.token_hex(8)}", amount=0)
     )
     try:
@@ -196,11 +210,12 @@ async def place_order(
             policy=policy,
             token=token,
             idempotency_record_id=record_id,
+            call=made,
         )
         await uow.commit()
     except BaseException:
-        if authorization.amount:  # a fully credited order authorised nothing
-            await payments.void(reference=authorization.reference)
+        if made is not None and authorizing is not None:
+            await calls.compensate(uow, payments, made, authorizing)
         raise
     return placed
 
@@ -224,6 +239,7 @@ async def _write(
     policy: OrderPolicy,
     token: str,
     idempotency_record_id: int | None,
+    call: calls.Made | None,
 ) -> PlacedOrder:
     now = utcnow()
     held = authorization.needs_review
@@ -252,7 +268,9 @@ async def _write(
         updated_at=now,
         **checked_address(request.address),  # type: ignore[arg-type]
     )
-    rows = _OrderRows(order, prepared, plan, holds, authorization, provider, request, now, policy)
+    rows = _OrderRows(
+        order, prepared, plan, holds, authorization, call, provider, request, now, policy
+    )
     try:
         if uow.database.is_sqlite:
             order_id = await rows.write_one_by_one(uow)
@@ -299,6 +317,8 @@ class _OrderRows:
     plan: RoutingPlan
     holds: list[Hold]
     authorization: Authorization
+    call: calls.Made | None
+    """The authorisation's payment call, settled with the rows."""
     provider: str
     request: PlaceOrderRequest
     now: datetime
@@ -328,6 +348,8 @@ class _OrderRows:
             method=self.request.payment_method,
             now=now,
         )
+        if self.call is not None:
+            await calls.settle(uow, self.call)
         return order_id
 
     async def write_at_once(self, uow: UnitOfWork) -> int:
@@ -345,6 +367,7 @@ class _OrderRows:
             reservations.movement_rows(uow, self.holds, MovementKind.RESERVATION, reference=None),
             payment,
             transaction,
+            self.call,
             now,
         )
         order.id = written.order_id

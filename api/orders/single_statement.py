@@ -23,7 +23,8 @@ from api.db import UnitOfWork
 from api.dbtypes import UtcDateTime
 from api.fulfilment.models import ShipmentStatus
 from api.orders.models import AllocationStatus, Order, order_number_sql
-from api.payments.models import Payment, PaymentTransaction
+from api.payments.calls import Made
+from api.payments.models import CallStatus, Payment, PaymentTransaction
 from api.sourcing.rules import RoutingPlan
 from api.writes import CURRENT_TRANSACTION_ID
 
@@ -119,6 +120,10 @@ WITH o AS (
 ), t AS (
   INSERT INTO payment_transaction (payment_id, {names(transaction_columns)})
   SELECT p.id, {names(transaction_columns, ":transaction_")} FROM p
+), c AS (
+  UPDATE payment_call SET status = :call_status, provider_reference = :call_reference,
+    settled_at = :now, request = NULL
+  WHERE id = :call_id AND status = :call_pending
 )
 SELECT o.id, s.id AS shipment_id, s.location_id FROM o LEFT JOIN s ON true
 """
@@ -142,10 +147,13 @@ async def insert_order_rows(
     movements: list[dict[str, Any]],
     payment: Payment,
     transaction: PaymentTransaction,
+    call: Made | None,
     now: datetime,
 ) -> WrittenOrder:
     """Writes the order and the rows it is made of (the ledger rows' reference is the order's
-    number, known once the order has its id)."""
+    number, known once the order has its id), and settles its authorisation's payment call
+    (``api.payments.calls.settle``, whose refusal of a call the reconciler finished is not
+    needed here: it takes only calls far older than any placement)."""
     values: dict[str, Any] = {
         **_row_values("", order, _ORDER_SKIPS),
         **_row_values("payment_", payment, _PAYMENT_SKIPS),
@@ -166,6 +174,10 @@ async def insert_order_rows(
         "allocation_locations": [a.location_id for a in plan.allocations],
         "allocation_quantities": [a.quantity for a in plan.allocations],
         "allocation_reasons": [a.reason for a in plan.allocations],
+        "call_id": call.call_id if call is not None else None,
+        "call_reference": call.reference if call is not None else None,
+        "call_status": CallStatus.SUCCEEDED.value,
+        "call_pending": CallStatus.PENDING.value,
     }  # fmt: skip
     rows = (await uow.session.execute(_statement(), values)).all()
     return WrittenOrder(

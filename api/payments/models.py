@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import JSON, CheckConstraint, Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
@@ -11,6 +12,14 @@ from api.dbtypes import UtcDateTime, utcnow
 
 class TransactionKind(StrEnum):
     AUTHORIZE = "AUTHORIZE"
+    CAPTURE = "CAPTURE"
+    VOID = "VOID"
+    REFUND = "REFUND"
+
+
+class CallKind(StrEnum):
+    AUTHORIZE = "AUTHORIZE"
+    INCREASE = "INCREASE"
     CAPTURE = "CAPTURE"
     VOID = "VOID"
     REFUND = "REFUND"
@@ -56,3 +65,43 @@ class PaymentTransaction(SQLModel, table=True):
     provider_reference: str | None = Field(default=None, sa_type=String(100))
     error_code: str | None = Field(default=None, sa_type=String(64))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class CallStatus(StrEnum):
+    PENDING = "PENDING"
+    """Recorded before the call: it may or may not have reached the provider."""
+    SUCCEEDED = "SUCCEEDED"
+    """Done, and its command committed what it did."""
+    FAILED = "FAILED"
+    """The provider declined: nothing moved."""
+    RECONCILED = "RECONCILED"
+    """Done, its command lost: what the provider did was recorded afterwards."""
+    COMPENSATED = "COMPENSATED"
+    """Done, its command lost, and undone at the provider (a hold released)."""
+
+
+class PaymentCall(SQLModel, table=True):
+    """One call to the payment provider, recorded before it is made under the idempotency key
+    it is made with (``api.payments.calls``): a command that fails after the call leaves it
+    PENDING, and its retry, or the reconciler, finishes it without moving money twice."""
+
+    __tablename__ = "payment_call"
+    __table_args__ = (Index("ix_payment_call_pending", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=String(200), nullable=False, unique=True)
+    kind: str = Field(sa_type=String(16), nullable=False)
+    order_id: int | None = Field(default=None, index=True)
+    authorization_reference: str | None = Field(default=None, sa_type=String(100))
+    amount: int = Field(nullable=False)
+    currency: str = Field(sa_type=String(3), nullable=False)
+    request: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="What it takes to make the call again (cleared once it is settled).",
+    )
+    status: str = Field(default=CallStatus.PENDING, sa_type=String(16), nullable=False)
+    provider_reference: str | None = Field(default=None, sa_type=String(100))
+    error: str | None = Field(default=None, sa_type=String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+    settled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -6,7 +6,10 @@ row lock, so refunds racing each other can never together exceed what was captur
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlmodel import col
@@ -20,9 +23,11 @@ from api.idempotency import service as idempotency
 from api.orders import pricing
 from api.orders.changes import lock_order
 from api.orders.models import Order, PaymentStatus, order_number
-from api.payments.models import Payment, PaymentTransaction, TransactionKind
+from api.payments import calls
+from api.payments.calls import ProviderCall
+from api.payments.models import CallKind, Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
-from api.returns.models import Refund, ReturnStatus
+from api.returns.models import Refund, Return, ReturnStatus
 from api.returns.service import lock_return, returned_goods
 from api.writes import insert_row
 
@@ -56,22 +61,25 @@ async def refund_return(
     amount -= restocking_fee
     if amount <= 0:
         raise InvalidInput("nothing is left to refund", field=["restockingFee"])
+    terms = RefundTerms(f"return {return_id}", return_id, restocking_fee, include_shipping)
     refund = await _refund(
         uow,
         payments,
         order,
         amount,
-        reason=f"return {return_id}",
-        return_id=return_id,
-        restocking_fee=restocking_fee,
-        includes_shipping=include_shipping,
+        terms,
+        call_key=f"refund:return:{return_id}",
         idempotency_key=idempotency_key,
     )
+    mark_refunded(found)
+    await uow.commit()
+    return refund
+
+
+def mark_refunded(found: Return) -> None:
     found.status = ReturnStatus.REFUNDED
     found.version += 1
     found.updated_at = utcnow()
-    await uow.commit()
-    return refund
 
 
 async def issue_refund(
@@ -90,8 +98,17 @@ async def issue_refund(
     request = {"orderId": order_id, "amount": amount, "reason": reason}
     if idempotency_key is not None and (first := await _first(uow, idempotency_key, request)):
         return first
+    # Keyed by the caller's idempotency key, a retry refunds nothing more; without one
+    # every call is a refund of its own.
+    call_key = f"refund:order:{order_id}:{uow.actor}:{idempotency_key or uuid.uuid4().hex}"
     refund = await _refund(
-        uow, payments, order, amount, reason=reason, idempotency_key=idempotency_key
+        uow,
+        payments,
+        order,
+        amount,
+        RefundTerms(reason),
+        call_key=call_key,
+        idempotency_key=idempotency_key,
     )
     await uow.commit()
     return refund
@@ -107,24 +124,14 @@ async def _first(uow: UnitOfWork, key: str, request: Mapping[str, object]) -> Re
     return first
 
 
-async def _refund(
-    uow: UnitOfWork,
-    payments: PaymentProvider,
-    order: Order,
-    amount: int,
-    *,
-    reason: str,
-    return_id: int | None = None,
-    restocking_fee: int = 0,
-    includes_shipping: bool = False,
-    idempotency_key: str | None = None,
-) -> Refund:
-    assert order.id is not None
+async def reserve_refund(uow: UnitOfWork, order_id: int, amount: int) -> Payment:
+    """The order's payment with ``amount`` more refunded, or RefundExceedsCaptured: one
+    conditional UPDATE under the payment's row lock."""
     payment = (
         await uow.session.execute(
             update(Payment)
             .where(
-                col(Payment.order_id) == order.id,
+                col(Payment.order_id) == order_id,
                 col(Payment.amount_refunded) + amount <= col(Payment.amount_captured),
             )
             .values(amount_refunded=col(Payment.amount_refunded) + amount)
@@ -134,7 +141,7 @@ async def _refund(
     ).scalar_one_or_none()
     if payment is None:
         current = (
-            await uow.session.execute(select(Payment).where(col(Payment.order_id) == order.id))
+            await uow.session.execute(select(Payment).where(col(Payment.order_id) == order_id))
         ).scalar_one()
         refundable = current.amount_captured - current.amount_refunded
         raise RefundExceedsCaptured(
@@ -143,15 +150,55 @@ async def _refund(
             requested=amount,
             refundable=refundable,
         )
+    return payment
+
+
+@dataclass(frozen=True)
+class RefundTerms:
+    """What a refund is for, as its payment call keeps it for the reconciler."""
+
+    reason: str
+    return_id: int | None = None
+    restocking_fee: int = 0
+    includes_shipping: bool = False
+
+    def as_request(self) -> dict[str, object]:
+        return {
+            "reason": self.reason,
+            "returnId": self.return_id,
+            "restockingFee": self.restocking_fee,
+            "includesShipping": self.includes_shipping,
+        }
+
+    @classmethod
+    def of(cls, request: Mapping[str, Any]) -> RefundTerms:
+        return cls(
+            request["reason"],
+            request.get("returnId"),
+            request.get("restockingFee", 0),
+            request.get("includesShipping", False),
+        )
+
+
+async def record_refund(
+    uow: UnitOfWork,
+    order: Order,
+    payment: Payment,
+    amount: int,
+    reference: str,
+    terms: RefundTerms,
+) -> Refund:
+    """A refund the provider made, on the books: its row, its transaction, the order's
+    payment status and its event (the payment's refunded amount is already reserved)."""
+    assert order.id is not None
     now = utcnow()
-    reference = await payments.refund(reference=payment.authorization_reference, amount=amount)
     refund = Refund(
         order_id=order.id,
-        return_id=return_id,
+        return_id=terms.return_id,
         amount=amount,
-        restocking_fee=restocking_fee,
-        includes_shipping=includes_shipping,
-        reason=reason,
+        restocking_fee=terms.restocking_fee,
+        includes_shipping=terms.includes_shipping,
+        reason=terms.reason,
         provider_reference=reference,
         created_by=uow.actor,
         created_at=now,
@@ -174,8 +221,6 @@ async def _refund(
     )
     order.version += 1
     order.updated_at = now
-    if idempotency_key is not None:
-        await idempotency.remember(uow, key=idempotency_key, response={"refundId": refund.id})
     uow.add_event(
         EventType.REFUND_ISSUED,
         aggregate_type="order",
@@ -183,12 +228,47 @@ async def _refund(
         payload={
             "number": order_number(order.id),
             "refundId": refund.id,
-            "returnId": return_id,
+            "returnId": terms.return_id,
             "amount": amount,
             "refunded": payment.amount_refunded,
             "captured": payment.amount_captured,
         },
     )
+    return refund
+
+
+async def _refund(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    order: Order,
+    amount: int,
+    terms: RefundTerms,
+    *,
+    call_key: str,
+    idempotency_key: str | None = None,
+) -> Refund:
+    """Refunds ``amount`` to the order's payment through a payment call under ``call_key``
+    (``api.payments.calls``): a retry of the same command refunds nothing more."""
+    assert order.id is not None
+    payment = await reserve_refund(uow, order.id, amount)
+    made = await calls.make(
+        uow,
+        payments,
+        ProviderCall(
+            CallKind.REFUND,
+            call_key,
+            amount,
+            payment.currency,
+            order_id=order.id,
+            authorization_reference=payment.authorization_reference,
+            request=terms.as_request(),
+        ),
+    )
+    await calls.settle(uow, made)
+    assert made.reference is not None, "a refund has the provider's reference"
+    refund = await record_refund(uow, order, payment, amount, made.reference, terms)
+    if idempotency_key is not None:
+        await idempotency.remember(uow, key=idempotency_key, response={"refundId": refund.id})
     return refund
 
 
@@ -198,7 +278,12 @@ async def refund_difference(
     """Gives back what returned goods were worth beyond the exchange that replaced them."""
     order = await lock_order(uow, order_id)
     refund = await _refund(
-        uow, payments, order, amount, reason=f"exchange of return {return_id}", return_id=return_id
+        uow,
+        payments,
+        order,
+        amount,
+        RefundTerms(f"exchange of return {return_id}", return_id),
+        call_key=f"refund:exchange:{return_id}",
     )
     await uow.commit()
     return refund
