@@ -49,6 +49,26 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Statements a command commits apart from its own transaction while it holds a
+        # connection (a payment call recorded before the provider hears of it) take theirs
+        # from a pool of their own: from the command's pool, a busy server's commands would
+        # each hold one connection and wait for another until none is left.
+        self._apart_pool: AsyncEngine | None = (
+            None
+            if self.is_sqlite
+            else create_async_engine(
+                url,
+                echo=echo,
+                hide_parameters=True,
+                pool_size=max(2, pool_size // 4),
+                max_overflow=max(2, pool_size // 4),
+            )
+        )
+        self._apart_engine = (
+            self._apart_pool.execution_options(isolation_level="AUTOCOMMIT")
+            if self._apart_pool is not None
+            else self._read_engine
+        )
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
@@ -70,11 +90,18 @@ class Database:
         """A connection for reads (see ``api.reads.Reader``); use as ``async with``."""
         return self._read_engine.connect()
 
+    def apart(self) -> AsyncConnection:
+        """An autocommit connection for a statement that must commit now, apart from the
+        command that runs it (see ``__init__``); use as ``async with``."""
+        return self._apart_engine.connect()
+
     def unit_of_work(self, actor: str) -> UnitOfWork:
         return UnitOfWork(self, actor)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._apart_pool is not None:
+            await self._apart_pool.dispose()
 
 
 @dataclass

@@ -174,7 +174,7 @@ class SharedBuckets:
         if now - self._pruned_at < PRUNE_EVERY_SECONDS:
             return
         self._pruned_at = now
-        async with self._database.reader() as connection:
+        async with self._database.apart() as connection:
             await connection.execute(_PRUNE, {"idle": self._idle_seconds})
 
     async def charge(self, who: str, cost: int, budget: Budget) -> Charge:
@@ -184,14 +184,14 @@ class SharedBuckets:
             "rate": float(budget.rate),
             "capacity": float(budget.capacity),
         }
-        async with self._database.reader() as connection:  # autocommit: one statement
+        async with self._database.apart() as connection:  # autocommit: one statement
             allowed, level = (await connection.execute(_CHARGE, parameters)).one()
         await self._prune_now_and_then()
         return _outcome(bool(allowed), float(level), cost, budget)
 
     async def refund(self, who: str, cost: int, budget: Budget) -> None:
         parameters = {"who": who, "cost": float(cost), "rate": float(budget.rate)}
-        async with self._database.reader() as connection:
+        async with self._database.apart() as connection:
             await connection.execute(_REFUND, parameters)
 
 

@@ -138,7 +138,7 @@ async def _now(uow: UnitOfWork, statement: Any) -> Any:
     where that transaction is the database's one writer (SQLite)."""
     if uow.database.is_sqlite:
         return await uow.session.execute(statement)
-    async with uow.database.reader() as connection:  # autocommit
+    async with uow.database.apart() as connection:  # autocommit
         return await connection.execute(statement)
 
 
@@ -240,7 +240,7 @@ async def compensate(
         "request": None,
     }
     upsert = dialect.insert(PaymentCall).values({**_row(call), **released, "key": made.key})
-    async with uow.database.reader() as connection:  # the command is over: committed at once
+    async with uow.database.apart() as connection:  # the command is over: committed at once
         await connection.execute(
             upsert.on_conflict_do_update(index_elements=["key"], set_=released)
         )
