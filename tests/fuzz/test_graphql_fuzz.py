@@ -1,7 +1,8 @@
 """Generated GraphQL requests for every query and mutation of the published schema, sent over
-HTTP to a served API on the demo data: none may answer 5xx or an internal error.
+HTTP to a served API on the demo data, as an admin, as a partner's narrow API key and as an
+anonymous caller: none may answer 5xx or an internal error.
 
-``make test`` sends a few examples per operation (OMS_FUZZ_EXAMPLES, 4 by default, the same
+``make test`` sends a few examples per operation and caller (OMS_FUZZ_EXAMPLES, 4 by default, the same
 ones every run); a longer run is in the README ("Fuzzing").
 """
 
@@ -40,8 +41,9 @@ schema = schemathesis.graphql.from_path(PROJECT_ROOT / "schema.graphql")
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """A served API on the demo data, and an admin's credentials (the widest reach)."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """A served API on the demo data, and the credentials of each kind of caller: an admin
+    (the widest reach), a partner's key with one scope, and nobody."""
     folder: Path = tmp_path_factory.mktemp("fuzz")
     url = f"sqlite+aiosqlite:///{folder / 'oms.db'}"
     migrate_database(url)
@@ -51,7 +53,28 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         login = httpx.post(graphql_url, json={"query": 'mutation { login(input: {email: '
             '"admin@example.com", password: "admin-password"}) { token } }'}).json()  # fmt: skip
         token = login["data"]["login"]["token"]
-        yield graphql_url, {"authorization": f"Bearer {token}"}
+        key = httpx.post(
+            graphql_url,
+            json={"query": 'mutation { createApiKey(input: {name: "narrow", scopes: '
+                  "[ORDERS_READ], pointsPerSecond: 100000}) { secret } }"},
+            headers={"authorization": f"Bearer {token}"},
+        ).json()["data"]["createApiKey"]["secret"]  # fmt: skip
+        yield (
+            graphql_url,
+            {
+                "staff": f"Bearer {token}",
+                "narrow key": f"Bearer {key}",
+            },
+        )
+
+
+@pytest.fixture(scope="module", params=["staff", "narrow key", "anonymous"])
+def target(
+    request: pytest.FixtureRequest, served: tuple[str, dict[str, str]]
+) -> tuple[str, dict[str, str]]:
+    url, credentials = served
+    credential = credentials.get(request.param)
+    return url, {"authorization": credential} if credential else {}
 
 
 def internal_errors(body: Any) -> list[Any]:
