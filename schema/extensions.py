@@ -7,7 +7,7 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from api.errors import DomainError, Throttled
+from api.errors import DomainError, ErrorCode, Throttled
 from schema.errors import answer_throttled
 
 logger = logging.getLogger("oms.graphql")
@@ -20,16 +20,25 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (GraphQLError, DomainError, Throttled))
 
 
+# Generic GraphQL clients classify top-level errors by the standard code; the domain's own
+# code, which userErrors carry, stays beside it as the reason.
+_BAD_USER_INPUT = {ErrorCode.INVALID_INPUT, ErrorCode.INVALID_ID}
+
+
 def _coded(error: GraphQLError, context: object) -> GraphQLError:
     """A domain error reaching the top level (from a query, which has no userErrors): its
-    message, with its code and field as extensions; a throttled command, THROTTLED."""
+    message, with its code and field as extensions (bad arguments as BAD_USER_INPUT); a
+    throttled command, THROTTLED."""
     original = error.original_error
     extensions: dict[str, object]
     if isinstance(original, Throttled):
         answer_throttled(context, original.retry_after)
         extensions = {"code": "THROTTLED", "retryAfter": original.retry_after}
     elif isinstance(original, DomainError):
-        extensions = {"code": original.code.value}
+        if original.code in _BAD_USER_INPUT:
+            extensions = {"code": "BAD_USER_INPUT", "reason": original.code.value}
+        else:
+            extensions = {"code": original.code.value}
         if original.field:
             extensions["field"] = original.field
     else:

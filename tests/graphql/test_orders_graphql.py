@@ -277,7 +277,11 @@ async def test_a_query_refusing_its_input_answers_the_domain_code_and_field(
     assert answer["data"] is None
     [error] = answer["errors"]
     assert error["message"] == "quantity must be at least 1"
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": ["lines", "0", "quantity"]}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "INVALID_INPUT",
+        "field": ["lines", "0", "quantity"],
+    }
 
 
 async def test_who_may_place_orders(

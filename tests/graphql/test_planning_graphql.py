@@ -53,7 +53,7 @@ async def test_unknown_skus_and_bad_horizons_are_client_errors(
     await berlin(database)
     for variables, code in (
         ({"sku": "NOPE", "days": 7, "history": 28}, "NOT_FOUND"),
-        ({"sku": "SKU-1", "days": 0, "history": 28}, "INVALID_INPUT"),
+        ({"sku": "SKU-1", "days": 0, "history": 28}, "BAD_USER_INPUT"),
         ({"sku": "SKU-1", "at": encode_global_id("Sku", 1), "days": 7, "history": 28},
          "BAD_USER_INPUT"),
     ):  # fmt: skip

@@ -52,7 +52,8 @@ async def test_bad_arguments_and_missing_scope(
     admin: GraphQLClient, warehouse: GraphQLClient, shop: Database
 ) -> None:
     body = await admin.execute("{ lowStockReport(first: 0) { sku } }")
-    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"]["reason"] == "INVALID_INPUT"
     body = await warehouse.execute("{ lateShipmentsReport { orderNumber } }")
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
