@@ -56,6 +56,8 @@ class EventType(StrEnum):
     RETURN_REJECTED = "RETURN_REJECTED"
     RETURN_RECEIVED = "RETURN_RECEIVED"
     RETURN_CLOSED = "RETURN_CLOSED"
+    RETURN_REOPENED = "RETURN_REOPENED"
+    """An exchange order was cancelled: its return awaits a refund or another exchange again."""
     REFUND_ISSUED = "REFUND_ISSUED"
     PAYMENT_RECONCILED = "PAYMENT_RECONCILED"
     FEEDBACK_REQUESTED = "FEEDBACK_REQUESTED"

@@ -34,6 +34,7 @@ from api.orders.models import (
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
 from api.payments import calls
+from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
 from api.payments.models import CallKind, Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
@@ -97,10 +98,11 @@ async def ship_shipment(
         )
     )
     lines = {line.id: line for line in await order_lines_of(uow, order.id)}  # type: ignore[arg-type]
-    shipped_value = await _ship_stock(uow, shipment_id, lines, number)
+    shipped_value, shipped_units = await _ship_stock(uow, shipment_id, lines, number)
     payment = await payment_of(uow, shipment.order_id)
     everything_shipped = await _nothing_left(uow, order.id, lines)  # type: ignore[arg-type]
-    amount = _capture_amount(order, payment, shipped_value, everything_shipped)
+    first = sum(line.quantity_fulfilled for line in lines.values()) == shipped_units
+    amount = _capture_amount(order, payment, shipped_value, first, everything_shipped)
     if amount:
         # Keyed by the shipment and what it captures: shipping it again after a failed commit
         # captures nothing more (``api.payments.calls``).
@@ -119,6 +121,8 @@ async def ship_shipment(
         await calls.settle(uow, made)
         assert made.reference is not None
         record_capture(uow, order, payment, amount, made.reference, now)
+    elif payment_rules.is_paid(order.total, payment.amount_captured, payment.amount_credited):
+        order.payment_status = PaymentStatus.PAID  # wholly by an exchanged return's credit
     shipment.status = ShipmentStatus.SHIPPED
     shipment.carrier = chosen.carrier
     shipment.service = chosen.service
@@ -149,9 +153,10 @@ async def ship_shipment(
 
 async def _ship_stock(
     uow: UnitOfWork, shipment_id: int, lines: dict[int | None, OrderLine], number: str
-) -> int:
-    """Picked units leave on_hand and reserved; returns their value at the order's prices."""
-    value = 0
+) -> tuple[int, int]:
+    """Picked units leave on_hand and reserved; returns their value at the order's prices
+    and how many they are."""
+    value = units_shipped = 0
     for allocation, _sku in await shipment_contents(uow, shipment_id):
         if allocation.status != AllocationStatus.PICKED:
             continue
@@ -164,7 +169,8 @@ async def _ship_stock(
         line = lines[allocation.order_line_id]
         line.quantity_fulfilled += units
         value += units * line.unit_price
-    return value
+        units_shipped += units
+    return value, units_shipped
 
 
 async def _nothing_left(uow: UnitOfWork, order_id: int, lines: dict[int | None, OrderLine]) -> bool:
@@ -180,15 +186,18 @@ async def _nothing_left(uow: UnitOfWork, order_id: int, lines: dict[int | None, 
     return holding == 0 and all(line.quantity_backordered == 0 for line in lines.values())
 
 
-def _capture_amount(order: Order, payment: Payment, goods: int, last: bool) -> int:
-    """Goods shipped, the shipping charge with the first shipment, tax on both; the last
-    shipment captures whatever of the total is left, so rounding never strands a cent."""
-    left = min(order.total, payment.amount_authorized) - payment.amount_captured
+def _capture_amount(order: Order, payment: Payment, goods: int, first: bool, last: bool) -> int:
+    """Goods shipped, the shipping charge with the first shipment, tax on both, less the
+    share an exchanged return's credit pays; the last shipment captures whatever of the
+    payable total is left, so rounding never strands a cent."""
+    credited = payment.amount_credited
+    payable = payment_rules.payable(order.total, credited)
+    left = min(payable, payment.amount_authorized) - payment.amount_captured
     if last:
         return max(left, 0)
-    shipping = order.shipping_total if payment.amount_captured == 0 else 0
+    shipping = order.shipping_total if first else 0
     due = goods + shipping + pricing.tax_on(goods + shipping, order.ship_country)
-    return max(min(due, left), 0)
+    return max(min(payment_rules.capture_share(due, order.total, credited), left), 0)
 
 
 def record_capture(
@@ -208,7 +217,7 @@ def record_capture(
     )
     order.payment_status = (
         PaymentStatus.PAID
-        if payment.amount_captured >= order.total
+        if payment_rules.is_paid(order.total, payment.amount_captured, payment.amount_credited)
         else PaymentStatus.PARTIALLY_PAID
     )
 

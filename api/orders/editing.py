@@ -38,6 +38,7 @@ from api.orders.requests import (
 )
 from api.orders.routing import OrderPolicy
 from api.payments import calls
+from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
 from api.payments.models import CallKind, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
@@ -191,7 +192,8 @@ async def _reprice(
     plan: routing.RoutingPlan,
     speed: ShippingSpeed,
 ) -> None:
-    """New totals, and the authorisation raised or lowered by the difference."""
+    """New totals, and the authorisation raised or lowered by the difference in what the
+    payment brings: the credit of an exchange keeps paying its part."""
     shipping, transit_days = routing.shipping_total(plan, speed)
     active = [(line.unit_price, line.quantity - line.quantity_cancelled) for line in order_lines]
     totals = pricing.totals(active, shipping, order.ship_country)
@@ -199,9 +201,18 @@ async def _reprice(
     order.tax_total, order.total = totals.tax, totals.total
     order.promised_at = utcnow() + timedelta(days=HANDLING_DAYS + transit_days)
     payment = await payment_of(uow, order.id)  # type: ignore[arg-type]
-    difference = totals.total - payment.amount_authorized
+    number = order_number(order.id)  # type: ignore[arg-type]
+    payment_rules.require_credit_covered(totals.total, payment.amount_credited, number)
+    due = payment_rules.payable(totals.total, payment.amount_credited)
+    difference = due - payment.amount_authorized
     if difference == 0:
         return
+    if difference > 0 and payment.amount_authorized == 0:
+        raise InvalidInput(
+            f"order {number} is paid wholly by its exchanged return's credit and holds no "
+            f"payment to charge the {difference} more this edit costs",
+            field=["lines"],
+        )
     if difference > 0:
         # Keyed by the order's version: the same edit retried raises the hold once.
         made = await calls.make(
@@ -223,7 +234,7 @@ async def _reprice(
     else:
         reference = payment.authorization_reference
         kind = TransactionKind.VOID
-    payment.amount_authorized = totals.total
+    payment.amount_authorized = due
     uow.session.add(
         PaymentTransaction(
             payment_id=payment.id,  # type: ignore[arg-type]

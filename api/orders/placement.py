@@ -324,6 +324,12 @@ class _OrderRows:
     now: datetime
     policy: OrderPolicy
 
+    @property
+    def credited(self) -> int:
+        """What of the total the exchanged return pays; its value beyond the total is refunded
+        to the returned order (``api.returns.exchanges``)."""
+        return min(self.request.credit, self.order.total)
+
     async def write_one_by_one(self, uow: UnitOfWork) -> int:
         order, now, plan = self.order, self.now, self.plan
         order_id = await insert_row(uow.session, order)
@@ -346,6 +352,7 @@ class _OrderRows:
             self.authorization,
             provider=self.provider,
             method=self.request.payment_method,
+            credited=self.credited,
             now=now,
         )
         if self.call is not None:
@@ -357,7 +364,7 @@ class _OrderRows:
         order, now = self.order, self.now
         payment, transaction = records.payment_rows(
             order, self.authorization, provider=self.provider, method=self.request.payment_method,
-            now=now,
+            credited=self.credited, now=now,
         )  # fmt: skip
         written = await insert_order_rows(
             uow,

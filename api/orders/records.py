@@ -167,26 +167,34 @@ async def write_payment(
     *,
     provider: str,
     method: str,
+    credited: int,
     now: datetime,
 ) -> None:
     payment, transaction = payment_rows(
-        order, authorization, provider=provider, method=method, now=now
+        order, authorization, provider=provider, method=method, credited=credited, now=now
     )
     transaction.payment_id = await insert_row(uow.session, payment)
     await insert_row(uow.session, transaction)
 
 
 def payment_rows(
-    order: Order, authorization: Authorization, *, provider: str, method: str, now: datetime
+    order: Order,
+    authorization: Authorization,
+    *,
+    provider: str,
+    method: str,
+    credited: int,
+    now: datetime,
 ) -> tuple[Payment, PaymentTransaction]:
-    """The order's payment and its authorisation (whose payment id is set once the payment is
-    written)."""
+    """The order's payment, ``credited`` of its total paid by an exchanged return, and its
+    authorisation (whose payment id is set once the payment is written)."""
     payment = Payment(
         order_id=order.id,  # type: ignore[arg-type]
         provider=provider,
         method=method,
         currency=order.currency,
         amount_authorized=authorization.amount,
+        amount_credited=credited,
         authorization_reference=authorization.reference,
         created_at=now,
     )

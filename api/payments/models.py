@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, String
+from sqlalchemy import JSON, CheckConstraint, Column, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
@@ -30,6 +30,7 @@ class Payment(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("amount_authorized >= 0", name="authorized"),
+        CheckConstraint("amount_credited >= 0", name="credited"),
         CheckConstraint(
             "amount_captured >= 0 AND amount_captured <= amount_authorized", name="captured"
         ),
@@ -46,6 +47,10 @@ class Payment(SQLModel, table=True):
     amount_authorized: int = Field(nullable=False)
     amount_captured: int = Field(default=0, nullable=False)
     amount_refunded: int = Field(default=0, nullable=False)
+    amount_credited: int = Field(
+        default=0, nullable=False, sa_column_kwargs={"server_default": text("0")}
+    )
+    """The part of the order's total an exchanged return's value pays (never the provider)."""
     authorization_reference: str = Field(sa_type=String(100), nullable=False)
     voided: bool = Field(default=False, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

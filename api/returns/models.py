@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
@@ -111,6 +111,14 @@ class Refund(SQLModel, table=True):
         CheckConstraint("amount > 0", name="amount"),
         CheckConstraint("restocking_fee >= 0", name="restocking_fee"),
         Index("ix_refund_order", "order_id", "id"),
+        # The shipping charge is given back once per order, whichever return asks first.
+        Index(
+            "ux_refund_shipping_once",
+            "order_id",
+            unique=True,
+            sqlite_where=text("includes_shipping"),
+            postgresql_where=text("includes_shipping"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

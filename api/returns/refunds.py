@@ -55,6 +55,8 @@ async def refund_return(
             current=found.status,
         )
     order = await lock_order(uow, found.order_id)
+    if include_shipping:
+        await _refuse_shipping_twice(uow, found.order_id)
     goods = await returned_goods(uow, return_id, found.order_id)
     shipping = order.shipping_total if include_shipping else 0
     amount = goods + shipping + pricing.tax_on(goods + shipping, order.ship_country)
@@ -74,6 +76,22 @@ async def refund_return(
     mark_refunded(found)
     await uow.commit()
     return refund
+
+
+async def _refuse_shipping_twice(uow: UnitOfWork, order_id: int) -> None:
+    """Under the order's lock, so two returns refunded side by side cannot both give it back."""
+    earlier = (
+        await uow.session.execute(
+            select(col(Refund.return_id)).where(
+                col(Refund.order_id) == order_id, col(Refund.includes_shipping)
+            )
+        )
+    ).first()
+    if earlier is not None:
+        raise InvalidInput(
+            f"the shipping charge was refunded already, with return {earlier.return_id}",
+            field=["includeShipping"],
+        )
 
 
 def mark_refunded(found: Return) -> None:

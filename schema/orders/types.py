@@ -209,6 +209,9 @@ class PaymentView:
     authorized: Money
     captured: Money
     refunded: Money
+    credited: Money = strawberry.field(
+        description="The part of the total an exchanged return's value pays, not the provider."
+    )
     voided: bool
 
     @classmethod
@@ -221,6 +224,7 @@ class PaymentView:
             authorized=money(row.amount_authorized),
             captured=money(row.amount_captured),
             refunded=money(row.amount_refunded),
+            credited=money(row.amount_credited),
             voided=row.voided,
         )
 

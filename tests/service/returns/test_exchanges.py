@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
 from api.errors import IllegalTransition, InvalidInput
-from api.orders.models import Order
-from api.orders.requests import LineRequest
+from api.orders.changes import LineCancellation, cancel_order
+from api.orders.editing import edit_order
+from api.orders.models import Order, OrderLine
+from api.orders.placement import PlacedOrder
+from api.orders.requests import LineRequest, address_of
 from api.payments.models import Payment
 from api.payments.provider import TestPaymentProvider
 from api.returns.exchanges import create_exchange
 from api.returns.models import ItemCondition, Return, ReturnDisposition
 from api.returns.receiving import ReceivedLine
+from api.returns.refunds import refund_return
 from tests.invariants import assert_invariants
+from tests.service.fulfilment.test_shipping import pack, picked, ship
 from tests.service.returns.conftest import Delivered
 from tests.service.returns.test_returns import approve, ask, line_ids, receive, return_lines
 
@@ -94,3 +101,113 @@ async def test_an_exchange_needs_a_received_return_and_a_way_to_pay_the_differen
         orders = len(list((await session.execute(select(Order.id))).scalars()))
     assert stored is not None and stored.status == "INSPECTED"  # nothing of the exchange stayed
     assert orders == 1
+
+
+async def edit(
+    delivered: Delivered, order: Order, *lines: tuple[str, int], **address: str
+) -> Order:
+    async with delivered.warehouse.database.unit_of_work("staff:1") as uow:
+        return await edit_order(
+            uow,
+            TestPaymentProvider(),
+            order_id=order.id,  # type: ignore[arg-type]
+            lines=[LineRequest(sku, units) for sku, units in lines] or None,
+            address=replace(address_of(order), **address) if address else None,
+            policy=delivered.warehouse.policy,
+        )
+
+
+async def cancel(delivered: Delivered, order: Order, *lines: LineCancellation) -> Order:
+    async with delivered.warehouse.database.unit_of_work("staff:1") as uow:
+        return await cancel_order(
+            uow,
+            TestPaymentProvider(),
+            order_id=order.id,  # type: ignore[arg-type]
+            reason="changed their mind",
+            lines=list(lines) or None,
+        )
+
+
+async def stored_return(delivered: Delivered, found: Return) -> Return:
+    async with delivered.warehouse.database.session() as session:
+        stored = await session.get(Return, found.id)
+    assert stored is not None
+    return stored
+
+
+CREDIT = 1000 + 190  # one returned unit of S1 with its tax
+
+
+async def test_an_edit_charges_only_what_the_credit_does_not_pay(delivered: Delivered) -> None:
+    placed = await exchange(delivered, await received_return(delivered, 1), "tok_visa", ("S2", 1))
+    edited = await edit(delivered, placed.order, ("S2", 2))
+    payment = (await payments(delivered))[edited.id]  # type: ignore[index]
+    assert payment.amount_credited == CREDIT
+    assert payment.amount_authorized == edited.total - CREDIT
+    await assert_invariants(delivered.warehouse.database)
+
+
+async def test_a_wholly_credited_exchange_is_edited_without_a_payment(
+    delivered: Delivered,
+) -> None:
+    placed = await exchange(delivered, await received_return(delivered, 3), None, ("S2", 1))
+    moved = await edit(delivered, placed.order, city="Berlin", postal_code="10115")
+    assert moved.ship_city == "Berlin"
+    payment = (await payments(delivered))[moved.id]  # type: ignore[index]
+    assert (payment.amount_credited, payment.amount_authorized) == (moved.total, 0)
+    with pytest.raises(InvalidInput, match="holds no payment to charge"):
+        await edit(delivered, moved, ("S2", 3))
+    await assert_invariants(delivered.warehouse.database)
+
+
+async def test_a_partly_credited_exchange_captures_only_what_is_payable(
+    delivered: Delivered,
+) -> None:
+    placed = await exchange(delivered, await received_return(delivered, 1), "tok_visa", ("S2", 2))
+    await ship_everything(delivered, placed)
+    payment = (await payments(delivered))[placed.order.id]  # type: ignore[index]
+    assert payment.amount_captured == placed.order.total - CREDIT
+    async with delivered.warehouse.database.session() as session:
+        order = await session.get(Order, placed.order.id)
+    assert order is not None and order.payment_status == "PAID"
+    await assert_invariants(delivered.warehouse.database)
+
+
+async def ship_everything(delivered: Delivered, placed: PlacedOrder) -> None:
+    warehouse = delivered.warehouse
+    for shipment in await picked(warehouse, warehouse.berlin.id):  # type: ignore[arg-type]
+        assert shipment.order_id == placed.order.id
+        await pack(warehouse.database, shipment.id)  # type: ignore[arg-type]
+        await ship(warehouse.database, shipment.id)  # type: ignore[arg-type]
+
+
+async def test_a_partial_cancel_cannot_lose_credit(delivered: Delivered) -> None:
+    found = await received_return(delivered, 2)
+    placed = await exchange(delivered, found, "tok_visa", ("S2", 1), ("S3", 1))
+    async with delivered.warehouse.database.session() as session:
+        lines = (
+            await session.execute(select(OrderLine).where(OrderLine.order_id == placed.order.id))
+        ).scalars()
+        s3 = max(line.id for line in lines)  # type: ignore[type-var]
+    with pytest.raises(InvalidInput, match="credit") as refused:
+        await cancel(delivered, placed.order, LineCancellation(s3, 1))  # type: ignore[arg-type]
+    assert refused.value.field == ["lines"]
+    async with delivered.warehouse.database.session() as session:
+        order = await session.get(Order, placed.order.id)
+    assert order is not None and order.total == placed.order.total  # nothing changed
+    await assert_invariants(delivered.warehouse.database)
+
+
+async def test_a_cancelled_exchange_gives_its_return_back_for_a_refund(
+    delivered: Delivered,
+) -> None:
+    found = await received_return(delivered, 1)
+    placed = await exchange(delivered, found, "tok_visa", ("S2", 1))
+    cancelled = await cancel(delivered, placed.order)
+    assert cancelled.status == "CANCELLED"
+    assert (await stored_return(delivered, found)).status == "INSPECTED"
+    assert (await payments(delivered))[cancelled.id].amount_credited == 0  # type: ignore[index]
+    async with delivered.warehouse.database.unit_of_work("staff:1") as uow:
+        refund = await refund_return(uow, TestPaymentProvider(), return_id=found.id)  # type: ignore[arg-type]
+    assert refund.amount == CREDIT
+    await assert_invariants(delivered.warehouse.database)

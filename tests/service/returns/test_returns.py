@@ -241,3 +241,41 @@ async def test_a_refund_is_money_not_a_quantity(delivered: Delivered) -> None:
                 )  # type: ignore[arg-type]
     assert validation.money(2**53, "amount") == 2**53
     assert validation.money(0, "restockingFee", minimum=0) == 0
+
+
+async def test_shipping_is_refunded_once_per_order_across_returns(delivered: Delivered) -> None:
+    ids = await line_ids(delivered)
+    s1, s2 = sorted(ids)
+    first, second = await ask(delivered, (ids[s1], 1)), await ask(delivered, (ids[s2], 1))
+    for found in (first, second):
+        await approve(delivered, found)
+        (line,) = await return_lines(delivered, found)
+        await receive(
+            delivered,
+            found,
+            ReceivedLine(line.id, 1, ItemCondition.NEW, ReturnDisposition.RESTOCK),  # type: ignore[arg-type]
+        )
+    database = delivered.warehouse.database
+    shipping = delivered.placed.order.shipping_total
+    assert shipping > 0
+    async with database.unit_of_work("staff:1") as uow:
+        with_shipping = await refund_return(
+            uow,
+            TestPaymentProvider(),
+            return_id=first.id,  # type: ignore[arg-type]
+            include_shipping=True,
+        )
+    assert with_shipping.amount == 1000 + shipping + round((1000 + shipping) * 0.19)
+    with pytest.raises(InvalidInput, match=f"with return {first.id}") as refused:
+        async with database.unit_of_work("staff:1") as uow:
+            await refund_return(
+                uow,
+                TestPaymentProvider(),
+                return_id=second.id,  # type: ignore[arg-type]
+                include_shipping=True,
+            )
+    assert refused.value.field == ["includeShipping"]
+    async with database.unit_of_work("staff:1") as uow:
+        goods_only = await refund_return(uow, TestPaymentProvider(), return_id=second.id)  # type: ignore[arg-type]
+    assert goods_only.amount == 1000 + 190
+    await assert_invariants(database)
