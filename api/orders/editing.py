@@ -95,6 +95,7 @@ async def edit_order(
     prepared = await routing.prepare(
         uow.session, demand, new_address, ShippingSpeed(order.shipping_speed)
     )
+    _require_currency(prepared, order.currency, lines or [])
     plan, holds, _states = await reserve_plan(uow, prepared, policy)
     promises = await backorder_promises(uow, plan.backorders, utcnow(), policy)
     new_lines = _apply_plan(order_id, order_lines, codes, wanted, prepared, plan, promises)
@@ -132,6 +133,20 @@ async def edit_order(
     )
     await uow.commit()
     return order
+
+
+def _require_currency(
+    prepared: routing.Prepared, currency: str, changes: list[LineRequest]
+) -> None:
+    """The order was authorised in its currency: an edit cannot bring SKUs priced in another,
+    even by replacing every line."""
+    for index, change in enumerate(changes):
+        sku = prepared.skus.get(change.sku.strip())
+        if sku is not None and sku.currency != currency:
+            raise InvalidInput(
+                f"{sku.code} is priced in {sku.currency}; this order is in {currency}",
+                field=["lines", str(index), "sku"],
+            )
 
 
 def _apply_plan(

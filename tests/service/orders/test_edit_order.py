@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from api.auth import SYSTEM_ACTOR
+from api.catalog.service import SkuFields, create_product
 from api.errors import IllegalTransition, InvalidInput
 from api.inventory.errors import InsufficientStock
 from api.orders.changes import cancel_order
@@ -10,6 +12,7 @@ from api.orders.editing import edit_order
 from api.orders.models import Order, OrderLine
 from api.orders.requests import LineRequest, ShippingAddress
 from api.payments.models import Payment, PaymentTransaction
+from tests.factories import receive
 from tests.invariants import assert_invariants
 from tests.service.orders.conftest import Shop, row_counts
 
@@ -131,3 +134,18 @@ async def test_a_cancelled_order_cannot_be_edited(shop: Shop) -> None:
         await cancel_order(uow, shop.payments, order_id=placed.order.id, reason="x")  # type: ignore[arg-type]
     with pytest.raises(IllegalTransition):
         await edit(shop, placed.order.id, [("TEE-M", 1)])  # type: ignore[arg-type]
+
+
+async def test_an_edit_keeps_the_order_in_its_currency(shop: Shop) -> None:
+    async with shop.database.unit_of_work(SYSTEM_ACTOR) as uow:
+        skus = [SkuFields(code="CAP-US", name="Cap", price=1500, currency="USD")]
+        await create_product(uow, name="Cap", skus=skus)
+    await receive(shop.database, shop.berlin, "CAP-US", 5)
+    placed = await shop.place(("TEE-M", 2))
+    before = await row_counts(shop.database)
+    with pytest.raises(InvalidInput, match="priced in USD; this order is in EUR") as refused:
+        await edit(shop, placed.order.id, [("TEE-M", 0), ("CAP-US", 1)])  # type: ignore[arg-type]
+    assert refused.value.field == ["lines", "1", "sku"]
+    with pytest.raises(InvalidInput, match="one currency"):
+        await edit(shop, placed.order.id, [("CAP-US", 1)])  # type: ignore[arg-type]
+    assert await row_counts(shop.database) == before
