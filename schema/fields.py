@@ -22,3 +22,20 @@ def mutation(permission: Permission | None, *also: Permission, **options: Any) -
     return strawberry.mutation(
         extensions=[DomainErrorsAsUserErrors(), allow(permission, *also)], **options
     )
+
+
+def _idempotency_description(does: str) -> str:
+    return (
+        f"Replaying a key with the same input answers the first result and {does} nothing "
+        "more; other input under it is IDEMPOTENCY_CONFLICT."
+    )
+
+
+def idempotency_key(does: str) -> Any:
+    """An input's optional idempotency key."""
+    return strawberry.field(default=None, description=_idempotency_description(does))
+
+
+def idempotency_key_argument(does: str) -> Any:
+    """A mutation's optional idempotency key argument, as ``Annotated`` metadata."""
+    return strawberry.argument(description=_idempotency_description(does))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from api.bulk import level_import, sku_import
@@ -11,6 +11,7 @@ from api.bulk.csvfiles import CsvFile, CsvRow
 from api.bulk.sku_import import ImportSummary
 from api.db import Database, UnitOfWork
 from api.errors import RowsRejected
+from api.idempotency import service as idempotency
 
 
 class ImportKind(StrEnum):
@@ -44,13 +45,31 @@ def read_import(kind: ImportKind, data: bytes, *, max_rows: int) -> CsvFile:
 
 
 async def import_batch(
-    database: Database, actor: str, kind: ImportKind, rows: list[CsvRow], *, dry_run: bool = False
+    database: Database,
+    actor: str,
+    kind: ImportKind,
+    rows: list[CsvRow],
+    *,
+    dry_run: bool = False,
+    idempotency_key: str | None = None,
 ) -> ImportSummary:
     """Applies ``rows`` in one transaction, or, with ``dry_run``, reports what it would do and
-    writes nothing. Raises RowsRejected when any row is at fault."""
+    writes nothing. Raises RowsRejected when any row is at fault. The same rows again under
+    the same key answer the first import's summary and apply nothing."""
+    keyed = idempotency_key if not dry_run else None
     async with database.unit_of_work(actor) as uow:
+        if keyed is not None:
+            request = {"rows": [[row.line, row.cells] for row in rows]}
+            claimed = await idempotency.claim(
+                uow, key=keyed, operation=f"import:{kind.value}", request=request
+            )
+            if claimed.replay is not None:
+                await uow.commit()
+                return ImportSummary(**claimed.replay)
         summary = await IMPORTERS[kind].write(uow, rows)
         if not dry_run:
+            if keyed is not None:
+                await idempotency.remember(uow, key=keyed, response=asdict(summary))
             await uow.commit()
     return summary
 

@@ -22,6 +22,7 @@ from api.fulfilment.models import (
     PickTaskStatus,
 )
 from api.fulfilment.shipments import cancel_empty_shipments, shipments_for
+from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.ledger import change_level, record_movements
 from api.inventory.models import InventoryBucket, MovementKind
@@ -62,9 +63,18 @@ async def confirm_picks(
     pick_list_id: int,
     picks: list[PickConfirmation],
     policy: OrderPolicy,
+    idempotency_key: str | None = None,
 ) -> PickList:
     """Records what was found at each task's bin; short picks are settled as they are found."""
     pick_list = await uow.lock(PickList, pick_list_id, what="pick list", field="pickListId")
+    request = {
+        "pickListId": pick_list_id,
+        "picks": [[pick.task_id, pick.quantity] for pick in picks],
+    }
+    if first := await idempotency.first_row(
+        uow, PickList, idempotency_key, "confirmPicks", request
+    ):
+        return first
     if pick_list.status != PickListStatus.OPEN:
         raise IllegalTransition(
             f"pick list {pick_list_id} is {pick_list.status}", field=["pickListId"]
@@ -127,6 +137,7 @@ async def confirm_picks(
             "status": pick_list.status,
         },
     )
+    await idempotency.remember_row(uow, idempotency_key, pick_list_id)
     await uow.commit()
     return pick_list
 

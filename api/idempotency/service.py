@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from api import validation
-from api.db import UnitOfWork
+from api.db import RowT, UnitOfWork
 from api.dbtypes import UtcDateTime, utcnow
 from api.errors import IdempotencyConflict
 from api.idempotency.models import IdempotencyRecord
@@ -118,3 +118,30 @@ async def remember(uow: UnitOfWork, *, key: str, response: Mapping[str, Any]) ->
         .where(*_this_key(uow, key.strip()))
         .values(response=dict(response))
     )
+
+
+async def first_row(
+    uow: UnitOfWork,
+    model: type[RowT],
+    key: str | None,
+    operation: str,
+    request: Mapping[str, Any],
+) -> RowT | None:
+    """For a command keyed by ``key``: the row its first use made or changed (as it is now),
+    ending the transaction; None when this is the first use (the key is claimed, and the
+    command calls ``remember_row`` before it commits) or there is no key."""
+    if key is None:
+        return None
+    claimed = await claim(uow, key=key, operation=operation, request=request)
+    if claimed.replay is None:
+        return None
+    row = await uow.session.get(model, claimed.replay["id"])
+    assert row is not None, "rows a command made or changed are never deleted"
+    await uow.commit()
+    return row
+
+
+async def remember_row(uow: UnitOfWork, key: str | None, row_id: int | None) -> None:
+    """Keeps which row a keyed command made or changed, for its replays."""
+    if key is not None:
+        await remember(uow, key=key, response={"id": row_id})

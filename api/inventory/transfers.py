@@ -11,6 +11,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import EventType
+from api.idempotency import service as idempotency
 from api.inventory import ledger
 from api.inventory.models import (
     InventoryBucket,
@@ -33,12 +34,25 @@ async def transfer_inventory(
     quantity: int,
     reference: str | None = None,
     expected_on_hand: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Transfer:
     """Take stock out of one location's on_hand and into another's incoming, until received.
 
     ``expected_on_hand`` is compared with the source location's on_hand."""
     quantity = validation.positive_quantity(quantity)
     reference = validation.optional_text(reference, "reference")
+    request = {
+        "from": from_location_id,
+        "to": to_location_id,
+        "sku": sku_code,
+        "quantity": quantity,
+        "reference": reference,
+        "expectedOnHand": expected_on_hand,
+    }
+    if first := await idempotency.first_row(
+        uow, Transfer, idempotency_key, "transferInventory", request
+    ):
+        return first
     if from_location_id == to_location_id:
         raise InvalidInput("a transfer needs two different locations", field=["toLocationId"])
     await ledger.find_location(uow, from_location_id, "fromLocationId")
@@ -89,14 +103,24 @@ async def transfer_inventory(
             "levels": [ledger.level_snapshot(source, sku), ledger.level_snapshot(target, sku)],
         },
     )
+    await idempotency.remember_row(uow, idempotency_key, transfer.id)
     await uow.commit()
     return transfer
 
 
 async def receive_transfer(
-    uow: UnitOfWork, *, transfer_id: int, quantity: int | None = None
+    uow: UnitOfWork,
+    *,
+    transfer_id: int,
+    quantity: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Transfer:
     """Move a transfer's outstanding stock (or part of it) from incoming to on_hand."""
+    request = {"transferId": transfer_id, "quantity": quantity}
+    if first := await idempotency.first_row(
+        uow, Transfer, idempotency_key, "receiveTransfer", request
+    ):
+        return first
     transfer = await uow.session.get(Transfer, transfer_id)
     if transfer is None:
         raise NotFound("transfer", transfer_id, field=["transferId"])
@@ -156,5 +180,6 @@ async def receive_transfer(
             "level": ledger.level_snapshot(level, sku),
         },
     )
+    await idempotency.remember_row(uow, idempotency_key, transfer_id)
     await uow.commit()
     return transfer_row

@@ -15,6 +15,7 @@ from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
 from api.fulfilment.shipments import HOLDING, cancel_empty_shipments
+from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.models import InventoryLevel, MovementKind
 from api.inventory.reservations import Hold
@@ -136,6 +137,7 @@ async def cancel_order(
     order_id: int,
     reason: str,
     lines: list[LineCancellation] | None = None,
+    idempotency_key: str | None = None,
 ) -> Order:
     """Cancels what is not shipped: the whole order, or some units of some lines.
 
@@ -143,6 +145,13 @@ async def cancel_order(
     cancellation voids the authorisation."""
     reason = validation.text(reason, "reason")
     order = await lock_order(uow, order_id)
+    request = {
+        "orderId": order_id,
+        "reason": reason,
+        "lines": [[line.line_id, line.quantity] for line in lines] if lines is not None else None,
+    }
+    if first := await idempotency.first_row(uow, Order, idempotency_key, "cancelOrder", request):
+        return first
     number = order_number(order_id)
     rules.require_cancellable(OrderStatus(order.status), number)
     order_lines = await order_lines_of(uow, order_id)
@@ -224,6 +233,7 @@ async def cancel_order(
             "levels": [state.as_event(codes[state.sku_id]) for state in states],
         },
     )
+    await idempotency.remember_row(uow, idempotency_key, order_id)
     await uow.commit()
     if void is not None:
         await calls.perform_scheduled(uow.database, payments, void)

@@ -15,6 +15,7 @@ from api.dbtypes import utcnow
 from api.errors import InvalidInput
 from api.events.models import EventType
 from api.fulfilment.shipments import cancel_empty_shipments, shipments_for
+from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.models import MovementKind
 from api.orders import pricing, routing, rules
@@ -74,10 +75,18 @@ async def edit_order(
     lines: list[LineRequest] | None,
     address: ShippingAddress | None,
     policy: OrderPolicy,
+    idempotency_key: str | None = None,
 ) -> Order:
     if lines is None and address is None:
         raise InvalidInput("nothing to change: give lines or a shipping address", field=["input"])
     order = await lock_order(uow, order_id)
+    request = {
+        "orderId": order_id,
+        "lines": [[line.sku, line.quantity] for line in lines] if lines is not None else None,
+        "address": vars(address) if address is not None else None,
+    }
+    if first := await idempotency.first_row(uow, Order, idempotency_key, "editOrder", request):
+        return first
     number = order_number(order_id)
     rules.require_editable(OrderStatus(order.status), number)
     order_lines = await order_lines_of(uow, order_id)
@@ -131,6 +140,7 @@ async def edit_order(
             "allocations": plan.decision["allocations"],
         },
     )
+    await idempotency.remember_row(uow, idempotency_key, order_id)
     await uow.commit()
     return order
 

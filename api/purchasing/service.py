@@ -24,6 +24,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidInput, NotFound, OverReceipt
 from api.events.models import EventType
+from api.idempotency import service as idempotency
 from api.inventory import ledger
 from api.inventory.models import InventoryBucket, InventoryLevel, MovementKind
 from api.orders.backorders import fill_backorders
@@ -216,11 +217,23 @@ async def order_purchase_order(uow: UnitOfWork, *, purchase_order_id: int) -> Pu
 
 
 async def receive_purchase_order(
-    uow: UnitOfWork, *, purchase_order_id: int, lines: Sequence[ReceivedUnits] | None = None
+    uow: UnitOfWork,
+    *,
+    purchase_order_id: int,
+    lines: Sequence[ReceivedUnits] | None = None,
+    idempotency_key: str | None = None,
 ) -> PurchaseOrder:
     """Books what arrived (``lines``; None: everything still expected). More than a line still
     expects is refused with OVER_RECEIPT and nothing is received."""
     order = await _lock(uow, purchase_order_id)
+    request = {
+        "purchaseOrderId": purchase_order_id,
+        "lines": [[line.sku, line.quantity] for line in lines] if lines is not None else None,
+    }
+    if first := await idempotency.first_row(
+        uow, PurchaseOrder, idempotency_key, "receivePurchaseOrder", request
+    ):
+        return first
     _require(order, OPEN_PURCHASE_ORDERS, "received")
     ordered = await _lines(uow, order)
     by_code = {sku.code: (line, sku) for line, sku in ordered}
@@ -245,6 +258,7 @@ async def receive_purchase_order(
     order.received_at = now if everything else None
     order.version += 1
     _add_event(uow, EventType.PURCHASE_ORDER_RECEIVED, order, levels, received=received)
+    await idempotency.remember_row(uow, idempotency_key, purchase_order_id)
     await uow.commit()
     return order
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
+from sqlmodel import col
+
 from api.channels.models import Channel
 from api.customers.models import Customer
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition
+from api.idempotency import service as idempotency
 from api.orders import pricing
 from api.orders.changes import lock_order
-from api.orders.models import ShippingSpeed
+from api.orders.models import Order, ShippingSpeed
 from api.orders.placement import PlacedOrder, place_order
 from api.orders.requests import LineRequest, PlaceOrderRequest, address_of
 from api.orders.routing import OrderPolicy
@@ -36,12 +40,25 @@ async def create_exchange(
     return_id: int,
     lines: Sequence[LineRequest],
     payment_token: str | None = None,
+    idempotency_key: str | None = None,
 ) -> PlacedOrder:
     """Two commands: the exchange (the new order, the return EXCHANGED) in one transaction,
     then, when the returned goods were worth more than the new order, a refund of the excess.
     Should the refund fail, the exchange still stands and the excess can be refunded with
-    issueRefund."""
+    issueRefund. The same exchange again under the same key answers the first one's order and
+    moves nothing more."""
     async with database.unit_of_work(actor) as uow:
+        request = {
+            "returnId": return_id,
+            "lines": [[line.sku, line.quantity] for line in lines],
+            "paymentToken": payment_token,
+        }
+        if idempotency_key is not None:
+            claimed = await idempotency.claim(
+                uow, key=idempotency_key, operation="createExchange", request=request
+            )
+            if claimed.replay is not None:
+                return await _first_exchange(uow, return_id)
         placed, credit, original_id = await _exchange(
             uow, payments, policy, return_id=return_id, lines=lines, payment_token=payment_token
         )
@@ -52,6 +69,21 @@ async def create_exchange(
                 uow, payments, order_id=original_id, amount=excess, return_id=return_id
             )
     return placed
+
+
+async def _first_exchange(uow: UnitOfWork, return_id: int) -> PlacedOrder:
+    """The order the key's first use placed: the return's latest exchange (a cancelled
+    exchange gives its return back, so it may have had one before)."""
+    order = (
+        await uow.session.execute(
+            select(Order)
+            .where(col(Order.exchange_for_return_id) == return_id)
+            .order_by(col(Order.id).desc())
+            .limit(1)
+        )
+    ).scalar_one()
+    await uow.commit()
+    return PlacedOrder(order, "", replayed=True)
 
 
 async def _exchange(

@@ -14,6 +14,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
+from api.idempotency import service as idempotency
 from api.inventory import ledger
 from api.inventory.models import InventoryBucket, MovementKind
 from api.orders.backorders import fill_backorders
@@ -45,10 +46,23 @@ class ReceivedLine:
 
 
 async def receive_return(
-    uow: UnitOfWork, *, return_id: int, lines: Sequence[ReceivedLine]
+    uow: UnitOfWork,
+    *,
+    return_id: int,
+    lines: Sequence[ReceivedLine],
+    idempotency_key: str | None = None,
 ) -> Return:
     """Takes the parcel in: per line what arrived, its condition and where it goes."""
     found = await lock_return(uow, return_id)
+    request = {
+        "returnId": return_id,
+        "lines": [
+            [line.return_line_id, line.quantity, line.condition, line.disposition, line.location_id]
+            for line in lines
+        ],
+    }
+    if first := await idempotency.first_row(uow, Return, idempotency_key, "receiveReturn", request):
+        return first
     require_status(found, ReturnStatus.APPROVED, doing="received")
     return_lines = {
         line.id: line
@@ -130,5 +144,6 @@ async def receive_return(
             ],
         },
     )
+    await idempotency.remember_row(uow, idempotency_key, return_id)
     await uow.commit()
     return found

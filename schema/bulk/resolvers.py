@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.file_uploads import Upload
 
@@ -32,7 +34,9 @@ class ImportPayload:
     )
 
 
-async def _import(info: Info, kind: ImportKind, file: Upload, dry_run: bool) -> ImportPayload:
+async def _import(
+    info: Info, kind: ImportKind, file: Upload, dry_run: bool, idempotency_key: str | None
+) -> ImportPayload:
     settings = info.context.settings
     data = await file.read(settings.import_max_bytes + 1)  # type: ignore[attr-defined]
     if len(data) > settings.import_max_bytes:
@@ -41,7 +45,14 @@ async def _import(info: Info, kind: ImportKind, file: Upload, dry_run: bool) -> 
         )
     parsed = read_import(kind, data, max_rows=settings.import_max_rows)
     actor = info.context.principal.actor
-    done = await import_batch(info.context.database, actor, kind, parsed.rows, dry_run=dry_run)
+    done = await import_batch(
+        info.context.database,
+        actor,
+        kind,
+        parsed.rows,
+        dry_run=dry_run,
+        idempotency_key=idempotency_key,
+    )
     return ImportPayload(
         result=ImportResult(
             rows=done.rows,
@@ -60,8 +71,14 @@ class BulkMutations:
         description="Create and update SKUs from a CSV file (columns in the README), all rows "
         "or none.",
     )
-    async def import_skus(self, info: Info, file: Upload, dry_run: bool = False) -> ImportPayload:
-        return await _import(info, ImportKind.SKUS, file, dry_run)
+    async def import_skus(
+        self,
+        info: Info,
+        file: Upload,
+        dry_run: bool = False,
+        idempotency_key: Annotated[str | None, fields.idempotency_key_argument("imports")] = None,
+    ) -> ImportPayload:
+        return await _import(info, ImportKind.SKUS, file, dry_run, idempotency_key)
 
     @fields.mutation(
         Permission.INVENTORY_WRITE,
@@ -69,6 +86,10 @@ class BulkMutations:
         "README), all rows or none.",
     )
     async def import_inventory_levels(
-        self, info: Info, file: Upload, dry_run: bool = False
+        self,
+        info: Info,
+        file: Upload,
+        dry_run: bool = False,
+        idempotency_key: Annotated[str | None, fields.idempotency_key_argument("imports")] = None,
     ) -> ImportPayload:
-        return await _import(info, ImportKind.INVENTORY_LEVELS, file, dry_run)
+        return await _import(info, ImportKind.INVENTORY_LEVELS, file, dry_run, idempotency_key)

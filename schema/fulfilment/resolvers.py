@@ -50,6 +50,7 @@ class PickInput:
 class ConfirmPicksInput:
     pick_list_id: strawberry.ID
     picks: list[PickInput]
+    idempotency_key: str | None = fields.idempotency_key("picks")
 
 
 @strawberry.type
@@ -217,6 +218,7 @@ class FulfilmentMutations:
                 pick_list_id=pick_list_id,
                 picks=picks,
                 policy=info.context.order_policy,
+                idempotency_key=input.idempotency_key,
             )
         return ConfirmPicksPayload(pick_list=PickListType.from_row(pick_list))
 

@@ -175,6 +175,7 @@ class TransferInventoryInput:
     expected_on_hand: int | None = strawberry.field(
         default=None, description=f"{CAS_DESCRIPTION} Compared at the source location."
     )
+    idempotency_key: str | None = fields.idempotency_key("moves")
 
 
 @strawberry.type
@@ -189,6 +190,7 @@ class ReceiveTransferInput:
     quantity: int | None = strawberry.field(
         default=None, description="Part of the outstanding quantity; all of it when omitted."
     )
+    idempotency_key: str | None = fields.idempotency_key("receives")
 
 
 @strawberry.type
@@ -286,6 +288,7 @@ class InventoryMutations:
                 quantity=input.quantity,
                 reference=input.reference,
                 expected_on_hand=input.expected_on_hand,
+                idempotency_key=input.idempotency_key,
             )
         return TransferInventoryPayload(transfer=TransferType.from_row(transfer))
 
@@ -296,6 +299,9 @@ class InventoryMutations:
         transfer_id = decode_id(input.transfer_id, "Transfer", "transferId")
         async with info.context.unit_of_work() as uow:
             transfer = await transfers.receive_transfer(
-                uow, transfer_id=transfer_id, quantity=input.quantity
+                uow,
+                transfer_id=transfer_id,
+                quantity=input.quantity,
+                idempotency_key=input.idempotency_key,
             )
         return ReceiveTransferPayload(transfer=TransferType.from_row(transfer))

@@ -217,6 +217,7 @@ class CancelOrderInput:
     lines: list[CancelLineInput] | None = strawberry.field(
         default=None, description="Cancel only these units; the whole order when omitted."
     )
+    idempotency_key: str | None = fields.idempotency_key("cancels")
 
 
 @strawberry.type
@@ -257,6 +258,7 @@ class EditOrderInput:
         "SKU adds one, lines not named stay as they are.",
     )
     shipping_address: ShippingAddressInput | None = None
+    idempotency_key: str | None = fields.idempotency_key("changes")
 
 
 @strawberry.type
@@ -307,7 +309,12 @@ class OrderMutations:
         )
         async with info.context.unit_of_work() as uow:
             order = await changes.cancel_order(
-                uow, info.context.payments, order_id=order_id, reason=input.reason, lines=lines
+                uow,
+                info.context.payments,
+                order_id=order_id,
+                reason=input.reason,
+                lines=lines,
+                idempotency_key=input.idempotency_key,
             )
         return CancelOrderPayload(order=OrderType.from_row(order))
 
@@ -324,6 +331,7 @@ class OrderMutations:
                 lines=lines,
                 address=address,
                 policy=info.context.order_policy,
+                idempotency_key=input.idempotency_key,
             )
         return EditOrderPayload(order=OrderType.from_row(order))
 

@@ -120,6 +120,7 @@ class ReceivePurchaseOrderInput:
     lines: list[ReceivedUnitsInput] | None = strawberry.field(
         default=None, description="What arrived; everything still expected when omitted."
     )
+    idempotency_key: str | None = fields.idempotency_key("receives")
 
 
 @strawberry.input
@@ -240,7 +241,10 @@ class PurchasingMutations:
         )
         async with info.context.unit_of_work() as uow:
             order = await service.receive_purchase_order(
-                uow, purchase_order_id=purchase_order_id, lines=lines
+                uow,
+                purchase_order_id=purchase_order_id,
+                lines=lines,
+                idempotency_key=input.idempotency_key,
             )
         return PurchaseOrderPayload(purchase_order=PurchaseOrderType.from_row(order))
 

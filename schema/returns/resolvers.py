@@ -85,6 +85,7 @@ class ReceiveReturnLineInput:
 class ReceiveReturnInput:
     return_id: strawberry.ID
     lines: list[ReceiveReturnLineInput]
+    idempotency_key: str | None = fields.idempotency_key("receives")
 
 
 @strawberry.input
@@ -123,6 +124,7 @@ class CreateExchangeInput:
     payment_token: str | None = strawberry.field(
         default=None, description="Charged for the difference when the new order costs more."
     )
+    idempotency_key: str | None = fields.idempotency_key("places or charges")
 
 
 @strawberry.type
@@ -265,7 +267,9 @@ class ReturnMutations:
             for index, line in enumerate(input.lines)
         ]
         async with info.context.unit_of_work() as uow:
-            received = await receiving.receive_return(uow, return_id=return_id, lines=lines)
+            received = await receiving.receive_return(
+                uow, return_id=return_id, lines=lines, idempotency_key=input.idempotency_key
+            )
         return ReturnPayload(return_=ReturnType.from_row(received))
 
     @fields.mutation(Permission.REFUNDS_WRITE)
@@ -320,6 +324,7 @@ class ReturnMutations:
             return_id=return_id,
             lines=[LineRequest(line.sku, line.quantity) for line in input.lines],
             payment_token=input.payment_token,
+            idempotency_key=input.idempotency_key,
         )
         return CreateExchangePayload(order=OrderType.from_row(placed.order))
 

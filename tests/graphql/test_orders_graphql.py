@@ -404,3 +404,26 @@ async def test_edit_order(admin: GraphQLClient, stocked: None) -> None:
     assert short["editOrder"]["userErrors"][0]["code"] == "INSUFFICIENT_STOCK"
     nothing = await admin.data(document, {"input": {"orderId": order["id"]}})
     assert nothing["editOrder"]["userErrors"][0]["code"] == "INVALID_INPUT"
+
+
+async def test_a_keyed_edit_and_cancel_over_http_happen_once(
+    admin: GraphQLClient, stocked: None
+) -> None:
+    order = (await place(admin, lines=[{"sku": "TEE-M", "quantity": 1}]))["order"]
+    edit = (
+        "mutation($id: ID!, $units: Int!) { editOrder(input: {orderId: $id, idempotencyKey: "
+        '"e-1", lines: [{sku: "TEE-M", quantity: $units}]}) { order { updatedAt totals { total '
+        f"{{ amount }} }} }} {ERRORS} }} }}"
+    )
+    first = (await admin.data(edit, {"id": order["id"], "units": 2}))["editOrder"]
+    again = (await admin.data(edit, {"id": order["id"], "units": 2}))["editOrder"]
+    assert again == first and first["userErrors"] == []
+    other = (await admin.data(edit, {"id": order["id"], "units": 3}))["editOrder"]
+    assert other["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
+    cancel = (
+        'mutation($id: ID!) { cancelOrder(input: {orderId: $id, reason: "x", idempotencyKey: '
+        f'"c-1"}}) {{ order {{ status updatedAt }} {ERRORS} }} }}'
+    )
+    cancelled = (await admin.data(cancel, {"id": order["id"]}))["cancelOrder"]
+    assert (await admin.data(cancel, {"id": order["id"]}))["cancelOrder"] == cancelled
+    assert cancelled["order"]["status"] == "CANCELLED"

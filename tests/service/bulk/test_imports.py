@@ -10,7 +10,7 @@ from api.bulk.service import ImportKind, import_batch, import_in_batches
 from api.bulk.sku_import import ImportSummary
 from api.catalog.models import Product, Sku
 from api.db import Database
-from api.errors import InvalidInput, RowsRejected
+from api.errors import IdempotencyConflict, InvalidInput, RowsRejected
 from api.events.models import Event
 from api.inventory.models import InventoryLevel, InventoryMovement
 from api.locations.service import create_bin
@@ -31,9 +31,11 @@ async def import_skus(database: Database, text: str) -> ImportSummary:
     return await import_batch(database, SYSTEM_ACTOR, ImportKind.SKUS, sku_file(text).rows)
 
 
-async def import_levels(database: Database, text: str) -> ImportSummary:
+async def import_levels(database: Database, text: str, key: str | None = None) -> ImportSummary:
     rows = level_file(text).rows
-    return await import_batch(database, SYSTEM_ACTOR, ImportKind.INVENTORY_LEVELS, rows)
+    return await import_batch(
+        database, SYSTEM_ACTOR, ImportKind.INVENTORY_LEVELS, rows, idempotency_key=key
+    )
 
 
 async def table_counts(database: Database) -> dict[str, int]:
@@ -254,3 +256,19 @@ async def test_batches_apply_whole_and_a_rejected_one_does_not_stop_the_next(
     async with database.session() as session:
         codes = set((await session.execute(select(Sku.code))).scalars())
     assert codes == {"A-1", "A-2", "A-5"}
+
+
+async def test_a_keyed_count_replayed_later_does_not_undo_what_moved_since(
+    database: Database,
+) -> None:
+    await make_product(database, "TEE-M")
+    berlin = await make_location(database, "BER")
+    count = "location,sku,on_hand\nBER,TEE-M,5\n"
+    first = await import_levels(database, count, key="count-1")
+    await receive(database, berlin, "TEE-M", 3)
+    assert await import_levels(database, count, key="count-1") == first
+    async with database.session() as session:
+        on_hand = (await session.execute(select(InventoryLevel.on_hand))).scalar_one()
+    assert on_hand == 8
+    with pytest.raises(IdempotencyConflict):
+        await import_levels(database, "location,sku,on_hand\nBER,TEE-M,6\n", key="count-1")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.db import Database
-from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.errors import IdempotencyConflict, IllegalTransition, InvalidInput, NotFound
 from api.events.models import Event
 from api.fulfilment.confirming import PickConfirmation, confirm_picks
 from api.fulfilment.models import PickList, PickTask, Shipment
@@ -24,13 +24,16 @@ async def wave(warehouse: Warehouse, **limits: int) -> PickList:
         return await create_pick_list(uow, location_id=warehouse.berlin.id, **limits)  # type: ignore[arg-type]
 
 
-async def confirm(warehouse: Warehouse, pick_list: PickList, *picks: tuple[int, int]) -> PickList:
+async def confirm(
+    warehouse: Warehouse, pick_list: PickList, *picks: tuple[int, int], key: str | None = None
+) -> PickList:
     async with warehouse.database.unit_of_work("staff:picker") as uow:
         return await confirm_picks(
             uow,
             pick_list_id=pick_list.id,  # type: ignore[arg-type]
             picks=[PickConfirmation(task_id, quantity) for task_id, quantity in picks],
             policy=warehouse.policy,
+            idempotency_key=key,
         )
 
 
@@ -210,4 +213,19 @@ async def test_bad_confirmations_are_refused_and_change_nothing(warehouse: Wareh
     await confirm(warehouse, pick_list, (task.id, 2))  # type: ignore[arg-type]
     with pytest.raises(IllegalTransition):
         await confirm(warehouse, pick_list, (task.id, 2))  # type: ignore[arg-type]
+    await assert_invariants(warehouse.database)
+
+
+async def test_a_keyed_confirmation_is_recorded_once(warehouse: Warehouse) -> None:
+    await warehouse.place(("S1", 2), ("S2", 1))
+    pick_list = await wave(warehouse)
+    first, second = await tasks_of(warehouse.database, pick_list)
+    done = await confirm(warehouse, pick_list, (first.id, 1), key="scan-1")  # type: ignore[arg-type]
+    before = await level(warehouse.database, warehouse.berlin.id, "S1")  # type: ignore[arg-type]
+    replayed = await confirm(warehouse, pick_list, (first.id, 1), key="scan-1")  # type: ignore[arg-type]
+    assert (replayed.id, replayed.status) == (done.id, "OPEN")
+    after = await level(warehouse.database, warehouse.berlin.id, "S1")  # type: ignore[arg-type]
+    assert after.version == before.version  # the short pick was settled once
+    with pytest.raises(IdempotencyConflict):
+        await confirm(warehouse, pick_list, (second.id, 1), key="scan-1")  # type: ignore[arg-type]
     await assert_invariants(warehouse.database)

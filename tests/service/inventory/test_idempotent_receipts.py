@@ -129,3 +129,47 @@ async def test_moves_and_transfers_honour_expected_on_hand(
             expected_on_hand=10,
         )
     assert transfer.quantity == 4
+
+
+async def test_a_keyed_transfer_and_its_receipt_move_stock_once(
+    database: Database, berlin: Location
+) -> None:
+    hamburg = await make_location(database, "HAM")
+    await receive(database, berlin, "SKU-1", 10)
+
+    async def send(quantity: int) -> transfers.Transfer:
+        async with database.unit_of_work("api_key:1") as uow:
+            return await transfers.transfer_inventory(
+                uow,
+                from_location_id=berlin.id,  # type: ignore[arg-type]
+                to_location_id=hamburg.id,  # type: ignore[arg-type]
+                sku_code="SKU-1",
+                quantity=quantity,
+                idempotency_key="move-1",
+            )
+
+    async def take_in(transfer_id: int, quantity: int) -> transfers.Transfer:
+        async with database.unit_of_work("api_key:1") as uow:
+            return await transfers.receive_transfer(
+                uow, transfer_id=transfer_id, quantity=quantity, idempotency_key="arrived-1"
+            )
+
+    sent = await send(4)
+    after_sending = await counts(database)
+    assert (await send(4)).id == sent.id
+    assert await counts(database) == after_sending
+    with pytest.raises(IdempotencyConflict):
+        await send(5)
+    received = await take_in(sent.id, 3)  # type: ignore[arg-type]
+    after_receiving = await counts(database)
+    replayed = await take_in(sent.id, 3)  # type: ignore[arg-type]
+    assert (replayed.id, replayed.received_quantity) == (received.id, 3)
+    assert await counts(database) == after_receiving
+    with pytest.raises(IdempotencyConflict):
+        await take_in(sent.id, 1)  # type: ignore[arg-type]
+    async with database.session() as session:
+        levels = {
+            level.location_id: (level.on_hand, level.incoming)
+            for level in (await session.execute(select(InventoryLevel))).scalars()
+        }
+    assert levels == {berlin.id: (6, 0), hamburg.id: (3, 1)}

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from api.auth import SYSTEM_ACTOR
 from api.catalog.service import SkuFields, create_product
-from api.errors import IllegalTransition, InvalidInput
+from api.errors import IdempotencyConflict, IllegalTransition, InvalidInput
 from api.inventory.errors import InsufficientStock
 from api.orders.changes import cancel_order
 from api.orders.editing import edit_order
@@ -149,3 +149,43 @@ async def test_an_edit_keeps_the_order_in_its_currency(shop: Shop) -> None:
     with pytest.raises(InvalidInput, match="one currency"):
         await edit(shop, placed.order.id, [("CAP-US", 1)])  # type: ignore[arg-type]
     assert await row_counts(shop.database) == before
+
+
+async def test_a_keyed_edit_and_cancel_happen_once(shop: Shop) -> None:
+    placed = await shop.place(("TEE-M", 2))
+    order_id = placed.order.id
+    assert order_id is not None
+
+    async def keyed_edit(units: int) -> Order:
+        async with shop.database.unit_of_work("staff:1") as uow:
+            return await edit_order(
+                uow,
+                shop.payments,
+                order_id=order_id,
+                lines=[LineRequest("TEE-M", units)],
+                address=None,
+                policy=shop.policy,
+                idempotency_key="edit-1",
+            )
+
+    async def keyed_cancel(reason: str) -> Order:
+        async with shop.database.unit_of_work("staff:1") as uow:
+            return await cancel_order(
+                uow, shop.payments, order_id=order_id, reason=reason, idempotency_key="cancel-1"
+            )
+
+    edited = await keyed_edit(4)
+    after_edit = await row_counts(shop.database)
+    replayed = await keyed_edit(4)
+    assert (replayed.version, replayed.total) == (edited.version, edited.total)
+    assert await row_counts(shop.database) == after_edit
+    _rows, _authorized, kinds = await lines_and_payment(shop)
+    assert kinds == ["AUTHORIZE", "AUTHORIZE"]  # the hold was raised once
+    with pytest.raises(IdempotencyConflict):
+        await keyed_edit(5)
+    cancelled = await keyed_cancel("customer asked")
+    after_cancel = await row_counts(shop.database)
+    assert (await keyed_cancel("customer asked")).status == cancelled.status == "CANCELLED"
+    assert await row_counts(shop.database) == after_cancel
+    with pytest.raises(IdempotencyConflict):
+        await keyed_cancel("another reason")

@@ -15,6 +15,7 @@ from api.dbtypes import utcnow
 from api.errors import (
     AlreadyExists,
     DomainError,
+    IdempotencyConflict,
     IllegalTransition,
     InvalidInput,
     NotFound,
@@ -55,12 +56,15 @@ async def ordered(
     return purchase_order_id
 
 
-async def receive(shop: Shop, purchase_order_id: int, *lines: tuple[str, int]) -> PurchaseOrder:
+async def receive(
+    shop: Shop, purchase_order_id: int, *lines: tuple[str, int], key: str | None = None
+) -> PurchaseOrder:
     async with shop.database.unit_of_work(STAFF) as uow:
         return await service.receive_purchase_order(
             uow,
             purchase_order_id=purchase_order_id,
             lines=[ReceivedUnits(sku, quantity) for sku, quantity in lines] if lines else None,
+            idempotency_key=key,
         )
 
 
@@ -272,3 +276,15 @@ async def test_parallel_receipts_of_the_same_units_receive_them_once(pg_database
     assert sum(isinstance(result, PurchaseOrder) for result in results) == 1
     assert await berlin_level(shop, "TEE-M") == (20, 0, 0)
     await assert_invariants(pg_database)
+
+
+async def test_a_keyed_receipt_books_its_units_once(shop: Shop) -> None:
+    purchase_order_id = await ordered(shop, ("TEE-M", 10, 900))
+    first = await receive(shop, purchase_order_id, ("TEE-M", 4), key="asn-1")
+    after = await snapshot(shop.database)
+    replayed = await receive(shop, purchase_order_id, ("TEE-M", 4), key="asn-1")
+    assert (replayed.id, replayed.version) == (first.id, first.version)
+    assert await snapshot(shop.database) == after
+    with pytest.raises(IdempotencyConflict):
+        await receive(shop, purchase_order_id, ("TEE-M", 6), key="asn-1")
+    assert await berlin_level(shop, "TEE-M") == (14, 0, 6)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from api.errors import IllegalTransition, InvalidInput
+from api.errors import IdempotencyConflict, IllegalTransition, InvalidInput
 from api.orders.changes import LineCancellation, cancel_order
 from api.orders.editing import edit_order
 from api.orders.models import Order, OrderLine
@@ -17,7 +17,7 @@ from api.payments.models import Payment
 from api.payments.provider import TestPaymentProvider
 from api.returns.exchanges import create_exchange
 from api.returns.models import ItemCondition, Return, ReturnDisposition
-from api.returns.receiving import ReceivedLine
+from api.returns.receiving import ReceivedLine, receive_return
 from api.returns.refunds import refund_return
 from tests.invariants import assert_invariants
 from tests.service.fulfilment.test_shipping import pack, picked, ship
@@ -211,3 +211,51 @@ async def test_a_cancelled_exchange_gives_its_return_back_for_a_refund(
         refund = await refund_return(uow, TestPaymentProvider(), return_id=found.id)  # type: ignore[arg-type]
     assert refund.amount == CREDIT
     await assert_invariants(delivered.warehouse.database)
+
+
+async def test_a_keyed_receipt_and_exchange_happen_once(delivered: Delivered) -> None:
+    database = delivered.warehouse.database
+    ids = await line_ids(delivered)
+    found = await ask(delivered, (ids[min(ids)], 1))
+    await approve(delivered, found)
+    (line,) = await return_lines(delivered, found)
+    arrived = ReceivedLine(line.id, 1, ItemCondition.NEW, ReturnDisposition.RESTOCK)  # type: ignore[arg-type]
+
+    async def take_in(received: ReceivedLine) -> Return:
+        async with database.unit_of_work("staff:1") as uow:
+            return await receive_return(
+                uow,
+                return_id=found.id,  # type: ignore[arg-type]
+                lines=[received],
+                idempotency_key="parcel-1",
+            )
+
+    first = await take_in(arrived)
+    replayed = await take_in(arrived)
+    assert (replayed.id, replayed.version, replayed.status) == (
+        first.id,
+        first.version,
+        "INSPECTED",
+    )
+    with pytest.raises(IdempotencyConflict):
+        await take_in(replace(arrived, disposition=ReturnDisposition.DAMAGED))
+
+    async def keyed_exchange() -> PlacedOrder:
+        return await create_exchange(
+            database,
+            "staff:1",
+            TestPaymentProvider(),
+            delivered.warehouse.policy,
+            return_id=found.id,  # type: ignore[arg-type]
+            lines=[LineRequest("S2", 1)],
+            payment_token="tok_visa",
+            idempotency_key="swap-1",
+        )
+
+    placed = await keyed_exchange()
+    again = await keyed_exchange()
+    assert again.replayed and again.order.id == placed.order.id
+    async with database.session() as session:
+        orders = len(list((await session.execute(select(Order.id))).scalars()))
+    assert orders == 2
+    await assert_invariants(database)
