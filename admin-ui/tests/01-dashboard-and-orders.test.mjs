@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { APP_URL, assertNoErrors, launch, openPage, placeOrder, screenshot, signIn } from './browser.mjs';
+import { APP_URL, api, assertNoErrors, launch, openPage, placeOrder, screenshot, signIn } from './browser.mjs';
 
 let browser;
 before(async () => (browser = await launch()));
@@ -76,4 +76,38 @@ test('the orders page works at tablet width and from a deep link', async () => {
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await screenshot(page, 'orders-tablet');
   assertNoErrors(page);
+});
+
+test('a cancellation whose answer was lost is sent again under the same key and happens once', async () => {
+  const placed = await placeOrder('lost-answer@example.com');
+  const page = await openPage(browser);
+  await signIn(page);
+  await page.goto(`${APP_URL}/orders/${placed.order.number}`);
+  const keys = [];
+  let dropped = false;
+  await page.route('**/graphql', async (route) => {
+    const body = route.request().postDataJSON();
+    if (!body?.query?.includes('cancelOrder')) return route.continue();
+    keys.push(body.variables.input.idempotencyKey);
+    if (dropped) return route.continue();
+    dropped = true;
+    await route.fetch(); // the API cancels the order; its answer never reaches the app
+    return route.abort('connectionreset');
+  });
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await page.getByLabel('Reason').fill('Customer asked');
+  await page.getByRole('button', { name: 'Cancel the order' }).click();
+  await page.getByText('REQUEST_FAILED').waitFor();
+  await page.getByRole('button', { name: 'Cancel the order' }).click();
+  await page.getByRole('button', { name: 'Cancel order' }).waitFor({ state: 'detached' });
+  assert.equal(keys.length, 2);
+  assert.ok(keys[0], 'the form sends a key');
+  assert.equal(keys[0], keys[1], 'the resubmitted form kept its key');
+  const { order } = await api('query($id: ID!) { order(id: $id) { status timeline { type } } }', {
+    id: placed.order.id,
+  });
+  assert.equal(order.status, 'CANCELLED');
+  assert.equal(order.timeline.filter((event) => event.type === 'ORDER_CANCELLED').length, 1);
+  const unexpected = page.errors.filter((error) => !error.includes('Failed to load resource'));
+  assert.deepEqual(unexpected, [], 'only the dropped answer failed');
 });

@@ -14,10 +14,15 @@ interface WithUserErrors {
 /**
  * A command a form sends: its userErrors (shown by UserErrors) or the request's failure,
  * and whether it is on its way (the form's button waits).
+ *
+ * `idempotencyKey` is the form's key for commands that take one: kept while the form is
+ * resubmitted (a lost answer, a second click), so the command happens once; a new one once
+ * the command went through.
  */
 export class Mutation<Result, Variables, Payload extends WithUserErrors> {
   errors = $state<readonly UserError[]>([]);
   pending = $state(false);
+  idempotencyKey = $state(crypto.randomUUID());
 
   constructor(
     private readonly document: Operation<Result, Variables>,
@@ -31,7 +36,9 @@ export class Mutation<Result, Variables, Payload extends WithUserErrors> {
     try {
       const payload = this.payloadOf(await request(this.document, variables));
       this.errors = payload.userErrors;
-      return payload.userErrors.length ? null : payload;
+      if (payload.userErrors.length) return null;
+      this.idempotencyKey = crypto.randomUUID();
+      return payload;
     } catch (error) {
       this.errors = [{ field: null, message: messageOf(error), code: 'REQUEST_FAILED' }];
       return null;
