@@ -106,7 +106,7 @@ async def ship_shipment(
     if amount:
         # Keyed by the shipment and what it captures: shipping it again after a failed commit
         # captures nothing more (``api.payments.calls``).
-        made = await calls.make(
+        reference = await calls.make_and_settle(
             uow,
             payments,
             ProviderCall(
@@ -118,9 +118,7 @@ async def ship_shipment(
                 authorization_reference=payment.authorization_reference,
             ),
         )
-        await calls.settle(uow, made)
-        assert made.reference is not None
-        record_capture(uow, order, payment, amount, made.reference, now)
+        record_capture(uow, order, payment, amount, reference, now)
     elif payment_rules.is_paid(order.total, payment.amount_captured, payment.amount_credited):
         order.payment_status = PaymentStatus.PAID  # wholly by an exchanged return's credit
     shipment.status = ShipmentStatus.SHIPPED

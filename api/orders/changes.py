@@ -184,10 +184,10 @@ async def cancel_order(
     void: PaymentCall | None = None
     if not everything:
         payment_rules.require_credit_covered(order.total, payment.amount_credited, number)
-    elif payment.amount_credited and order.exchange_for_return_id is not None:
-        await _give_credit_back(uow, order.exchange_for_return_id, number, now)
-        payment.amount_credited = 0
-    if everything:
+    else:
+        if payment.amount_credited and order.exchange_for_return_id is not None:
+            await _give_credit_back(uow, order.exchange_for_return_id, number, now)
+            payment.amount_credited = 0
         order.status = OrderStatus.CANCELLED
         order.cancel_reason = reason
         order.cancelled_at = now

@@ -240,7 +240,7 @@ async def _reprice(
         )
     if difference > 0:
         # Keyed by the order's version: the same edit retried raises the hold once.
-        made = await calls.make(
+        reference = await calls.make_and_settle(
             uow,
             payments,
             ProviderCall(
@@ -252,9 +252,6 @@ async def _reprice(
                 authorization_reference=payment.authorization_reference,
             ),
         )
-        await calls.settle(uow, made)
-        assert made.reference is not None
-        reference = made.reference
         kind = TransactionKind.AUTHORIZE
     else:
         reference = payment.authorization_reference

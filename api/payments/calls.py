@@ -199,6 +199,15 @@ async def make(uow: UnitOfWork, payments: PaymentProvider, call: ProviderCall) -
     return Made(row.id, call.key, made.reference, made.authorization)
 
 
+async def make_and_settle(uow: UnitOfWork, payments: PaymentProvider, call: ProviderCall) -> str:
+    """A call that acts on an authorisation (capture, refund, increase) made and settled in the
+    command's transaction; the provider's reference for what it did."""
+    made = await make(uow, payments, call)
+    await settle(uow, made)
+    assert made.reference is not None, "a capture, refund or increase has a reference"
+    return made.reference
+
+
 async def settle(uow: UnitOfWork, made: Made) -> None:
     """Marks the call SUCCEEDED in the command's transaction, beside what the command records
     of it; refuses (rolling the command back) if the reconciler finished it meanwhile."""

@@ -269,7 +269,7 @@ async def _refund(
     (``api.payments.calls``): a retry of the same command refunds nothing more."""
     assert order.id is not None
     payment = await reserve_refund(uow, order.id, amount)
-    made = await calls.make(
+    reference = await calls.make_and_settle(
         uow,
         payments,
         ProviderCall(
@@ -282,9 +282,7 @@ async def _refund(
             request=terms.as_request(),
         ),
     )
-    await calls.settle(uow, made)
-    assert made.reference is not None, "a refund has the provider's reference"
-    refund = await record_refund(uow, order, payment, amount, made.reference, terms)
+    refund = await record_refund(uow, order, payment, amount, reference, terms)
     if idempotency_key is not None:
         await idempotency.remember(uow, key=idempotency_key, response={"refundId": refund.id})
     return refund
