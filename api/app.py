@@ -27,15 +27,16 @@ from api.bulk.endpoints import orders_export
 from api.db import Database
 from api.dbtypes import utcnow
 from api.events.feed import EventFeed, FeedSettings
-from api.fulfilment.endpoints import carrier_events, label, return_label
+from api.fulfilment.endpoints import carrier_events, label
 from api.kpis import projection as kpi_projection
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
 from api.payments.provider import PaymentProvider, TestPaymentProvider
-from api.payments.reconcile import reconcile as reconcile_payments
 from api.planning import alerts
 from api.planning.plans import PlanningPolicy
+from api.reconciliation import reconcile as reconcile_payments
 from api.reports.downloads import report_csv
+from api.returns.endpoints import return_label
 from api.settings import Settings
 from api.shipping.carriers import BUILT_IN as BUILT_IN_CARRIERS
 from api.shipping.carriers import CarrierAdapter

@@ -17,6 +17,7 @@ from api.bulk.order_export import ExportFormat
 from api.bulk.service import BatchOutcome, ImportKind
 from api.db import Database
 from api.errors import DomainError, InvalidInput, NotFound
+from api.models import metadata as every_table  # noqa: F401  (foreign keys resolve across contexts)
 from api.settings import PROJECT_ROOT, Settings
 
 app = typer.Typer(help="Order Management System", no_args_is_help=True, add_completion=False)

@@ -6,19 +6,12 @@ from api.catalog.models import Product, Sku
 from api.channels.models import Channel
 from api.customers.models import Customer, CustomerAddress
 from api.events.models import Event, ProjectionCursor
-from api.fulfilment.models import (
-    Package,
-    PickList,
-    PickTask,
-    Shipment,
-    ShippingLabel,
-    TrackingEvent,
-)
+from api.fulfilment.models import Package, PickList, PickTask, ShippingLabel, TrackingEvent
 from api.idempotency.models import IdempotencyRecord
 from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.kpis.models import KpiOrderFact, KpiStockDay
 from api.locations.models import Bin, Location
-from api.orders.models import Allocation, Order, OrderLine
+from api.orders.models import Allocation, Order, OrderLine, Shipment
 from api.payments.models import Payment, PaymentCall, PaymentTransaction
 from api.planning.models import LevelPlan
 from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierSku

@@ -7,9 +7,10 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from api.db import Database
-from api.fulfilment.models import Shipment
-from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement
-from api.orders.models import Allocation, AllocationStatus, OrderLine
+from api.inventory.models import InventoryLevel, InventoryMovement
+from api.inventory.statuses import InventoryBucket
+from api.orders.models import Allocation, OrderLine, Shipment
+from api.orders.statuses import AllocationStatus
 from api.payments.models import Payment
 
 HOLDING = (AllocationStatus.RESERVED.value, AllocationStatus.PICKED.value)

@@ -25,12 +25,8 @@ from api.dbtypes import utcnow
 from api.errors import InvalidInput
 from api.events.models import EventType
 from api.inventory import ledger
-from api.inventory.models import (
-    AdjustmentReason,
-    InventoryBucket,
-    InventoryLevel,
-    MovementKind,
-)
+from api.inventory.models import AdjustmentReason, InventoryLevel, MovementKind
+from api.inventory.statuses import InventoryBucket
 from api.locations.models import Bin, Location
 from api.reads import columns
 

@@ -15,33 +15,24 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import EventType
-from api.fulfilment.models import (
-    PickList,
-    PickListStatus,
-    PickTask,
-    PickTaskStatus,
-)
-from api.fulfilment.shipments import cancel_empty_shipments, shipments_for
+from api.fulfilment.models import PickList, PickTask
+from api.fulfilment.statuses import PickListStatus, PickTaskStatus
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.ledger import change_level, record_movements
-from api.inventory.models import InventoryBucket, MovementKind
+from api.inventory.models import MovementKind
 from api.inventory.reservations import Hold
+from api.inventory.statuses import InventoryBucket
 from api.orders import routing
 from api.orders.changes import sku_codes
-from api.orders.models import (
-    Allocation,
-    AllocationStatus,
-    Order,
-    OrderLine,
-    OrderStatus,
-    ShippingSpeed,
-    order_number,
-)
+from api.orders.models import Allocation, Order, OrderLine, order_number
 from api.orders.records import backorder_promises
 from api.orders.requests import address_of
 from api.orders.routing import OrderPolicy
+from api.orders.shipments import cancel_empty_shipments, shipments_for
+from api.orders.statuses import AllocationStatus, OrderStatus
 from api.reads import columns
+from api.shipping.speeds import ShippingSpeed
 from api.sourcing.rules import Demand, route
 
 PICKABLE_ORDERS = (OrderStatus.CONFIRMED, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)

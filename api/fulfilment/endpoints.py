@@ -26,9 +26,9 @@ from starlette.responses import JSONResponse, Response
 from api.bodies import body_limit
 from api.db import Database
 from api.errors import DomainError
-from api.fulfilment.models import ShipmentStatus, ShippingLabel
+from api.fulfilment.models import ShippingLabel
 from api.fulfilment.tracking import record_tracking_event
-from api.returns.models import ReturnLabel
+from api.orders.statuses import ShipmentStatus
 from api.settings import Settings
 from api.signing import digests_match, timed_digest, within_replay_window
 from api.validation import whole_number
@@ -64,7 +64,8 @@ def label_link_valid(
     )
 
 
-async def _label_response(request: Request, kind: str, statement: Any) -> Response:
+async def label_response(request: Request, kind: str, statement: Any) -> Response:
+    """The PDF a signed label link points at (``kind`` shipment or return)."""
     settings: Settings = request.app.state.settings
     database: Database = request.app.state.database
     raw_id = request.path_params["owner_id"]
@@ -90,15 +91,10 @@ async def _label_response(request: Request, kind: str, statement: Any) -> Respon
 _SHIPMENT_LABEL = select(col(ShippingLabel.pdf)).where(
     col(ShippingLabel.shipment_id) == bindparam("owner")
 )
-_RETURN_LABEL = select(col(ReturnLabel.pdf)).where(col(ReturnLabel.return_id) == bindparam("owner"))
 
 
 async def label(request: Request) -> Response:
-    return await _label_response(request, "shipment", _SHIPMENT_LABEL)
-
-
-async def return_label(request: Request) -> Response:
-    return await _label_response(request, "return", _RETURN_LABEL)
+    return await label_response(request, "shipment", _SHIPMENT_LABEL)
 
 
 def report_signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -1,6 +1,6 @@
-"""Fulfilment records: shipments, pick lists and their tasks, packages, tracking events.
+"""Fulfilment records: pick lists and their tasks, packages, labels, tracking events.
 
-A shipment is what one location sends for one order; its contents are the order's allocations
+The shipments they work on are the order's (``api.orders.models.Shipment``): a shipment is what one location sends for one order; its contents are the order's allocations
 at that location (``Allocation.shipment_id``), so reserved stock, picks and shipped units are
 counted in one place. A pick list is a wave of shipments at one location, picked together; each
 of its tasks is one SKU at one bin across all the wave's orders (``Allocation.pick_task_id``).
@@ -9,61 +9,12 @@ of its tasks is one SKU at one bin across all the wave's orders (``Allocation.pi
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
-
-
-class ShipmentStatus(StrEnum):
-    PENDING = "PENDING"
-    PICKING = "PICKING"
-    PACKED = "PACKED"
-    SHIPPED = "SHIPPED"
-    IN_TRANSIT = "IN_TRANSIT"
-    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
-    DELIVERED = "DELIVERED"
-    EXCEPTION = "EXCEPTION"
-    CANCELLED = "CANCELLED"
-
-
-class PickListStatus(StrEnum):
-    OPEN = "OPEN"
-    COMPLETED = "COMPLETED"
-
-
-class PickTaskStatus(StrEnum):
-    OPEN = "OPEN"
-    PICKED = "PICKED"
-    SHORT = "SHORT"
-
-
-class Shipment(SQLModel, table=True):
-    __table_args__ = (
-        CheckConstraint("shipping_cost >= 0", name="shipping_cost"),
-        Index("ix_shipment_location_status", "location_id", "status", "id"),
-        Index("ix_shipment_order", "order_id", "id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="sales_order.id", nullable=False)
-    location_id: int = Field(foreign_key="location.id", nullable=False)
-    status: str = Field(default=ShipmentStatus.PENDING, sa_type=String(24), nullable=False)
-    pick_list_id: int | None = Field(default=None, foreign_key="pick_list.id", index=True)
-    carrier: str | None = Field(default=None, sa_type=String(32))
-    service: str | None = Field(default=None, sa_type=String(32))
-    tracking_number: str | None = Field(default=None, sa_type=String(64), unique=True)
-    shipping_cost: int = Field(default=0, nullable=False)
-    currency: str = Field(sa_type=String(3), nullable=False)
-    estimated_delivery_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
-    packed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    shipped_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    version: int = Field(default=0, nullable=False)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+from api.fulfilment.statuses import PickListStatus, PickTaskStatus
 
 
 class PickList(SQLModel, table=True):

@@ -14,8 +14,9 @@ from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput
 from api.events.models import EventType
 from api.fulfilment import rules
-from api.fulfilment.models import Package, Shipment, ShipmentStatus
-from api.orders.models import Allocation, AllocationStatus
+from api.fulfilment.models import Package
+from api.orders.models import Allocation, Shipment
+from api.orders.statuses import AllocationStatus, ShipmentStatus
 
 MAX_PACKAGE_GRAMS = 70_000
 MAX_SIDE_CM = 300

@@ -18,22 +18,13 @@ from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
 from api.fulfilment import rules
-from api.fulfilment.models import (
-    PickList,
-    PickTask,
-    PickTaskStatus,
-    Shipment,
-    ShipmentStatus,
-)
+from api.fulfilment.models import PickList, PickTask
+from api.fulfilment.statuses import PickTaskStatus
 from api.inventory.models import InventoryLevel
 from api.locations.models import Bin, Location
 from api.orders.changes import move_order_status
-from api.orders.models import (
-    Allocation,
-    AllocationStatus,
-    Order,
-    OrderStatus,
-)
+from api.orders.models import Allocation, Order, Shipment
+from api.orders.statuses import AllocationStatus, OrderStatus, ShipmentStatus
 from api.reads import columns
 from api.writes import insert_row
 

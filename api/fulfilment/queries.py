@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from api.fulfilment.models import Package, PickList, PickTask, Shipment, TrackingEvent
-from api.orders.models import Allocation
+from api.fulfilment.models import Package, PickList, PickTask, TrackingEvent
+from api.orders.models import Allocation, Shipment
 from api.reads import Reader, columns, load_by_key, load_groups
 
 

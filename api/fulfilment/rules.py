@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from api.errors import IllegalTransition
-from api.fulfilment.models import ShipmentStatus
+from api.orders.statuses import ShipmentStatus
 
 S = ShipmentStatus
 

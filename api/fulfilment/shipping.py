@@ -13,26 +13,25 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.events.models import EventType
 from api.fulfilment import rules
-from api.fulfilment.models import Package, Shipment, ShipmentStatus, ShippingLabel
+from api.fulfilment.models import Package, ShippingLabel
 from api.fulfilment.packing import lock_shipment, shipment_contents
-from api.fulfilment.shipments import HOLDING
 from api.inventory.ledger import change_level, record_movements
-from api.inventory.models import InventoryBucket, MovementKind
+from api.inventory.models import MovementKind
+from api.inventory.statuses import InventoryBucket
 from api.locations.models import Location
 from api.orders import pricing
 from api.orders.changes import lock_order, move_order_status, order_lines_of, payment_of
-from api.orders.models import (
-    Allocation,
-    AllocationStatus,
-    FulfillmentStatus,
-    Order,
-    OrderLine,
-    OrderStatus,
-    PaymentStatus,
-    order_number,
-)
+from api.orders.models import Allocation, Order, OrderLine, Shipment, order_number
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
+from api.orders.shipments import HOLDING
+from api.orders.statuses import (
+    AllocationStatus,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    ShipmentStatus,
+)
 from api.payments import calls
 from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall

@@ -13,9 +13,10 @@ from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
 from api.fulfilment import rules
-from api.fulfilment.models import Shipment, ShipmentStatus, TrackingEvent
+from api.fulfilment.models import TrackingEvent
 from api.orders.changes import lock_order, move_order_status
-from api.orders.models import OrderStatus, order_number
+from api.orders.models import Shipment, order_number
+from api.orders.statuses import OrderStatus, ShipmentStatus
 
 REPORTABLE = frozenset(
     {

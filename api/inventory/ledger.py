@@ -21,13 +21,9 @@ from api.dbtypes import utcnow
 from api.errors import NotFound
 from api.events.models import EventType
 from api.inventory.errors import InsufficientStock, StaleVersion
-from api.inventory.models import (
-    InventoryBucket,
-    InventoryLevel,
-    InventoryMovement,
-    MovementKind,
-)
+from api.inventory.models import InventoryLevel, InventoryMovement, MovementKind
 from api.inventory.rules import free_to_move
+from api.inventory.statuses import InventoryBucket
 from api.locations.models import Location
 from api.writes import commit_ordered_insert
 

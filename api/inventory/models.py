@@ -7,17 +7,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, Uniqu
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import BigIntegerId, UtcDateTime, utcnow
-
-
-class InventoryBucket(StrEnum):
-    """The quantity states a level keeps; ``available`` is derived, never stored."""
-
-    ON_HAND = "on_hand"
-    RESERVED = "reserved"
-    INCOMING = "incoming"
-    DAMAGED = "damaged"
-    QUALITY_CONTROL = "quality_control"
-    DISCREPANCY = "discrepancy"
+from api.inventory.statuses import TransferStatus
 
 
 class MovementKind(StrEnum):
@@ -46,11 +36,6 @@ class AdjustmentReason(StrEnum):
     FOUND = "found"
     EXPIRED = "expired"
     OTHER = "other"
-
-
-class TransferStatus(StrEnum):
-    IN_TRANSIT = "IN_TRANSIT"
-    RECEIVED = "RECEIVED"
 
 
 class InventoryLevel(SQLModel, table=True):

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api.catalog.models import Sku
-from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, Transfer
+from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
+from api.inventory.statuses import InventoryBucket
 from api.reads import Reader, as_records, columns, load_by_key
 
 Level = InventoryLevel

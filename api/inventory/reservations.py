@@ -18,7 +18,8 @@ from sqlalchemy import Integer, bindparam, case, update
 from api.db import UnitOfWork
 from api.dbtypes import UtcDateTime, utcnow
 from api.inventory.ledger import movement_row
-from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, MovementKind
+from api.inventory.models import InventoryLevel, InventoryMovement, MovementKind
+from api.inventory.statuses import InventoryBucket
 from api.reads import columns
 from api.writes import commit_ordered_insert
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from api.errors import InvalidInput
-from api.inventory.models import InventoryBucket
+from api.inventory.statuses import InventoryBucket
 
 
 class InventoryState(StrEnum):

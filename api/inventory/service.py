@@ -10,18 +10,15 @@ from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
+from api.events import reactions
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
-from api.inventory.models import (
-    AdjustmentReason,
-    InventoryBucket,
-    InventoryLevel,
-    MovementKind,
-)
+from api.inventory.facts import StockArrived
+from api.inventory.models import AdjustmentReason, InventoryLevel, MovementKind
 from api.inventory.rules import InventoryState, state_move
+from api.inventory.statuses import InventoryBucket
 from api.locations.models import Bin
-from api.orders.backorders import fill_backorders
 
 Level = InventoryLevel
 
@@ -63,7 +60,7 @@ async def receive_inventory(
     if level is None:
         raise await ledger.refusal(uow, location_id, sku, quantity, expected_on_hand)
     await ledger.record_movements(uow, level, deltas, MovementKind.RECEIPT, reference=reference)
-    if await fill_backorders(uow, level, sku.code):
+    if any(await reactions.announce(uow, StockArrived(level, sku.code))):
         level = await ledger.current_level(uow, location_id, sku.id) or level
     ledger.add_level_event(
         uow, EventType.INVENTORY_RECEIVED, level, sku, quantity=quantity, reference=reference

@@ -10,17 +10,13 @@ from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
+from api.events import reactions
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
-from api.inventory.models import (
-    InventoryBucket,
-    InventoryLevel,
-    MovementKind,
-    Transfer,
-    TransferStatus,
-)
-from api.orders.backorders import fill_backorders
+from api.inventory.facts import StockArrived
+from api.inventory.models import InventoryLevel, MovementKind, Transfer
+from api.inventory.statuses import InventoryBucket, TransferStatus
 
 Level = InventoryLevel
 
@@ -167,7 +163,7 @@ async def receive_transfer(
     await ledger.record_movements(
         uow, level, deltas, MovementKind.TRANSFER_RECEIPT, reference=f"transfer:{transfer_id}"
     )
-    if await fill_backorders(uow, level, sku.code):
+    if any(await reactions.announce(uow, StockArrived(level, sku.code))):
         level = await ledger.current_level(uow, transfer_row.to_location_id, sku.id) or level
     uow.add_event(
         EventType.TRANSFER_RECEIVED,

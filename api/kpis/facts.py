@@ -13,12 +13,13 @@ from sqlalchemy import (
     union_all,
 )
 
-from api.fulfilment.models import Shipment, ShipmentStatus
 from api.kpis.aggregates import flag, seconds_between
 from api.kpis.models import WHOLE_ORDER
-from api.orders.models import Order, OrderLine, OrderStatus
+from api.orders.models import Order, OrderLine, Shipment
+from api.orders.statuses import OrderStatus, ShipmentStatus
 from api.reads import columns
-from api.returns.models import Feedback, Return, ReturnLine, ReturnReason, ReturnStatus
+from api.returns.models import Feedback, Return, ReturnLine, ReturnReason
+from api.returns.statuses import ReturnStatus
 
 INACCURATE = (ReturnReason.WRONG_ITEM, ReturnReason.NOT_AS_DESCRIBED)
 

@@ -30,7 +30,8 @@ from api.events.log import START, log_end
 from api.events.models import Event
 from api.events.projections import follow, locked_cursor, move_cursor
 from api.events.topics import order_id_of
-from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
+from api.inventory.models import InventoryMovement, MovementKind
+from api.inventory.statuses import InventoryBucket
 from api.kpis.facts import order_facts
 from api.kpis.models import KpiOrderFact, KpiStockDay
 from api.orders.models import Order

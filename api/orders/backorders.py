@@ -8,12 +8,15 @@ from sqlmodel import col
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.events.models import EventType
-from api.fulfilment.shipments import shipments_for
+from api.events.reactions import reacts_to
 from api.inventory import reservations
-from api.inventory.models import InventoryLevel, MovementKind
+from api.inventory.facts import StockArrived
+from api.inventory.models import MovementKind
 from api.inventory.reservations import Hold
 from api.locations.models import Location
-from api.orders.models import Allocation, Order, OrderLine, OrderStatus, order_number
+from api.orders.models import Allocation, Order, OrderLine, order_number
+from api.orders.shipments import shipments_for
+from api.orders.statuses import OrderStatus
 
 OPEN_STATUSES = (
     OrderStatus.CONFIRMED,
@@ -24,10 +27,12 @@ OPEN_STATUSES = (
 FILL_REASON = "backorder filled when stock arrived"
 
 
-async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku_code: str) -> int:
+@reacts_to(StockArrived)
+async def fill_backorders(uow: UnitOfWork, arrived: StockArrived) -> int:
     """Allocates the level's free stock to backordered lines of its SKU, oldest order first.
 
     Returns the units allocated. Does not commit: part of the command that brought the stock."""
+    level, sku_code = arrived.level, arrived.sku_code
     free = level.on_hand - level.reserved - level.safety_stock
     if free <= 0 or not await _ships(uow, level.location_id):
         return 0

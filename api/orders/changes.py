@@ -13,29 +13,23 @@ from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
+from api.events import reactions
 from api.events.models import EventType
-from api.fulfilment.shipments import HOLDING, cancel_empty_shipments
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.models import InventoryLevel, MovementKind
 from api.inventory.reservations import Hold
 from api.orders import pricing, rules
-from api.orders.models import (
-    Allocation,
-    AllocationStatus,
-    Order,
-    OrderLine,
-    OrderStatus,
-    PaymentStatus,
-    order_number,
-)
+from api.orders.facts import ExchangeCancelled
+from api.orders.models import Allocation, Order, OrderLine, order_number
+from api.orders.shipments import HOLDING, cancel_empty_shipments
+from api.orders.statuses import AllocationStatus, OrderStatus, PaymentStatus
 from api.payments import calls
 from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
 from api.payments.models import CallKind, Payment, PaymentCall, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
 from api.reads import columns
-from api.returns.models import Return, ReturnStatus
 
 
 async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
@@ -186,7 +180,9 @@ async def cancel_order(
         payment_rules.require_credit_covered(order.total, payment.amount_credited, number)
     else:
         if payment.amount_credited and order.exchange_for_return_id is not None:
-            await _give_credit_back(uow, order.exchange_for_return_id, number, now)
+            await reactions.announce(
+                uow, ExchangeCancelled(order.exchange_for_return_id, number, now)
+            )
             payment.amount_credited = 0
         order.status = OrderStatus.CANCELLED
         order.cancel_reason = reason
@@ -238,29 +234,6 @@ async def cancel_order(
     if void is not None:
         await calls.perform_scheduled(uow.database, payments, void)
     return order
-
-
-async def _give_credit_back(
-    uow: UnitOfWork, return_id: int, exchange_number: str, now: datetime
-) -> None:
-    """The return whose value paid a cancelled exchange is open again: refunded or exchanged
-    anew, its credit is never forfeited."""
-    found = await uow.lock(Return, return_id, what="return", field="orderId")
-    if ReturnStatus(found.status) is not ReturnStatus.EXCHANGED:
-        return  # closed meanwhile by staff: the credit is theirs to settle with issueRefund
-    found.status = ReturnStatus.INSPECTED
-    found.version += 1
-    found.updated_at = now
-    uow.add_event(
-        EventType.RETURN_REOPENED,
-        aggregate_type="order",
-        aggregate_id=found.order_id,
-        payload={
-            "number": order_number(found.order_id),
-            "returnId": found.id,
-            "cancelledExchange": exchange_number,
-        },
-    )
 
 
 def _cancellation_targets(

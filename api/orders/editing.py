@@ -14,7 +14,6 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput
 from api.events.models import EventType
-from api.fulfilment.shipments import cancel_empty_shipments, shipments_for
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.models import MovementKind
@@ -27,7 +26,7 @@ from api.orders.changes import (
     release_allocations,
     sku_codes,
 )
-from api.orders.models import Order, OrderLine, OrderStatus, ShippingSpeed, order_number
+from api.orders.models import Order, OrderLine, order_number
 from api.orders.placement import HANDLING_DAYS, reserve_plan
 from api.orders.records import backorder_promises, write_allocations
 from api.orders.requests import (
@@ -38,11 +37,14 @@ from api.orders.requests import (
     checked_address,
 )
 from api.orders.routing import OrderPolicy
+from api.orders.shipments import cancel_empty_shipments, shipments_for
+from api.orders.statuses import OrderStatus
 from api.payments import calls
 from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
 from api.payments.models import CallKind, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
+from api.shipping.speeds import ShippingSpeed
 
 
 def _wanted(current: dict[str, int], changes: list[LineRequest] | None) -> dict[str, int]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -19,52 +18,8 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
-from api.fulfilment import models as fulfilment_models  # noqa: F401  (tables Allocation refers to)
-from api.returns import models as returns_models  # noqa: F401  (the table an exchange refers to)
+from api.orders.statuses import AllocationStatus, ShipmentStatus
 from api.validation import whole_number
-
-
-class OrderStatus(StrEnum):
-    PENDING = "PENDING"
-    CONFIRMED = "CONFIRMED"
-    ON_HOLD = "ON_HOLD"
-    PROCESSING = "PROCESSING"
-    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-
-
-class PaymentStatus(StrEnum):
-    PENDING = "PENDING"
-    AUTHORIZED = "AUTHORIZED"
-    PARTIALLY_PAID = "PARTIALLY_PAID"
-    PAID = "PAID"
-    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
-    REFUNDED = "REFUNDED"
-    VOIDED = "VOIDED"
-
-
-class FulfillmentStatus(StrEnum):
-    UNFULFILLED = "UNFULFILLED"
-    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
-    FULFILLED = "FULFILLED"
-
-
-class ShippingSpeed(StrEnum):
-    STANDARD = "STANDARD"
-    EXPRESS = "EXPRESS"
-
-
-class AllocationStatus(StrEnum):
-    """RESERVED and PICKED hold stock (count in the level's ``reserved``); the others do not."""
-
-    RESERVED = "RESERVED"
-    PICKED = "PICKED"
-    SHIPPED = "SHIPPED"
-    RELEASED = "RELEASED"
-
 
 ORDER_NUMBER_PREFIX = "SO-"
 
@@ -217,3 +172,29 @@ class Allocation(SQLModel, table=True):
     shipment_id: int | None = Field(default=None, foreign_key="shipment.id", index=True)
     pick_task_id: int | None = Field(default=None, foreign_key="pick_task.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class Shipment(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("shipping_cost >= 0", name="shipping_cost"),
+        Index("ix_shipment_location_status", "location_id", "status", "id"),
+        Index("ix_shipment_order", "order_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", nullable=False)
+    location_id: int = Field(foreign_key="location.id", nullable=False)
+    status: str = Field(default=ShipmentStatus.PENDING, sa_type=String(24), nullable=False)
+    pick_list_id: int | None = Field(default=None, foreign_key="pick_list.id", index=True)
+    carrier: str | None = Field(default=None, sa_type=String(32))
+    service: str | None = Field(default=None, sa_type=String(32))
+    tracking_number: str | None = Field(default=None, sa_type=String(64), unique=True)
+    shipping_cost: int = Field(default=0, nullable=False)
+    currency: str = Field(sa_type=String(3), nullable=False)
+    estimated_delivery_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+    packed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    shipped_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    version: int = Field(default=0, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)

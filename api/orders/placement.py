@@ -19,23 +19,18 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, NotFound
 from api.events.models import EventType
-from api.fulfilment.shipments import shipment_opened, shipments_for
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.errors import InsufficientStock
 from api.inventory.models import MovementKind
 from api.inventory.reservations import Hold, LevelState
 from api.orders import pricing, records, routing
-from api.orders.models import (
-    FulfillmentStatus,
-    Order,
-    OrderStatus,
-    PaymentStatus,
-    order_number,
-)
+from api.orders.models import Order, order_number
 from api.orders.requests import PlaceOrderRequest, checked_address
 from api.orders.routing import OrderPolicy
+from api.orders.shipments import shipment_opened, shipments_for
 from api.orders.single_statement import insert_order_rows
+from api.orders.statuses import FulfillmentStatus, OrderStatus, PaymentStatus
 from api.payments import calls
 from api.payments.calls import ProviderCall
 from api.payments.models import CallKind

@@ -15,7 +15,8 @@ from api.orders.models import Allocation, Order, OrderLine
 from api.orders.routing import OrderPolicy
 from api.payments.models import Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import Authorization
-from api.purchasing.models import OPEN_PURCHASE_ORDERS, PurchaseOrder, PurchaseOrderLine
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from api.purchasing.statuses import OPEN_PURCHASE_ORDERS
 from api.reads import columns
 from api.sourcing.rules import RoutingPlan
 from api.writes import insert_row

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from api import validation
 from api.errors import InvalidInput
-from api.orders.models import Order, ShippingSpeed
+from api.orders.models import Order
+from api.shipping.speeds import ShippingSpeed
 
 MAX_LINES = 100
 MAX_LINE_QUANTITY = 10_000

@@ -18,10 +18,10 @@ from api.inventory.errors import InsufficientStock
 from api.inventory.models import InventoryLevel
 from api.locations.models import Location
 from api.orders import pricing
-from api.orders.models import ShippingSpeed
 from api.orders.requests import LineRequest, ShippingAddress, checked_address, merged_lines
 from api.reads import as_records, columns, keys_in
 from api.shipping.rates import Point, rate
+from api.shipping.speeds import ShippingSpeed
 from api.sourcing.geocoding import locate
 from api.sourcing.rules import Candidate, Demand, RoutingPlan, route
 

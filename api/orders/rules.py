@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.errors import IllegalTransition
-from api.orders.models import OrderStatus
+from api.orders.statuses import OrderStatus
 
 S = OrderStatus
 

@@ -21,8 +21,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from api.db import UnitOfWork
 from api.dbtypes import UtcDateTime
-from api.fulfilment.models import ShipmentStatus
-from api.orders.models import AllocationStatus, Order, order_number_sql
+from api.orders.models import Order, order_number_sql
+from api.orders.statuses import AllocationStatus, ShipmentStatus
 from api.payments.calls import Made
 from api.payments.models import CallStatus, Payment, PaymentTransaction
 from api.sourcing.rules import RoutingPlan

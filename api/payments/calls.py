@@ -10,7 +10,7 @@ A command that moves or holds money makes its call in three steps:
 
 When the command fails after the provider answered, the call stays PENDING. Retrying the
 command derives the same key, finds the call, calls again (moving nothing more) and settles
-it. A call nobody retries is finished by ``api.payments.reconcile``: it calls again with the
+it. A call nobody retries is finished by ``api.reconciliation``: it calls again with the
 same key, then records on the books what the provider did, or undoes it where it only held
 money for an order that never came to be.
 

@@ -30,9 +30,10 @@ from api.events.projections import follow
 from api.events.topics import levels_of
 from api.inventory.ledger import level_snapshot
 from api.inventory.models import InventoryLevel
-from api.planning.models import LevelPlan, StockState
+from api.planning.models import LevelPlan
 from api.planning.plans import PlanningPolicy, level_outlooks
 from api.planning.rules import stock_state
+from api.planning.statuses import StockState
 from api.reads import columns
 
 NAME = "stock-alerts"

@@ -17,9 +17,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from api.inventory.models import InventoryBucket, InventoryMovement, MovementKind
+from api.inventory.models import InventoryMovement, MovementKind
+from api.inventory.statuses import InventoryBucket
 from api.kpis.periods import Granularity, as_day, bucket_of, midnight
-from api.orders.models import Allocation, AllocationStatus, Order, OrderLine
+from api.orders.models import Allocation, Order, OrderLine
+from api.orders.statuses import AllocationStatus
 from api.reads import Reader
 
 HELD = (AllocationStatus.RESERVED, AllocationStatus.PICKED)

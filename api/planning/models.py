@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime
-
-
-class StockState(StrEnum):
-    NORMAL = "NORMAL"
-    AT_REORDER_POINT = "AT_REORDER_POINT"
-    """Available and incoming units at or below the reorder point: time to order."""
-    STOCKED_OUT = "STOCKED_OUT"
-    """Nothing available where there is demand."""
-    OVERSTOCKED = "OVERSTOCKED"
-    """More days of cover than the overstock threshold."""
-
-
-class LeadTimeSource(StrEnum):
-    OBSERVED = "OBSERVED"
-    """The mean of the supplier's recent purchase orders, ordered to received."""
-    QUOTED = "QUOTED"
-    """The supplier's own figure."""
-    DEFAULT = "DEFAULT"
-    """No supplier sells the SKU: the shop's default."""
+from api.planning.statuses import StockState
 
 
 class LevelPlan(SQLModel, table=True):

@@ -23,7 +23,6 @@ from api.inventory.rules import available
 from api.kpis.periods import midnight
 from api.planning.demand import demand_by_level
 from api.planning.forecasting import Forecast, forecast_many
-from api.planning.models import StockState
 from api.planning.rules import (
     LeadTime,
     Replenishment,
@@ -33,13 +32,9 @@ from api.planning.rules import (
     replenishment,
     stock_state,
 )
-from api.purchasing.models import (
-    PurchaseOrder,
-    PurchaseOrderLine,
-    PurchaseOrderStatus,
-    Supplier,
-    SupplierSku,
-)
+from api.planning.statuses import StockState
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierSku
+from api.purchasing.statuses import PurchaseOrderStatus
 from api.reads import Reader
 from api.settings import Settings
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from api.planning.models import LeadTimeSource, StockState
+from api.planning.statuses import LeadTimeSource, StockState
 
 
 @dataclass(frozen=True)

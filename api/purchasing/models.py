@@ -4,25 +4,16 @@ received."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
+from api.purchasing.statuses import PurchaseOrderStatus
 
 PURCHASE_ORDER_PREFIX = "PO-"
 
 
-class PurchaseOrderStatus(StrEnum):
-    DRAFT = "DRAFT"
-    ORDERED = "ORDERED"
-    PARTIALLY_RECEIVED = "PARTIALLY_RECEIVED"
-    RECEIVED = "RECEIVED"
-    CANCELLED = "CANCELLED"
-
-
-OPEN_PURCHASE_ORDERS = (PurchaseOrderStatus.ORDERED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
 """Ordered and not yet all arrived: their outstanding units are on their way."""
 
 

@@ -23,20 +23,21 @@ from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidInput, NotFound, OverReceipt
+from api.events import reactions
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
-from api.inventory.models import InventoryBucket, InventoryLevel, MovementKind
-from api.orders.backorders import fill_backorders
+from api.inventory.facts import StockArrived
+from api.inventory.models import InventoryLevel, MovementKind
+from api.inventory.statuses import InventoryBucket
 from api.purchasing.models import (
-    OPEN_PURCHASE_ORDERS,
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderStatus,
     Supplier,
     SupplierSku,
     purchase_order_number,
 )
+from api.purchasing.statuses import OPEN_PURCHASE_ORDERS, PurchaseOrderStatus
 
 MAX_LINES = 500
 MAX_LEAD_TIME_DAYS = 365
@@ -247,7 +248,7 @@ async def receive_purchase_order(
             MovementKind.PURCHASE_RECEIPT,
         )  # fmt: skip
         line.quantity_received += units
-        if await fill_backorders(uow, level, sku.code):
+        if any(await reactions.announce(uow, StockArrived(level, sku.code))):
             level = await ledger.current_level(uow, order.location_id, level.sku_id) or level
         levels.append(ledger.level_snapshot(level, sku))
         received.append({"sku": sku.code, "quantity": units, "unitCost": sku.unit_cost})

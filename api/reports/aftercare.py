@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from api.fulfilment.models import Shipment, ShipmentStatus
 from api.locations.models import Location
-from api.orders.models import Order, order_number
+from api.orders.models import Order, Shipment, order_number
+from api.orders.statuses import ShipmentStatus
 from api.reads import Reader, columns
 from api.reports.stock import MAX_ROWS
-from api.returns.models import Return, ReturnLine, ReturnStatus
+from api.returns.models import Return, ReturnLine
+from api.returns.statuses import ReturnStatus
 from api.validation import in_range
 
 SETTLED = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from api.catalog.models import Sku
-from api.inventory.models import InventoryBucket, InventoryLevel, InventoryMovement, MovementKind
+from api.inventory.models import InventoryLevel, InventoryMovement, MovementKind
 from api.inventory.rules import available
+from api.inventory.statuses import InventoryBucket
 from api.locations.models import Location
 from api.reads import Reader, columns
 from api.validation import in_range

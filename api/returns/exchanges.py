@@ -18,17 +18,22 @@ from api.customers.models import Customer
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition
+from api.events.models import EventType
+from api.events.reactions import reacts_to
 from api.idempotency import service as idempotency
 from api.orders import pricing
 from api.orders.changes import lock_order
-from api.orders.models import Order, ShippingSpeed
+from api.orders.facts import ExchangeCancelled
+from api.orders.models import Order, order_number
 from api.orders.placement import PlacedOrder, place_order
 from api.orders.requests import LineRequest, PlaceOrderRequest, address_of
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
-from api.returns.models import ReturnStatus
+from api.returns.models import Return
 from api.returns.refunds import refund_difference
 from api.returns.service import lock_return, returned_goods
+from api.returns.statuses import ReturnStatus
+from api.shipping.speeds import ShippingSpeed
 
 
 async def create_exchange(
@@ -124,3 +129,26 @@ async def _exchange(
         exchange_for_return_id=return_id,
     )
     return await place_order(uow, payments, request, policy), credit, found.order_id
+
+
+@reacts_to(ExchangeCancelled)
+async def give_credit_back(uow: UnitOfWork, cancelled: ExchangeCancelled) -> None:
+    """The return whose value paid a cancelled exchange is open again: refunded or exchanged
+    anew, its credit is never forfeited."""
+    return_id, exchange_number, now = cancelled.return_id, cancelled.exchange_number, cancelled.at
+    found = await uow.lock(Return, return_id, what="return", field="orderId")
+    if ReturnStatus(found.status) is not ReturnStatus.EXCHANGED:
+        return  # closed meanwhile by staff: the credit is theirs to settle with issueRefund
+    found.status = ReturnStatus.INSPECTED
+    found.version += 1
+    found.updated_at = now
+    uow.add_event(
+        EventType.RETURN_REOPENED,
+        aggregate_type="order",
+        aggregate_id=found.order_id,
+        payload={
+            "number": order_number(found.order_id),
+            "returnId": found.id,
+            "cancelledExchange": exchange_number,
+        },
+    )

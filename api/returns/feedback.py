@@ -10,8 +10,9 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidInput, NotFound
 from api.events.models import EventType
-from api.orders.models import Order, OrderStatus, order_number
+from api.orders.models import Order, order_number
 from api.orders.placement import hash_tracking_token
+from api.orders.statuses import OrderStatus
 from api.returns.models import Feedback
 
 AFTER_DELIVERY = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)

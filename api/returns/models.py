@@ -9,17 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, Uniq
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
-
-
-class ReturnStatus(StrEnum):
-    REQUESTED = "REQUESTED"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    RECEIVED = "RECEIVED"
-    INSPECTED = "INSPECTED"
-    REFUNDED = "REFUNDED"
-    EXCHANGED = "EXCHANGED"
-    CLOSED = "CLOSED"
+from api.returns.statuses import ReturnStatus
 
 
 class ReturnReason(StrEnum):

@@ -13,21 +13,18 @@ from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
+from api.events import reactions
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
-from api.inventory.models import InventoryBucket, MovementKind
-from api.orders.backorders import fill_backorders
+from api.inventory.facts import StockArrived
+from api.inventory.models import MovementKind
+from api.inventory.statuses import InventoryBucket
 from api.orders.changes import order_lines_of
 from api.orders.models import order_number
-from api.returns.models import (
-    ItemCondition,
-    Return,
-    ReturnDisposition,
-    ReturnLine,
-    ReturnStatus,
-)
+from api.returns.models import ItemCondition, Return, ReturnDisposition, ReturnLine
 from api.returns.service import lock_return, require_status, shipped_from
+from api.returns.statuses import ReturnStatus
 
 DISPOSITION_BUCKET = {
     ReturnDisposition.RESTOCK: InventoryBucket.ON_HAND,
@@ -115,7 +112,7 @@ async def receive_return(
             if bucket is InventoryBucket.ON_HAND:
                 sku = await uow.session.get(Sku, line.sku_id)
                 assert sku is not None
-                await fill_backorders(uow, level, sku.code)
+                await reactions.announce(uow, StockArrived(level, sku.code))
         line.quantity_received = arrived
         line.condition = received.condition
         line.disposition = received.disposition

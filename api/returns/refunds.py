@@ -22,13 +22,15 @@ from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.orders import pricing
 from api.orders.changes import lock_order
-from api.orders.models import Order, PaymentStatus, order_number
+from api.orders.models import Order, order_number
+from api.orders.statuses import PaymentStatus
 from api.payments import calls
 from api.payments.calls import ProviderCall
 from api.payments.models import CallKind, Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
-from api.returns.models import Refund, Return, ReturnStatus
+from api.returns.models import Refund, Return
 from api.returns.service import lock_return, returned_goods
+from api.returns.statuses import ReturnStatus
 from api.writes import insert_row
 
 

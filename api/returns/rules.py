@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from api.returns.models import ReturnStatus
+from api.returns.statuses import ReturnStatus
 
 IN_PROGRESS = frozenset(
     {ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.INSPECTED}

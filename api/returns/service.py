@@ -16,12 +16,12 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import EventType
-from api.fulfilment.models import Shipment
 from api.locations.models import Location
 from api.orders.changes import lock_order, order_lines_of
-from api.orders.models import Allocation, AllocationStatus, Order, OrderStatus, order_number
+from api.orders.models import Allocation, Order, Shipment, order_number
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
+from api.orders.statuses import AllocationStatus, OrderStatus
 from api.returns.models import (
     Return,
     ReturnDisposition,
@@ -29,8 +29,8 @@ from api.returns.models import (
     ReturnLine,
     ReturnReason,
     ReturnResolution,
-    ReturnStatus,
 )
+from api.returns.statuses import ReturnStatus
 from api.shipping.carriers import CarrierAdapter, LabelRequest, choose_service
 from api.shipping.rates import Point, distance_km
 from api.writes import insert_row

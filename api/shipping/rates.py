@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from geopy.distance import great_circle
 
-from api.orders.models import ShippingSpeed
+from api.shipping.speeds import ShippingSpeed
 
 # Upper bounds (km) of the distance bands; beyond the last bound is the last band.
 DISTANCE_BANDS_KM = (100.0, 500.0, 1500.0)

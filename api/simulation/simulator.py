@@ -25,7 +25,6 @@ from api.dbtypes import simulated_time
 from api.errors import DomainError
 from api.events.models import Event
 from api.fulfilment.confirming import PickConfirmation, confirm_picks
-from api.fulfilment.models import ShipmentStatus
 from api.fulfilment.packing import PackageSpec, pack_shipment
 from api.fulfilment.picking import create_pick_list
 from api.fulfilment.queries import shipments_by_pick_list_id, tasks_by_pick_list_id
@@ -39,6 +38,7 @@ from api.orders.models import Order, OrderLine
 from api.orders.placement import place_order
 from api.orders.requests import PlaceOrderRequest
 from api.orders.routing import OrderPolicy
+from api.orders.statuses import ShipmentStatus
 from api.payments.provider import PaymentProvider
 from api.reads import columns
 from api.returns.feedback import submit_feedback

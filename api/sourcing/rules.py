@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from api.orders.models import ShippingSpeed
 from api.shipping.rates import Point, distance_km, rate
+from api.shipping.speeds import ShippingSpeed
 
 # Above this many candidate locations, plans are searched greedily instead of exhaustively.
 EXHAUSTIVE_SEARCH_LIMIT = 12

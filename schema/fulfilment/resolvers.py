@@ -7,7 +7,10 @@ from sqlmodel import col
 
 from api.auth import Permission
 from api.fulfilment import confirming, packing, picking, queries, shipping, tracking
-from api.fulfilment.models import PickList, PickListStatus, Shipment, ShipmentStatus
+from api.fulfilment.models import PickList
+from api.fulfilment.statuses import PickListStatus
+from api.orders.models import Shipment
+from api.orders.statuses import ShipmentStatus
 from schema import fields
 from schema.context import Info
 from schema.errors import UserError

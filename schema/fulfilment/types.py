@@ -7,17 +7,10 @@ import strawberry
 
 from api.auth import Permission
 from api.fulfilment.endpoints import label_path
-from api.fulfilment.models import (
-    Package,
-    PickList,
-    PickListStatus,
-    PickTask,
-    PickTaskStatus,
-    Shipment,
-    ShipmentStatus,
-    TrackingEvent,
-)
-from api.orders.models import Allocation, AllocationStatus
+from api.fulfilment.models import Package, PickList, PickTask, TrackingEvent
+from api.fulfilment.statuses import PickListStatus, PickTaskStatus
+from api.orders.models import Allocation, Shipment
+from api.orders.statuses import AllocationStatus, ShipmentStatus
 from schema.catalog.types import SkuType
 from schema.context import Info
 from schema.locations.types import BinType, LocationType

@@ -7,9 +7,9 @@ import strawberry
 from api.inventory import rules
 from api.inventory.models import AdjustmentReason as DomainAdjustmentReason
 from api.inventory.models import InventoryLevel, Transfer
-from api.inventory.models import TransferStatus as DomainTransferStatus
 from api.inventory.queries import LevelSnapshot
 from api.inventory.rules import InventoryState as DomainInventoryState
+from api.inventory.statuses import TransferStatus as DomainTransferStatus
 from schema.catalog.types import SkuType
 from schema.locations.types import BinType, LocationType
 from schema.relations import related

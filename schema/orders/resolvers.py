@@ -8,8 +8,10 @@ from sqlmodel import col
 
 from api.auth import Permission
 from api.orders import changes, editing, placement, queries, routing
-from api.orders.models import Order, OrderStatus, ShippingSpeed, order_id_from_number
+from api.orders.models import Order, order_id_from_number
 from api.orders.requests import LineRequest, PlaceOrderRequest, ShippingAddress
+from api.orders.statuses import OrderStatus
+from api.shipping.speeds import ShippingSpeed
 from schema import fields
 from schema.context import Info
 from schema.errors import ClientError, UserError

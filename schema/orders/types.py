@@ -7,19 +7,11 @@ import strawberry
 from strawberry.extensions import FieldExtension
 
 from api.auth import Permission
-from api.orders.models import (
-    Allocation,
-    AllocationStatus,
-    FulfillmentStatus,
-    Order,
-    OrderLine,
-    OrderStatus,
-    PaymentStatus,
-    ShippingSpeed,
-    order_number,
-)
+from api.orders.models import Allocation, Order, OrderLine, order_number
+from api.orders.statuses import AllocationStatus, FulfillmentStatus, OrderStatus, PaymentStatus
 from api.payments.models import Payment
 from api.returns.rules import OrderReturnStatus, order_return_status
+from api.shipping.speeds import ShippingSpeed
 from schema.catalog.types import SkuType
 from schema.channels.types import ChannelType
 from schema.context import Info

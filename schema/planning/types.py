@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import strawberry
 
-from api.planning.models import LeadTimeSource
 from api.planning.plans import LevelOutlook, RebalancingSuggestion
 from api.planning.service import DemandForecast
+from api.planning.statuses import LeadTimeSource
 from schema.catalog.types import SkuType
 from schema.locations.types import LocationType
 from schema.purchasing.types import SupplierType

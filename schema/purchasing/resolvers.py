@@ -7,7 +7,8 @@ from sqlmodel import col
 
 from api.auth import Permission
 from api.purchasing import queries, service
-from api.purchasing.models import PurchaseOrder, PurchaseOrderStatus
+from api.purchasing.models import PurchaseOrder
+from api.purchasing.statuses import PurchaseOrderStatus
 from schema import fields
 from schema.context import Info
 from schema.errors import UserError

@@ -7,11 +7,11 @@ import strawberry
 from api.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderStatus,
     Supplier,
     SupplierSku,
     purchase_order_number,
 )
+from api.purchasing.statuses import PurchaseOrderStatus
 from schema.catalog.types import SkuType
 from schema.locations.types import LocationType
 from schema.relations import related

@@ -16,8 +16,8 @@ from api.returns.models import (
     ReturnDisposition,
     ReturnReason,
     ReturnResolution,
-    ReturnStatus,
 )
+from api.returns.statuses import ReturnStatus
 from schema import fields
 from schema.context import Info
 from schema.errors import ClientError, UserError

@@ -15,8 +15,8 @@ from api.returns.models import (
     ReturnLine,
     ReturnReason,
     ReturnResolution,
-    ReturnStatus,
 )
+from api.returns.statuses import ReturnStatus
 from schema.catalog.types import SkuType
 from schema.context import Info
 from schema.locations.types import LocationType

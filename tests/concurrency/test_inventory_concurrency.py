@@ -15,12 +15,8 @@ from api.events.log import START, LogPosition, read_log
 from api.events.models import Event
 from api.inventory import service, transfers
 from api.inventory.errors import InsufficientStock, StaleVersion
-from api.inventory.models import (
-    AdjustmentReason,
-    InventoryBucket,
-    InventoryLevel,
-    InventoryMovement,
-)
+from api.inventory.models import AdjustmentReason, InventoryLevel, InventoryMovement
+from api.inventory.statuses import InventoryBucket
 from api.kpis import projection as kpi_projection
 from api.kpis.models import KpiStockDay
 from api.locations.models import Location

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from api.db import Database
 from api.errors import NotFound
-from api.fulfilment.models import PickList, PickTask, Shipment
+from api.fulfilment.models import PickList, PickTask
 from api.fulfilment.picking import create_pick_list
+from api.orders.models import Shipment
 from api.orders.placement import place_order
 from api.orders.routing import OrderPolicy
 from api.payments.provider import TestPaymentProvider

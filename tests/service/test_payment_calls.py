@@ -20,7 +20,7 @@ from api.orders.placement import place_order
 from api.payments.calls import CallSettledElsewhere, ProviderCall, make
 from api.payments.models import CallKind, CallStatus, Payment, PaymentCall
 from api.payments.provider import PaymentFailed, TestPaymentProvider
-from api.payments.reconcile import reconcile
+from api.reconciliation import reconcile
 from api.returns.models import Refund
 from api.returns.refunds import issue_refund
 from api.shipping.carriers import BUILT_IN

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from api.errors import IllegalTransition
-from api.fulfilment.models import ShipmentStatus
 from api.fulfilment.rules import Spot, aisle_length, require_transition, walk
+from api.orders.statuses import ShipmentStatus
 
 # Aisles 3 m apart, bays 1.5 m apart; the deepest bin is in bay 5, so the aisles are 9 m long.
 A, B, C, D = Spot(1, 2), Spot(1, 5), Spot(2, 5), Spot(2, 1)

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from api.errors import InvalidInput
-from api.inventory.models import InventoryBucket, InventoryLevel
+from api.inventory.models import InventoryLevel
 from api.inventory.rules import InventoryState, free_to_move, state_move
+from api.inventory.statuses import InventoryBucket
 from api.locations.service import default_pick_sequence
 
 

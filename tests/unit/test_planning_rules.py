@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from api.planning.models import LeadTimeSource, StockState
 from api.planning.rules import (
     LeadTime,
     Move,
@@ -14,6 +13,7 @@ from api.planning.rules import (
     replenishment,
     stock_state,
 )
+from api.planning.statuses import LeadTimeSource, StockState
 
 Z_95 = 1.6448536269514722
 

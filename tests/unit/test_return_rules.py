@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from api.returns.models import ReturnStatus
 from api.returns.rules import OrderReturnStatus, order_return_status
+from api.returns.statuses import ReturnStatus
 
 
 def test_an_orders_return_status() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from api.orders.models import ShippingSpeed
 from api.shipping.rates import Point, rate
+from api.shipping.speeds import ShippingSpeed
 from api.sourcing.rules import Candidate, Demand, route
 
 BER, HAM, MUC, CGN = 1, 2, 3, 4

@@ -9,11 +9,11 @@ from api.db import Database
 from api.errors import IdempotencyConflict, IllegalTransition, InvalidInput, NotFound
 from api.events.models import Event
 from api.fulfilment.confirming import PickConfirmation, confirm_picks
-from api.fulfilment.models import PickList, PickTask, Shipment
+from api.fulfilment.models import PickList, PickTask
 from api.fulfilment.picking import create_pick_list
 from api.inventory.models import InventoryLevel
 from api.orders.changes import hold_order
-from api.orders.models import Allocation, Order, OrderLine
+from api.orders.models import Allocation, Order, OrderLine, Shipment
 from tests.factories import receive
 from tests.invariants import assert_invariants
 from tests.service.fulfilment.conftest import Warehouse

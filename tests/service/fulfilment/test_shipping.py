@@ -11,21 +11,14 @@ from api.db import Database
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.fulfilment.confirming import PickConfirmation, confirm_picks
-from api.fulfilment.models import (
-    Package,
-    PickList,
-    PickTask,
-    Shipment,
-    ShipmentStatus,
-    ShippingLabel,
-    TrackingEvent,
-)
+from api.fulfilment.models import Package, PickList, PickTask, ShippingLabel, TrackingEvent
 from api.fulfilment.packing import PackageSpec, pack_shipment
 from api.fulfilment.picking import create_pick_list
 from api.fulfilment.shipping import ship_shipment
 from api.fulfilment.tracking import record_tracking_event
 from api.orders.changes import cancel_order
-from api.orders.models import Order, OrderLine
+from api.orders.models import Order, OrderLine, Shipment
+from api.orders.statuses import ShipmentStatus
 from api.payments.models import Payment, PaymentTransaction
 from api.payments.provider import TestPaymentProvider
 from api.shipping.carriers import BUILT_IN, SimulatedCarrier, choose_service

@@ -12,14 +12,9 @@ from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import Event, EventType
 from api.inventory import ledger, queries, service, transfers
 from api.inventory.errors import InsufficientStock, StaleVersion
-from api.inventory.models import (
-    AdjustmentReason,
-    InventoryBucket,
-    InventoryLevel,
-    InventoryMovement,
-    TransferStatus,
-)
+from api.inventory.models import AdjustmentReason, InventoryLevel, InventoryMovement
 from api.inventory.rules import InventoryState
+from api.inventory.statuses import InventoryBucket, TransferStatus
 from api.locations.models import Location
 from tests.factories import make_location, make_product, receive
 

@@ -14,10 +14,10 @@ from api.catalog.models import Sku
 from api.channels.models import Channel
 from api.customers.models import Customer
 from api.db import Database
-from api.fulfilment.models import PickList, Shipment
+from api.fulfilment.models import PickList
 from api.inventory.models import InventoryLevel, InventoryMovement
 from api.kpis.projection import rebuild
-from api.orders.models import Order, OrderLine
+from api.orders.models import Order, OrderLine, Shipment
 from api.returns.models import Feedback, Return, ReturnLine
 from tests.factories import make_channel, make_location, make_product, receive
 

@@ -8,21 +8,14 @@ from sqlalchemy import select, text
 from api.db import Database
 from api.errors import IdempotencyConflict, InvalidInput, NotFound
 from api.events.models import Event
-from api.fulfilment.models import Shipment
 from api.inventory.errors import InsufficientStock
 from api.inventory.models import InventoryLevel, InventoryMovement
 from api.inventory.service import set_safety_stock
-from api.orders.models import (
-    Allocation,
-    Order,
-    OrderLine,
-    OrderStatus,
-    order_number,
-    order_number_sql,
-)
+from api.orders.models import Allocation, Order, OrderLine, Shipment, order_number, order_number_sql
 from api.orders.placement import hash_tracking_token
 from api.orders.requests import ShippingAddress
 from api.orders.routing import simulate_routing
+from api.orders.statuses import OrderStatus
 from api.payments.models import Payment, PaymentTransaction
 from api.payments.provider import PaymentDeclined, PaymentFailed
 from tests.conftest import StatementCounter

@@ -18,7 +18,7 @@ from api.inventory.service import set_safety_stock
 from api.locations.models import Location
 from api.planning import alerts
 from api.planning.actions import order_suggested, transfer_suggested
-from api.planning.models import LeadTimeSource, LevelPlan, StockState
+from api.planning.models import LevelPlan
 from api.planning.plans import (
     LevelOutlook,
     PlanningPolicy,
@@ -26,9 +26,11 @@ from api.planning.plans import (
     rebalancing_suggestions,
     replenishment_suggestions,
 )
+from api.planning.statuses import LeadTimeSource, StockState
 from api.purchasing import service as purchasing
-from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from api.purchasing.service import PurchaseLine
+from api.purchasing.statuses import PurchaseOrderStatus
 from tests.factories import receive
 from tests.service.fulfilment.conftest import Warehouse
 

@@ -25,8 +25,9 @@ from api.events.models import Event, EventType
 from api.inventory.models import InventoryLevel, InventoryMovement
 from api.orders.models import OrderLine
 from api.purchasing import service
-from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from api.purchasing.service import PurchaseLine, ReceivedUnits
+from api.purchasing.statuses import PurchaseOrderStatus
 from tests.invariants import assert_invariants
 from tests.service.orders.conftest import Shop
 from tests.service.purchasing.conftest import STAFF, shop_with_supplier

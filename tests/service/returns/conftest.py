@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from api.fulfilment.models import ShipmentStatus
 from api.orders.placement import PlacedOrder
+from api.orders.statuses import ShipmentStatus
 from tests.service.fulfilment.conftest import Warehouse, warehouse  # noqa: F401  (fixture)
 from tests.service.fulfilment.test_shipping import pack, picked, ship, track
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, insert, select, update
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.events.models import EventType
-from api.fulfilment.models import Shipment, ShipmentStatus
-from api.orders.models import Allocation, AllocationStatus
+from api.orders.models import Allocation, Shipment
+from api.orders.statuses import AllocationStatus, ShipmentStatus
 from api.reads import columns
 
 _shipment = columns(Shipment)

@@ -39,9 +39,9 @@ from api.payments.models import (
 )
 from api.payments.provider import PaymentDeclined, PaymentFailed, PaymentProvider
 from api.reads import as_records, columns
-from api.returns.models import ReturnStatus
 from api.returns.refunds import RefundTerms, mark_refunded, record_refund, reserve_refund
 from api.returns.service import lock_return
+from api.returns.statuses import ReturnStatus
 
 STALE_AFTER = timedelta(minutes=5)
 BATCH = 100

@@ -1,0 +1,10 @@
+"""How fast a customer asked to receive an order."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ShippingSpeed(StrEnum):
+    STANDARD = "STANDARD"
+    EXPRESS = "EXPRESS"
