@@ -1,9 +1,10 @@
 """Fulfilment records: pick lists and their tasks, packages, labels, tracking events.
 
-The shipments they work on are the order's (``api.orders.models.Shipment``): a shipment is what one location sends for one order; its contents are the order's allocations
-at that location (``Allocation.shipment_id``), so reserved stock, picks and shipped units are
-counted in one place. A pick list is a wave of shipments at one location, picked together; each
-of its tasks is one SKU at one bin across all the wave's orders (``Allocation.pick_task_id``).
+They work on the order's shipments (``api.orders.models.Shipment``): what one location sends
+for one order, its contents the order's allocations at that location
+(``Allocation.shipment_id``), so reserved stock, picks and shipped units are counted in one
+place. A pick list is a wave of shipments at one location, picked together; each of its tasks
+is one SKU at one bin across all the wave's orders (``Allocation.pick_task_id``).
 """
 
 from __future__ import annotations
