@@ -29,15 +29,10 @@ from api.events.models import EventType
 from api.fulfilment.shipping import record_capture
 from api.orders.changes import lock_order, payment_of
 from api.payments.calls import Made, ProviderCall, perform
-from api.payments.models import (
-    CallKind,
-    CallStatus,
-    Payment,
-    PaymentCall,
-    PaymentTransaction,
-    TransactionKind,
-)
+from api.payments.models import CallKind, Payment, PaymentCall, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentDeclined, PaymentFailed, PaymentProvider
+from api.payments.rules import CALL
+from api.payments.statuses import CallStatus
 from api.reads import as_records, columns
 from api.returns.refunds import RefundTerms, mark_refunded, record_refund, reserve_refund
 from api.returns.service import lock_return
@@ -107,7 +102,12 @@ async def _leave_pending(
     moved = await uow.session.execute(
         update(PaymentCall)
         .where(col(PaymentCall.id) == call_id, col(PaymentCall.status) == CallStatus.PENDING)
-        .values(status=status, provider_reference=reference, settled_at=utcnow(), request=None)
+        .values(
+            **CALL.bulk_move([CallStatus.PENDING], status),
+            provider_reference=reference,
+            settled_at=utcnow(),
+            request=None,
+        )
     )
     return int(moved.rowcount)  # type: ignore[attr-defined]
 

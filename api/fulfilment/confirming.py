@@ -16,6 +16,7 @@ from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events.models import EventType
 from api.fulfilment.models import PickList, PickTask
+from api.fulfilment.rules import PICK_LIST, PICK_TASK
 from api.fulfilment.statuses import PickListStatus, PickTaskStatus
 from api.idempotency import service as idempotency
 from api.inventory import reservations
@@ -29,6 +30,7 @@ from api.orders.models import Allocation, Order, OrderLine, order_number
 from api.orders.records import backorder_promises
 from api.orders.requests import address_of
 from api.orders.routing import OrderPolicy
+from api.orders.rules import ALLOCATION
 from api.orders.shipments import cancel_empty_shipments, shipments_for
 from api.orders.statuses import AllocationStatus, OrderStatus
 from api.reads import columns
@@ -105,8 +107,10 @@ async def confirm_picks(
         task = tasks[pick.task_id]
         shorts.extend(await _hand_out(uow, task, pick.quantity))
         task.quantity_picked = pick.quantity
-        task.status = (
-            PickTaskStatus.PICKED if pick.quantity == task.quantity else PickTaskStatus.SHORT
+        PICK_TASK.move(
+            task,
+            PickTaskStatus.PICKED if pick.quantity == task.quantity else PickTaskStatus.SHORT,
+            task.id,
         )
     touched_orders = {allocation.order_id for allocation, _ in shorts}
     for allocation, missing in shorts:
@@ -116,7 +120,7 @@ async def confirm_picks(
             uow, order_id, reason="nothing left to pick after a short pick"
         )
     if all(task.status != PickTaskStatus.OPEN for task in tasks.values()):
-        pick_list.status = PickListStatus.COMPLETED
+        PICK_LIST.move(pick_list, PickListStatus.COMPLETED, pick_list_id)
         pick_list.completed_at = now
     uow.add_event(
         EventType.PICKS_CONFIRMED,
@@ -152,7 +156,11 @@ async def _hand_out(uow: UnitOfWork, task: PickTask, picked: int) -> list[tuple[
         if taken < allocation.quantity:
             shorts.append((allocation, allocation.quantity - taken))
         allocation.quantity = taken
-        allocation.status = AllocationStatus.PICKED if taken else AllocationStatus.RELEASED
+        ALLOCATION.move(
+            allocation,
+            AllocationStatus.PICKED if taken else AllocationStatus.RELEASED,
+            allocation.id,
+        )
     return shorts
 
 

@@ -13,9 +13,9 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput
 from api.events.models import EventType
-from api.fulfilment import rules
 from api.fulfilment.models import Package
 from api.orders.models import Allocation, Shipment
+from api.orders.rules import SHIPMENT
 from api.orders.statuses import AllocationStatus, ShipmentStatus
 
 MAX_PACKAGE_GRAMS = 70_000
@@ -92,7 +92,7 @@ async def pack_shipment(
     """Closes the picked shipment into packages; a scan that does not match stops it."""
     _checked_packages(packages)
     shipment = await lock_shipment(uow, shipment_id)
-    rules.require_transition(ShipmentStatus(shipment.status), ShipmentStatus.PACKED, shipment_id)
+    SHIPMENT.check(shipment, ShipmentStatus.PACKED, shipment_id)
     contents = await shipment_contents(uow, shipment_id)
     unpicked = sum(a.quantity for a, _ in contents if a.status == AllocationStatus.RESERVED)
     if unpicked:
@@ -123,7 +123,7 @@ async def pack_shipment(
             for package in packages
         ],
     )
-    shipment.status = ShipmentStatus.PACKED
+    SHIPMENT.move(shipment, ShipmentStatus.PACKED, shipment_id)
     shipment.packed_at = now
     shipment.version += 1
     shipment.updated_at = now

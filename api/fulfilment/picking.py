@@ -24,6 +24,7 @@ from api.inventory.models import InventoryLevel
 from api.locations.models import Bin, Location
 from api.orders.changes import move_order_status
 from api.orders.models import Allocation, Order, Shipment
+from api.orders.rules import SHIPMENT
 from api.orders.statuses import AllocationStatus, OrderStatus, ShipmentStatus
 from api.reads import columns
 from api.writes import insert_row
@@ -90,7 +91,7 @@ async def create_pick_list(
                 "bin_id": bins[sku_id].id if sku_id in bins else None,
                 "sequence": sequence,
                 "quantity": units[sku_id],
-                "status": PickTaskStatus.OPEN,
+                "status": rules.PICK_TASK.start(PickTaskStatus.OPEN),
             }
             for sequence, sku_id in enumerate(order, start=1)
         ],
@@ -196,9 +197,7 @@ def _spot(bin_: Bin | None) -> rules.Spot:
 
 def _set_status(uow: UnitOfWork, shipment: Shipment, target: ShipmentStatus, now: datetime) -> None:
     assert shipment.id is not None
-    current = ShipmentStatus(shipment.status)
-    rules.require_transition(current, target, shipment.id)
-    shipment.status = target
+    current = SHIPMENT.move(shipment, target, shipment.id)
     shipment.version += 1
     shipment.updated_at = now
     uow.add_event(

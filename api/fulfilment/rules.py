@@ -1,4 +1,4 @@
-"""Pure fulfilment rules: the shipment lifecycle, and how far a picker walks.
+"""Pure fulfilment rules: the lifecycles of pick lists and tasks, and how far a picker walks.
 
 The walking model is a warehouse of parallel aisles with a cross aisle at the front (bay 0)
 and one at the back: aisles lie ``AISLE_SPACING_M`` apart, bays ``BAY_WIDTH_M`` apart along an
@@ -13,35 +13,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from api.errors import IllegalTransition
-from api.orders.statuses import ShipmentStatus
+from api.fulfilment.statuses import PickListStatus, PickTaskStatus
+from api.lifecycle import Lifecycle
 
-S = ShipmentStatus
+PICK_LIST = Lifecycle(
+    "pick list",
+    "pickListId",
+    {
+        PickListStatus.OPEN: frozenset({PickListStatus.COMPLETED}),
+        PickListStatus.COMPLETED: frozenset(),
+    },
+    initial=frozenset({PickListStatus.OPEN}),
+)
 
-TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
-    S.PENDING: frozenset({S.PICKING, S.CANCELLED}),
-    S.PICKING: frozenset({S.PACKED, S.CANCELLED}),
-    S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION}),
-    S.IN_TRANSIT: frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION}),
-    S.OUT_FOR_DELIVERY: frozenset({S.IN_TRANSIT, S.DELIVERED, S.EXCEPTION}),
-    S.EXCEPTION: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED}),
-    S.DELIVERED: frozenset(),
-    S.CANCELLED: frozenset(),
-}
-
-# Statuses in which the stock is still in the building.
-NOT_YET_SHIPPED = frozenset({S.PENDING, S.PICKING, S.PACKED})
-
-
-def require_transition(current: ShipmentStatus, target: ShipmentStatus, shipment_id: int) -> None:
-    if target not in TRANSITIONS[current]:
-        raise IllegalTransition(
-            f"shipment {shipment_id} is {current.value} and cannot become {target.value}",
-            field=["shipmentId"],
-            current=current.value,
-            target=target.value,
-        )
+PICK_TASK = Lifecycle(
+    "pick task",
+    "taskId",
+    {
+        PickTaskStatus.OPEN: frozenset({PickTaskStatus.PICKED, PickTaskStatus.SHORT}),
+        PickTaskStatus.PICKED: frozenset(),
+        PickTaskStatus.SHORT: frozenset(),
+    },
+    initial=frozenset({PickTaskStatus.OPEN}),
+)
 
 
 AISLE_SPACING_M = 3.0

@@ -12,7 +12,6 @@ from sqlmodel import col
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.events.models import EventType
-from api.fulfilment import rules
 from api.fulfilment.models import Package, ShippingLabel
 from api.fulfilment.packing import lock_shipment, shipment_contents
 from api.inventory.ledger import change_level, record_movements
@@ -24,6 +23,7 @@ from api.orders.changes import lock_order, move_order_status, order_lines_of, pa
 from api.orders.models import Allocation, Order, OrderLine, Shipment, order_number
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
+from api.orders.rules import ALLOCATION, NOT_YET_SHIPPED, SHIPMENT
 from api.orders.shipments import HOLDING
 from api.orders.statuses import (
     AllocationStatus,
@@ -54,10 +54,10 @@ async def ship_shipment(
     is: nothing is booked or captured twice."""
     shipment = await lock_shipment(uow, shipment_id)
     status = ShipmentStatus(shipment.status)
-    if status not in rules.NOT_YET_SHIPPED and status is not ShipmentStatus.CANCELLED:
+    if status not in NOT_YET_SHIPPED and status is not ShipmentStatus.CANCELLED:
         await uow.commit()  # nothing changed; ends the command like any other
         return shipment
-    rules.require_transition(status, ShipmentStatus.SHIPPED, shipment_id)
+    SHIPMENT.require(status, ShipmentStatus.SHIPPED, shipment_id)
     order = await lock_order(uow, shipment.order_id)
     number = order_number(shipment.order_id)
     location = await uow.session.get(Location, shipment.location_id)
@@ -120,7 +120,7 @@ async def ship_shipment(
         record_capture(uow, order, payment, amount, reference, now)
     elif payment_rules.is_paid(order.total, payment.amount_captured, payment.amount_credited):
         order.payment_status = PaymentStatus.PAID  # wholly by an exchanged return's credit
-    shipment.status = ShipmentStatus.SHIPPED
+    SHIPMENT.move(shipment, ShipmentStatus.SHIPPED, shipment_id)
     shipment.carrier = chosen.carrier
     shipment.service = chosen.service
     shipment.tracking_number = label.tracking_number
@@ -162,7 +162,7 @@ async def _ship_stock(
         level = await change_level(uow, allocation.location_id, allocation.sku_id, deltas)
         assert level is not None, "picked stock is always on a level"
         await record_movements(uow, level, deltas, MovementKind.SHIPMENT, reference=number)
-        allocation.status = AllocationStatus.SHIPPED
+        ALLOCATION.move(allocation, AllocationStatus.SHIPPED, allocation.id)
         line = lines[allocation.order_line_id]
         line.quantity_fulfilled += units
         value += units * line.unit_price

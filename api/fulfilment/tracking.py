@@ -12,10 +12,10 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events.models import EventType
-from api.fulfilment import rules
 from api.fulfilment.models import TrackingEvent
 from api.orders.changes import lock_order, move_order_status
 from api.orders.models import Shipment, order_number
+from api.orders.rules import SHIPMENT
 from api.orders.statuses import OrderStatus, ShipmentStatus
 
 REPORTABLE = frozenset(
@@ -90,8 +90,7 @@ async def record_tracking_event(
     current = ShipmentStatus(shipment.status)
     moves = latest is None or occurred_at >= latest
     if moves and status is not current:
-        rules.require_transition(current, status, shipment.id)
-        shipment.status = status
+        SHIPMENT.move(shipment, status, shipment.id)
         shipment.version += 1
         shipment.updated_at = now
         if status is ShipmentStatus.DELIVERED:

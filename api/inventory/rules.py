@@ -5,7 +5,18 @@ from __future__ import annotations
 from enum import StrEnum
 
 from api.errors import InvalidInput
-from api.inventory.statuses import InventoryBucket
+from api.inventory.statuses import InventoryBucket, TransferStatus
+from api.lifecycle import Lifecycle
+
+TRANSFER = Lifecycle(
+    "transfer",
+    "transferId",
+    {
+        TransferStatus.IN_TRANSIT: frozenset({TransferStatus.RECEIVED}),
+        TransferStatus.RECEIVED: frozenset(),
+    },
+    initial=frozenset({TransferStatus.IN_TRANSIT}),
+)
 
 
 class InventoryState(StrEnum):

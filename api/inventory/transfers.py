@@ -16,6 +16,7 @@ from api.idempotency import service as idempotency
 from api.inventory import ledger
 from api.inventory.facts import StockArrived
 from api.inventory.models import InventoryLevel, MovementKind, Transfer
+from api.inventory.rules import TRANSFER
 from api.inventory.statuses import InventoryBucket, TransferStatus
 
 Level = InventoryLevel
@@ -147,7 +148,7 @@ async def receive_transfer(
             f"transfer {transfer_id} was received meanwhile", field=["transferId"]
         )
     if transfer_row.received_quantity == transfer_row.quantity:
-        transfer_row.status = TransferStatus.RECEIVED
+        TRANSFER.move(transfer_row, TransferStatus.RECEIVED, transfer_id)
         transfer_row.received_at = utcnow()
     sku = await uow.session.get(Sku, transfer_row.sku_id)
     assert sku is not None and sku.id is not None

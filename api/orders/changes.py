@@ -40,15 +40,14 @@ async def lock_order(uow: UnitOfWork, order_id: int) -> Order:
 def move_order_status(uow: UnitOfWork, order: Order, target: OrderStatus, now: datetime) -> None:
     """Moves the order along its lifecycle and records where from and where to."""
     assert order.id is not None
-    previous = order.status
-    order.status = target
+    previous = rules.ORDER.move(order, target, order_number(order.id))
     order.version += 1
     order.updated_at = now
     uow.add_event(
         EventType.ORDER_STATUS_CHANGED,
         aggregate_type="order",
         aggregate_id=order.id,
-        payload={"number": order_number(order.id), "from": previous, "to": target.value},
+        payload={"number": order_number(order.id), "from": previous.value, "to": target.value},
     )
 
 
@@ -87,7 +86,7 @@ async def release_allocations(
     for allocation, units in releases:
         allocation.quantity -= units
         if allocation.quantity == 0:
-            allocation.status = AllocationStatus.RELEASED
+            rules.ALLOCATION.move(allocation, AllocationStatus.RELEASED, allocation.id)
     return states
 
 
@@ -147,7 +146,7 @@ async def cancel_order(
     if first := await idempotency.first_row(uow, Order, idempotency_key, "cancelOrder", request):
         return first
     number = order_number(order_id)
-    rules.require_cancellable(OrderStatus(order.status), number)
+    rules.ORDER.check(order, OrderStatus.CANCELLED, number, doing="cancelled")
     order_lines = await order_lines_of(uow, order_id)
     wanted = _cancellation_targets(order_lines, lines)
     allocations = await holding_allocations(uow, order_id)
@@ -184,7 +183,7 @@ async def cancel_order(
                 uow, ExchangeCancelled(order.exchange_for_return_id, number, now)
             )
             payment.amount_credited = 0
-        order.status = OrderStatus.CANCELLED
+        rules.ORDER.move(order, OrderStatus.CANCELLED, number)
         order.cancel_reason = reason
         order.cancelled_at = now
         if payment.amount_authorized:  # a fully credited order authorised nothing
@@ -277,9 +276,7 @@ def _recompute_totals(order: Order, order_lines: list[OrderLine]) -> None:
 async def hold_order(uow: UnitOfWork, *, order_id: int, reason: str) -> Order:
     reason = validation.text(reason, "reason")
     order = await lock_order(uow, order_id)
-    rules.require_transition(OrderStatus(order.status), OrderStatus.ON_HOLD, order_number(order_id))
-    order.status_before_hold = order.status
-    order.status = OrderStatus.ON_HOLD
+    order.status_before_hold = rules.ORDER.move(order, OrderStatus.ON_HOLD, order_number(order_id))
     order.hold_reason = reason
     order.version += 1
     order.updated_at = utcnow()
@@ -295,11 +292,8 @@ async def hold_order(uow: UnitOfWork, *, order_id: int, reason: str) -> Order:
 
 async def release_order_hold(uow: UnitOfWork, *, order_id: int) -> Order:
     order = await lock_order(uow, order_id)
-    if order.status != OrderStatus.ON_HOLD or order.status_before_hold is None:
-        rules.require_transition(
-            OrderStatus(order.status), OrderStatus.CONFIRMED, order_number(order_id)
-        )
-    order.status = order.status_before_hold or OrderStatus.CONFIRMED
+    held_in = OrderStatus(order.status_before_hold or OrderStatus.CONFIRMED)
+    rules.ORDER.move(order, held_in, order_number(order_id), doing="released")
     order.status_before_hold = None
     order.hold_reason = None
     order.version += 1

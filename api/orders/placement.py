@@ -24,7 +24,7 @@ from api.inventory import reservations
 from api.inventory.errors import InsufficientStock
 from api.inventory.models import MovementKind
 from api.inventory.reservations import Hold, LevelState
-from api.orders import pricing, records, routing
+from api.orders import pricing, records, routing, rules
 from api.orders.models import Order, order_number
 from api.orders.requests import PlaceOrderRequest, checked_address
 from api.orders.routing import OrderPolicy
@@ -243,7 +243,7 @@ async def _write(
         customer_id=customer_id,
         external_reference=external_reference,
         email=validation.email(request.customer_email, "customer.email"),
-        status=OrderStatus.ON_HOLD if held else OrderStatus.CONFIRMED,
+        status=rules.ORDER.start(OrderStatus.ON_HOLD if held else OrderStatus.CONFIRMED),
         status_before_hold=OrderStatus.CONFIRMED if held else None,
         hold_reason="payment review requested by the provider" if held else None,
         payment_status=PaymentStatus.AUTHORIZED,

@@ -12,6 +12,7 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.events.models import EventType
 from api.orders.models import Allocation, Shipment
+from api.orders.rules import SHIPMENT
 from api.orders.statuses import AllocationStatus, ShipmentStatus
 from api.reads import columns
 
@@ -22,6 +23,8 @@ _SHIPMENTS_INSERT = insert(_shipment.id.table).returning(
     _shipment.id, _shipment.location_id, sort_by_parameter_order=True
 )
 HOLDING = (AllocationStatus.RESERVED, AllocationStatus.PICKED)
+# Shipments a cancellation or a short pick can leave empty (a packed one holds picked stock).
+_EMPTIED = (ShipmentStatus.PENDING, ShipmentStatus.PICKING)
 
 
 async def shipments_for(
@@ -58,7 +61,7 @@ async def shipments_for(
                 {
                     "order_id": order_id,
                     "location_id": location_id,
-                    "status": ShipmentStatus.PENDING,
+                    "status": SHIPMENT.start(ShipmentStatus.PENDING),
                     "currency": currency,
                     "shipping_cost": 0,
                     "version": 0,
@@ -95,11 +98,11 @@ async def cancel_empty_shipments(uow: UnitOfWork, order_id: int, reason: str) ->
         update(_shipment.id.table)
         .where(
             _shipment.order_id == order_id,
-            _shipment.status.in_([ShipmentStatus.PENDING, ShipmentStatus.PICKING]),
+            _shipment.status.in_(_EMPTIED),
             ~holding,
         )
         .values(
-            status=ShipmentStatus.CANCELLED,
+            **SHIPMENT.bulk_move(_EMPTIED, ShipmentStatus.CANCELLED),
             version=_shipment.version + 1,
             updated_at=utcnow(),
         )

@@ -21,10 +21,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from api.db import UnitOfWork
 from api.dbtypes import UtcDateTime
+from api.orders import rules
 from api.orders.models import Order, order_number_sql
 from api.orders.statuses import AllocationStatus, ShipmentStatus
 from api.payments.calls import Made
-from api.payments.models import CallStatus, Payment, PaymentTransaction
+from api.payments.models import Payment, PaymentTransaction
+from api.payments.statuses import CallStatus
 from api.sourcing.rules import RoutingPlan
 from api.writes import CURRENT_TRANSACTION_ID
 
@@ -167,9 +169,9 @@ async def insert_order_rows(
                   created_at="created_at"),
         "now": now,
         "currency": order.currency,
-        "shipment_status": ShipmentStatus.PENDING.value,
+        "shipment_status": rules.SHIPMENT.start(ShipmentStatus.PENDING).value,
         "shipment_locations": sorted({a.location_id for a in plan.allocations}),
-        "allocation_status": AllocationStatus.RESERVED.value,
+        "allocation_status": rules.ALLOCATION.start(AllocationStatus.RESERVED).value,
         "allocation_sku_ids": [a.sku_id for a in plan.allocations],
         "allocation_locations": [a.location_id for a in plan.allocations],
         "allocation_quantities": [a.quantity for a in plan.allocations],

@@ -35,8 +35,10 @@ from sqlmodel import col
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition
-from api.payments.models import CallKind, CallStatus, PaymentCall
+from api.payments.models import CallKind, PaymentCall
 from api.payments.provider import Authorization, PaymentDeclined, PaymentFailed, PaymentProvider
+from api.payments.rules import CALL
+from api.payments.statuses import CallStatus
 from api.reads import as_records, columns
 
 
@@ -128,7 +130,7 @@ def _row(call: ProviderCall) -> dict[str, Any]:
         "amount": call.amount,
         "currency": call.currency,
         "request": call.request or None,
-        "status": CallStatus.PENDING.value,
+        "status": CALL.start(CallStatus.PENDING).value,
         "created_at": utcnow(),
     }
 
@@ -159,8 +161,13 @@ async def record(uow: UnitOfWork, call: ProviderCall) -> PaymentCall:
     return rows[0]
 
 
-def _finishing(call_id: int, **values: Any) -> Any:
-    return update(PaymentCall).where(col(PaymentCall.id) == call_id).values(**values)
+def _finishing(call_id: int, outcome: CallStatus, **values: Any) -> Any:
+    """Moves a call from PENDING; a call the reconciler finished meanwhile stays as it is."""
+    return (
+        update(PaymentCall)
+        .where(col(PaymentCall.id) == call_id, col(PaymentCall.status) == CallStatus.PENDING)
+        .values(**CALL.bulk_move([CallStatus.PENDING], outcome), **values)
+    )
 
 
 async def make(uow: UnitOfWork, payments: PaymentProvider, call: ProviderCall) -> Made:
@@ -189,7 +196,7 @@ async def make(uow: UnitOfWork, payments: PaymentProvider, call: ProviderCall) -
     except PaymentDeclined as declined:
         reason = str(declined.data.get("reason", "declined"))
         failed = _finishing(
-            row.id, status=CallStatus.FAILED, error=reason, settled_at=utcnow(), request=None
+            row.id, CallStatus.FAILED, error=reason, settled_at=utcnow(), request=None
         )
         await _now(uow, failed)
         raise
@@ -212,10 +219,9 @@ async def settle(uow: UnitOfWork, made: Made) -> None:
     """Marks the call SUCCEEDED in the command's transaction, beside what the command records
     of it; refuses (rolling the command back) if the reconciler finished it meanwhile."""
     settled = await uow.session.execute(
-        update(PaymentCall)
-        .where(col(PaymentCall.id) == made.call_id, col(PaymentCall.status) == CallStatus.PENDING)
-        .values(
-            status=CallStatus.SUCCEEDED,
+        _finishing(
+            made.call_id,
+            CallStatus.SUCCEEDED,
             provider_reference=made.reference,
             settled_at=utcnow(),
             request=None,
@@ -243,7 +249,7 @@ async def compensate(
         return
     dialect = sqlite if uow.database.is_sqlite else postgresql
     released = {
-        "status": CallStatus.COMPENSATED.value,
+        "status": CALL.start(CallStatus.COMPENSATED).value,
         "provider_reference": made.reference,
         "settled_at": utcnow(),
         "request": None,
@@ -272,6 +278,6 @@ async def perform_scheduled(
         await perform(payments, ProviderCall.of(row))
     except (PaymentDeclined, PaymentFailed):
         return
-    done = _finishing(row.id, status=CallStatus.SUCCEEDED, settled_at=utcnow(), request=None)
+    done = _finishing(row.id, CallStatus.SUCCEEDED, settled_at=utcnow(), request=None)
     async with database.reader() as connection:  # the command has committed
         await connection.execute(done)

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
+from api.payments.statuses import CallStatus
 
 
 class TransactionKind(StrEnum):
@@ -70,19 +71,6 @@ class PaymentTransaction(SQLModel, table=True):
     provider_reference: str | None = Field(default=None, sa_type=String(100))
     error_code: str | None = Field(default=None, sa_type=String(64))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
-
-
-class CallStatus(StrEnum):
-    PENDING = "PENDING"
-    """Recorded before the call: it may or may not have reached the provider."""
-    SUCCEEDED = "SUCCEEDED"
-    """Done, and its command committed what it did."""
-    FAILED = "FAILED"
-    """The provider declined: nothing moved."""
-    RECONCILED = "RECONCILED"
-    """Done, its command lost: what the provider did was recorded afterwards."""
-    COMPENSATED = "COMPENSATED"
-    """Done, its command lost, and undone at the provider (a hold released)."""
 
 
 class PaymentCall(SQLModel, table=True):

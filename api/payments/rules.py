@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 from api.errors import InvalidInput
+from api.lifecycle import Lifecycle
+from api.payments.statuses import CallStatus
+
+CALL = Lifecycle(
+    "payment provider call",
+    "callId",
+    {
+        CallStatus.PENDING: frozenset(
+            {CallStatus.SUCCEEDED, CallStatus.FAILED, CallStatus.RECONCILED, CallStatus.COMPENSATED}
+        ),
+        CallStatus.SUCCEEDED: frozenset(),
+        CallStatus.FAILED: frozenset(),
+        CallStatus.RECONCILED: frozenset(),
+        CallStatus.COMPENSATED: frozenset(),
+    },
+    # A call undone at the provider before its row was kept is written COMPENSATED at once.
+    initial=frozenset({CallStatus.PENDING, CallStatus.COMPENSATED}),
+)
 
 
 def payable(total: int, credited: int) -> int:

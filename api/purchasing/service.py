@@ -22,7 +22,7 @@ from api import validation
 from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import AlreadyExists, IllegalTransition, InvalidInput, NotFound, OverReceipt
+from api.errors import AlreadyExists, InvalidInput, NotFound, OverReceipt
 from api.events import reactions
 from api.events.models import EventType
 from api.idempotency import service as idempotency
@@ -37,7 +37,8 @@ from api.purchasing.models import (
     SupplierSku,
     purchase_order_number,
 )
-from api.purchasing.statuses import OPEN_PURCHASE_ORDERS, PurchaseOrderStatus
+from api.purchasing.rules import PURCHASE_ORDER
+from api.purchasing.statuses import PurchaseOrderStatus
 
 MAX_LINES = 500
 MAX_LEAD_TIME_DAYS = 365
@@ -202,14 +203,14 @@ async def create_purchase_order(
 async def order_purchase_order(uow: UnitOfWork, *, purchase_order_id: int) -> PurchaseOrder:
     """Sends the order to the supplier: its units become the location's ``incoming``."""
     order = await _lock(uow, purchase_order_id)
-    _require(order, (PurchaseOrderStatus.DRAFT,), "ordered")
+    PURCHASE_ORDER.check(order, PurchaseOrderStatus.ORDERED, _number(order), doing="ordered")
     now = utcnow()
     levels = []
     for line, sku in await _lines(uow, order):
         level = await _move(uow, order, sku, {InventoryBucket.INCOMING: line.quantity},
                             MovementKind.PURCHASE_ORDERED)  # fmt: skip
         levels.append(ledger.level_snapshot(level, sku))
-    order.status = PurchaseOrderStatus.ORDERED
+    PURCHASE_ORDER.move(order, PurchaseOrderStatus.ORDERED, _number(order))
     order.ordered_at = now
     order.version += 1
     _add_event(uow, EventType.PURCHASE_ORDER_ORDERED, order, levels)
@@ -235,7 +236,7 @@ async def receive_purchase_order(
         uow, PurchaseOrder, idempotency_key, "receivePurchaseOrder", request
     ):
         return first
-    _require(order, OPEN_PURCHASE_ORDERS, "received")
+    PURCHASE_ORDER.check(order, PurchaseOrderStatus.RECEIVED, _number(order), doing="received")
     ordered = await _lines(uow, order)
     by_code = {sku.code: (line, sku) for line, sku in ordered}
     arrived = _arrivals(ordered, by_code, lines)
@@ -253,8 +254,10 @@ async def receive_purchase_order(
         levels.append(ledger.level_snapshot(level, sku))
         received.append({"sku": sku.code, "quantity": units, "unitCost": sku.unit_cost})
     everything = not any(line.outstanding for line, _sku in ordered)
-    order.status = (
-        PurchaseOrderStatus.RECEIVED if everything else PurchaseOrderStatus.PARTIALLY_RECEIVED
+    PURCHASE_ORDER.move(
+        order,
+        PurchaseOrderStatus.RECEIVED if everything else PurchaseOrderStatus.PARTIALLY_RECEIVED,
+        _number(order),
     )
     order.received_at = now if everything else None
     order.version += 1
@@ -270,7 +273,7 @@ async def cancel_purchase_order(
     """Stops what has not arrived: it leaves ``incoming``; what arrived stays received."""
     reason = validation.text(reason, "reason", max_length=500)
     order = await _lock(uow, purchase_order_id)
-    _require(order, (PurchaseOrderStatus.DRAFT, *OPEN_PURCHASE_ORDERS), "cancelled")
+    PURCHASE_ORDER.check(order, PurchaseOrderStatus.CANCELLED, _number(order), doing="cancelled")
     levels = []
     if order.status != PurchaseOrderStatus.DRAFT:
         for line, sku in await _lines(uow, order):
@@ -278,7 +281,7 @@ async def cancel_purchase_order(
                 level = await _move(uow, order, sku, {InventoryBucket.INCOMING: -line.outstanding},
                                     MovementKind.PURCHASE_CANCELLED)  # fmt: skip
                 levels.append(ledger.level_snapshot(level, sku))
-    order.status = PurchaseOrderStatus.CANCELLED
+    PURCHASE_ORDER.move(order, PurchaseOrderStatus.CANCELLED, _number(order))
     order.cancelled_at = utcnow()
     order.cancel_reason = reason
     order.version += 1
@@ -302,14 +305,9 @@ async def _lock(uow: UnitOfWork, purchase_order_id: int) -> PurchaseOrder:
     )
 
 
-def _require(order: PurchaseOrder, allowed: Sequence[PurchaseOrderStatus], doing: str) -> None:
-    if order.status not in allowed:
-        assert order.id is not None
-        raise IllegalTransition(
-            f"purchase order {purchase_order_number(order.id)} is {order.status}: it cannot be "
-            f"{doing}",
-            field=["purchaseOrderId"],
-        )
+def _number(order: PurchaseOrder) -> str:
+    assert order.id is not None
+    return purchase_order_number(order.id)
 
 
 async def _lines(uow: UnitOfWork, order: PurchaseOrder) -> list[tuple[PurchaseOrderLine, Sku]]:

@@ -22,7 +22,6 @@ SETTLED = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
 OPEN_RETURNS = (
     ReturnStatus.REQUESTED,
     ReturnStatus.APPROVED,
-    ReturnStatus.RECEIVED,
     ReturnStatus.INSPECTED,
 )
 AGE_BANDS = ((0, 2), (3, 7), (8, 14), (15, 30), (31, None))

@@ -17,7 +17,6 @@ from api.channels.models import Channel
 from api.customers.models import Customer
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import IllegalTransition
 from api.events.models import EventType
 from api.events.reactions import reacts_to
 from api.idempotency import service as idempotency
@@ -31,6 +30,7 @@ from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
 from api.returns.models import Return
 from api.returns.refunds import refund_difference
+from api.returns.rules import RETURN
 from api.returns.service import lock_return, returned_goods
 from api.returns.statuses import ReturnStatus
 from api.shipping.speeds import ShippingSpeed
@@ -101,20 +101,14 @@ async def _exchange(
     payment_token: str | None,
 ) -> tuple[PlacedOrder, int, int]:
     found = await lock_return(uow, return_id)
-    if ReturnStatus(found.status) is not ReturnStatus.INSPECTED:
-        raise IllegalTransition(
-            f"return {return_id} is {found.status}: only a received return, not yet refunded, "
-            "is exchanged",
-            field=["returnId"],
-            current=found.status,
-        )
+    RETURN.check(found, ReturnStatus.EXCHANGED, return_id, doing="exchanged")
     original = await lock_order(uow, found.order_id)
     goods = await returned_goods(uow, return_id, found.order_id)
     credit = goods + pricing.tax_on(goods, original.ship_country)
     channel = await uow.session.get(Channel, original.channel_id)
     customer = await uow.session.get(Customer, original.customer_id)
     assert channel is not None and customer is not None
-    found.status = ReturnStatus.EXCHANGED
+    RETURN.move(found, ReturnStatus.EXCHANGED, return_id)
     found.version += 1
     found.updated_at = utcnow()
     request = PlaceOrderRequest(
@@ -139,7 +133,7 @@ async def give_credit_back(uow: UnitOfWork, cancelled: ExchangeCancelled) -> Non
     found = await uow.lock(Return, return_id, what="return", field="orderId")
     if ReturnStatus(found.status) is not ReturnStatus.EXCHANGED:
         return  # closed meanwhile by staff: the credit is theirs to settle with issueRefund
-    found.status = ReturnStatus.INSPECTED
+    RETURN.move(found, ReturnStatus.INSPECTED, return_id)
     found.version += 1
     found.updated_at = now
     uow.add_event(

@@ -15,7 +15,7 @@ from api.orders.placement import hash_tracking_token
 from api.orders.statuses import OrderStatus
 from api.returns.models import Feedback
 
-AFTER_DELIVERY = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+AFTER_DELIVERY = (OrderStatus.DELIVERED,)
 
 
 async def submit_feedback(

@@ -23,7 +23,8 @@ from api.inventory.statuses import InventoryBucket
 from api.orders.changes import order_lines_of
 from api.orders.models import order_number
 from api.returns.models import ItemCondition, Return, ReturnDisposition, ReturnLine
-from api.returns.service import lock_return, require_status, shipped_from
+from api.returns.rules import RETURN
+from api.returns.service import lock_return, shipped_from
 from api.returns.statuses import ReturnStatus
 
 DISPOSITION_BUCKET = {
@@ -60,7 +61,7 @@ async def receive_return(
     }
     if first := await idempotency.first_row(uow, Return, idempotency_key, "receiveReturn", request):
         return first
-    require_status(found, ReturnStatus.APPROVED, doing="received")
+    RETURN.check(found, ReturnStatus.INSPECTED, return_id, doing="received")
     return_lines = {
         line.id: line
         for line in (
@@ -118,7 +119,7 @@ async def receive_return(
         line.disposition = received.disposition
         line.location_id = location_id
         order_lines[line.order_line_id].quantity_returned += arrived
-    found.status = ReturnStatus.INSPECTED
+    RETURN.move(found, ReturnStatus.INSPECTED, return_id)
     found.received_at = now
     found.version += 1
     found.updated_at = now

@@ -17,7 +17,7 @@ from sqlmodel import col
 from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import IllegalTransition, InvalidInput, RefundExceedsCaptured
+from api.errors import InvalidInput, RefundExceedsCaptured
 from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.orders import pricing
@@ -29,6 +29,7 @@ from api.payments.calls import ProviderCall
 from api.payments.models import CallKind, Payment, PaymentTransaction, TransactionKind
 from api.payments.provider import PaymentProvider
 from api.returns.models import Refund, Return
+from api.returns.rules import RETURN
 from api.returns.service import lock_return, returned_goods
 from api.returns.statuses import ReturnStatus
 from api.writes import insert_row
@@ -50,12 +51,7 @@ async def refund_return(
     request = {"returnId": return_id, "shipping": include_shipping, "fee": restocking_fee}
     if idempotency_key is not None and (first := await _first(uow, idempotency_key, request)):
         return first
-    if ReturnStatus(found.status) is not ReturnStatus.INSPECTED:
-        raise IllegalTransition(
-            f"return {return_id} is {found.status}: only a received return is refunded",
-            field=["returnId"],
-            current=found.status,
-        )
+    RETURN.check(found, ReturnStatus.REFUNDED, return_id, doing="refunded")
     order = await lock_order(uow, found.order_id)
     if include_shipping:
         await _refuse_shipping_twice(uow, found.order_id)
@@ -97,7 +93,7 @@ async def _refuse_shipping_twice(uow: UnitOfWork, order_id: int) -> None:
 
 
 def mark_refunded(found: Return) -> None:
-    found.status = ReturnStatus.REFUNDED
+    RETURN.move(found, ReturnStatus.REFUNDED, found.id)
     found.version += 1
     found.updated_at = utcnow()
 

@@ -1,15 +1,33 @@
-"""Pure return rules: the order's return status from its returns and lines."""
+"""Pure return rules: a return's lifecycle, and the order's return status from its returns."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
 
+from api.lifecycle import Lifecycle
 from api.returns.statuses import ReturnStatus
 
-IN_PROGRESS = frozenset(
-    {ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.INSPECTED}
+R = ReturnStatus
+RETURN = Lifecycle(
+    "return",
+    "returnId",
+    {
+        R.REQUESTED: frozenset({R.APPROVED, R.REJECTED}),
+        R.APPROVED: frozenset({R.INSPECTED}),
+        R.REJECTED: frozenset({R.CLOSED}),
+        R.INSPECTED: frozenset({R.REFUNDED, R.EXCHANGED, R.CLOSED}),
+        R.REFUNDED: frozenset({R.CLOSED}),
+        # A cancelled exchange order gives the return its credit back.
+        R.EXCHANGED: frozenset({R.INSPECTED, R.CLOSED}),
+        R.CLOSED: frozenset(),
+        R.RECEIVED: frozenset(),
+    },
+    initial=frozenset({R.REQUESTED}),
+    retired={R.RECEIVED: "receiveReturn inspects in the same step: the return becomes INSPECTED"},
 )
+
+IN_PROGRESS = frozenset({ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.INSPECTED})
 
 
 class OrderReturnStatus(StrEnum):

@@ -30,6 +30,7 @@ from api.returns.models import (
     ReturnReason,
     ReturnResolution,
 )
+from api.returns.rules import RETURN
 from api.returns.statuses import ReturnStatus
 from api.shipping.carriers import CarrierAdapter, LabelRequest, choose_service
 from api.shipping.rates import Point, distance_km
@@ -39,7 +40,6 @@ RETURNABLE_ORDERS = (
     OrderStatus.PARTIALLY_SHIPPED,
     OrderStatus.SHIPPED,
     OrderStatus.DELIVERED,
-    OrderStatus.COMPLETED,
 )
 OPEN_RETURNS = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
 
@@ -65,15 +65,6 @@ async def returned_goods(uow: UnitOfWork, return_id: int, order_id: int) -> int:
 
 async def lock_return(uow: UnitOfWork, return_id: int) -> Return:
     return await uow.lock(Return, return_id, what="return", field="returnId")
-
-
-def require_status(found: Return, *allowed: ReturnStatus, doing: str) -> None:
-    if ReturnStatus(found.status) not in allowed:
-        raise IllegalTransition(
-            f"return {found.id} is {found.status}: it cannot be {doing}",
-            field=["returnId"],
-            current=found.status,
-        )
 
 
 async def _sent_at(uow: UnitOfWork, order_id: int) -> datetime | None:
@@ -190,7 +181,7 @@ async def approve_return(
     """Accepts the return and books the customer's prepaid label back to the location the
     goods shipped from."""
     found = await lock_return(uow, return_id)
-    require_status(found, ReturnStatus.REQUESTED, doing="approved")
+    RETURN.check(found, ReturnStatus.APPROVED, return_id, doing="approved")
     await _book_return_label(uow, carriers, found)
     return await _decide(uow, found, ReturnStatus.APPROVED, EventType.RETURN_APPROVED, None)
 
@@ -249,14 +240,7 @@ async def close_return(uow: UnitOfWork, *, return_id: int) -> Return:
     """Files a return whose story is over: rejected, refunded, exchanged, or received and kept
     without either."""
     found = await lock_return(uow, return_id)
-    require_status(
-        found,
-        ReturnStatus.REJECTED,
-        ReturnStatus.INSPECTED,
-        ReturnStatus.REFUNDED,
-        ReturnStatus.EXCHANGED,
-        doing="closed",
-    )
+    RETURN.check(found, ReturnStatus.CLOSED, return_id, doing="closed")
     return await _decide(
         uow, found, ReturnStatus.CLOSED, EventType.RETURN_CLOSED, found.reject_reason
     )
@@ -265,7 +249,7 @@ async def close_return(uow: UnitOfWork, *, return_id: int) -> Return:
 async def reject_return(uow: UnitOfWork, *, return_id: int, reason: str) -> Return:
     reason = validation.text(reason, "reason")
     found = await lock_return(uow, return_id)
-    require_status(found, ReturnStatus.REQUESTED, doing="rejected")
+    RETURN.check(found, ReturnStatus.REJECTED, return_id, doing="rejected")
     return await _decide(uow, found, ReturnStatus.REJECTED, EventType.RETURN_REJECTED, reason)
 
 
@@ -273,7 +257,7 @@ async def _decide(
     uow: UnitOfWork, found: Return, status: ReturnStatus, event: EventType, reason: str | None
 ) -> Return:
     now = utcnow()
-    found.status = status
+    RETURN.move(found, status, found.id)
     found.reject_reason = reason
     if status in (ReturnStatus.APPROVED, ReturnStatus.REJECTED):
         found.decided_at = now

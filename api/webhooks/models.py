@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import BigIntegerId, UtcDateTime, utcnow
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "PENDING"
-    """Waiting for its next attempt (the first, or a retry)."""
-    DELIVERED = "DELIVERED"
-    FAILED = "FAILED"
-    """Every attempt over the retry period failed; ``redeliverWebhook`` tries again."""
+from api.webhooks.statuses import DeliveryStatus
 
 
 class Webhook(SQLModel, table=True):

@@ -20,7 +20,9 @@ from api.errors import InvalidInput, NotFound
 from api.events.audience import READ_PERMISSION, unreadable
 from api.events.log import LogPosition, log_end
 from api.events.models import Event, EventType
-from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from api.webhooks.models import Webhook, WebhookDelivery
+from api.webhooks.rules import DELIVERY
+from api.webhooks.statuses import DeliveryStatus
 from api.webhooks.targets import refusal_of_literal
 
 MAX_URL_LENGTH = 2048
@@ -130,7 +132,7 @@ async def redeliver(uow: UnitOfWork, delivery_id: int, *, owned_by: str | None) 
     if delivery is None:
         raise NotFound("webhook delivery", delivery_id, field=["deliveryId"])
     await _live_webhook(uow, delivery.webhook_id, owned_by, "deliveryId")
-    delivery.status = DeliveryStatus.PENDING
+    DELIVERY.move(delivery, DeliveryStatus.PENDING, delivery_id)
     delivery.next_attempt_at = utcnow()
     await uow.commit()
     return delivery
@@ -153,7 +155,9 @@ async def replay(
         update(WebhookDelivery)
         .where(col(WebhookDelivery.webhook_id) == webhook_id)
         .where(col(WebhookDelivery.event_id).in_(later))
-        .values(status=DeliveryStatus.PENDING, next_attempt_at=utcnow())
+        .values(
+            **DELIVERY.bulk_move(DeliveryStatus, DeliveryStatus.PENDING), next_attempt_at=utcnow()
+        )
     )
     current = LogPosition(webhook.after_transaction_id, webhook.after_event_id)
     if after < current:

@@ -45,8 +45,10 @@ from api.reads import load_by_key
 from api.settings import Settings
 from api.users.queries import permissions_of
 from api.webhooks import queries
-from api.webhooks.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
+from api.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
+from api.webhooks.rules import DELIVERY
 from api.webhooks.signing import SIGNATURE_HEADER, sign
+from api.webhooks.statuses import DeliveryStatus
 from api.webhooks.targets import PinnedRequest, TargetRefused, pinned
 
 log = logging.getLogger("oms.webhooks")
@@ -173,7 +175,7 @@ class WebhookWorker:
             {
                 "webhook_id": webhook.id,
                 "event_id": event.id,
-                "status": DeliveryStatus.PENDING,
+                "status": DELIVERY.start(DeliveryStatus.PENDING),
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
@@ -346,9 +348,9 @@ class WebhookWorker:
     ) -> None:
         now = utcnow()
         if error is None:
-            outcome: dict[str, Any] = {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
+            outcome: dict[str, Any] = {**_settled(DeliveryStatus.DELIVERED), "delivered_at": now}
         elif now - item.created_at >= self.retry.period:
-            outcome = {"status": DeliveryStatus.FAILED}
+            outcome = _settled(DeliveryStatus.FAILED)
         else:
             outcome = {"next_attempt_at": self.retry.next_attempt(item.attempts, now)}
         async with self.database.unit_of_work("system:webhooks") as uow:
@@ -376,3 +378,8 @@ class WebhookWorker:
                 .values(last_status_code=status_code, last_error=error, **outcome)
             )
             await uow.commit()
+
+
+def _settled(outcome: DeliveryStatus) -> dict[str, Any]:
+    """An attempt decides a delivery still PENDING under its claim (the UPDATE's WHERE)."""
+    return DELIVERY.bulk_move([DeliveryStatus.PENDING], outcome)

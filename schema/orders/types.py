@@ -8,6 +8,7 @@ from strawberry.extensions import FieldExtension
 
 from api.auth import Permission
 from api.orders.models import Allocation, Order, OrderLine, order_number
+from api.orders.rules import ORDER
 from api.orders.statuses import AllocationStatus, FulfillmentStatus, OrderStatus, PaymentStatus
 from api.payments.models import Payment
 from api.returns.rules import OrderReturnStatus, order_return_status
@@ -16,6 +17,7 @@ from schema.catalog.types import SkuType
 from schema.channels.types import ChannelType
 from schema.context import Info
 from schema.customers.types import CustomerType
+from schema.enums import deprecate_retired
 from schema.events.types import EventNode
 from schema.locations.types import LocationType
 from schema.permissions import allow
@@ -36,6 +38,7 @@ for enum in (
     OrderReturnStatus,
 ):
     strawberry.enum(enum)
+deprecate_retired(ORDER)
 
 STAFF_ONLY: list[FieldExtension] = [allow(Permission.ORDERS_READ)]
 

@@ -16,9 +16,11 @@ from api.returns.models import (
     ReturnReason,
     ReturnResolution,
 )
+from api.returns.rules import RETURN
 from api.returns.statuses import ReturnStatus
 from schema.catalog.types import SkuType
 from schema.context import Info
+from schema.enums import deprecate_retired
 from schema.locations.types import LocationType
 from schema.relations import related
 from schema.relay import Node, encode_global_id
@@ -35,6 +37,7 @@ for enum in (
     ItemCondition,
 ):
     strawberry.enum(enum)
+deprecate_retired(RETURN)
 
 
 @strawberry.type(name="ReturnLine")

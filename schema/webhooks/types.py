@@ -5,7 +5,8 @@ from datetime import datetime
 import strawberry
 
 from api.events.models import EventType
-from api.webhooks.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
+from api.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
+from api.webhooks.statuses import DeliveryStatus
 from schema.relations import related
 from schema.relay import Node, encode_global_id
 

@@ -44,7 +44,7 @@ async def test_the_aftercare_reports(admin: GraphQLClient, database: Database) -
     data = await admin.data(AFTERCARE_REPORTS)
     assert {row["status"] for row in data["lateShipmentsReport"]} == {"PENDING", "SHIPPED"}
     open_returns = data["openReturnsReport"]
-    assert sorted(row["status"] for row in open_returns["oldest"]) == ["RECEIVED", "REQUESTED"]
+    assert sorted(row["status"] for row in open_returns["oldest"]) == ["INSPECTED", "REQUESTED"]
     assert sum(band["count"] for band in open_returns["bands"]) == 2
 
 

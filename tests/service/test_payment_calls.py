@@ -18,8 +18,9 @@ from api.fulfilment.shipping import ship_shipment
 from api.orders.changes import cancel_order
 from api.orders.placement import place_order
 from api.payments.calls import CallSettledElsewhere, ProviderCall, make
-from api.payments.models import CallKind, CallStatus, Payment, PaymentCall
+from api.payments.models import CallKind, Payment, PaymentCall
 from api.payments.provider import PaymentFailed, TestPaymentProvider
+from api.payments.statuses import CallStatus
 from api.reconciliation import reconcile
 from api.returns.models import Refund
 from api.returns.refunds import issue_refund

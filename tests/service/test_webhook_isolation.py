@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from api.db import Database
 from api.settings import Settings
-from api.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from api.webhooks.models import WebhookAttempt, WebhookDelivery
+from api.webhooks.statuses import DeliveryStatus
 from api.webhooks.worker import WebhookWorker
 from tests.service.test_webhooks import hook
 from tests.webhooks import Receiver, emit, quick, rounds, serve_receiver

@@ -15,9 +15,10 @@ from api.errors import InvalidInput
 from api.events.log import decode_position
 from api.events.models import EventType
 from api.settings import Settings
-from api.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from api.webhooks.models import WebhookAttempt, WebhookDelivery
 from api.webhooks.service import create_webhook, redeliver, replay
 from api.webhooks.signing import SIGNATURE_HEADER, verify
+from api.webhooks.statuses import DeliveryStatus
 from api.webhooks.worker import WebhookWorker
 from tests.webhooks import SECRET, Receiver, emit, quick, rounds
 

@@ -1,12 +1,8 @@
-"""Walking distances on a fixed layout, computed by hand, and the shipment lifecycle."""
+"""Walking distances on a fixed layout, computed by hand."""
 
 from __future__ import annotations
 
-import pytest
-
-from api.errors import IllegalTransition
-from api.fulfilment.rules import Spot, aisle_length, require_transition, walk
-from api.orders.statuses import ShipmentStatus
+from api.fulfilment.rules import Spot, aisle_length, walk
 
 # Aisles 3 m apart, bays 1.5 m apart; the deepest bin is in bay 5, so the aisles are 9 m long.
 A, B, C, D = Spot(1, 2), Spot(1, 5), Spot(2, 5), Spot(2, 1)
@@ -32,16 +28,3 @@ def test_order_by_order_walks_twice_as_far_on_this_layout() -> None:
 
 def test_nothing_to_pick_is_no_walk() -> None:
     assert walk([], LENGTH) == 0.0
-
-
-def test_shipments_move_forward_only() -> None:
-    require_transition(ShipmentStatus.PENDING, ShipmentStatus.PICKING, 1)
-    require_transition(ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED, 1)
-    for current, target in (
-        (ShipmentStatus.PENDING, ShipmentStatus.SHIPPED),
-        (ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED),
-        (ShipmentStatus.DELIVERED, ShipmentStatus.IN_TRANSIT),
-        (ShipmentStatus.CANCELLED, ShipmentStatus.PICKING),
-    ):
-        with pytest.raises(IllegalTransition):
-            require_transition(current, target, 1)

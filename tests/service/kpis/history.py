@@ -172,7 +172,7 @@ async def build_history(database: Database) -> History:
             for row in (await session.execute(OrderLine.__table__.select())).all()
         }
         for order_id, sku, reason, status, requested_at in (
-            (o3, b, "WRONG_ITEM", "RECEIVED", at(11)),
+            (o3, b, "WRONG_ITEM", "INSPECTED", at(11)),
             (o5, a, "CHANGED_MIND", "REQUESTED", at(4, 12)),
         ):
             request = Return(

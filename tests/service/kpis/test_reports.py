@@ -83,8 +83,8 @@ async def test_open_returns_by_age(history: History) -> None:
         report = await open_returns(reader, at(12))
     assert [(row.status, row.age_days, row.units) for row in report.oldest] == [
         ("REQUESTED", 7, 1),
-        ("RECEIVED", 1, 1),
+        ("INSPECTED", 1, 1),
     ]
     counted = {(band.min_days, band.status): band.count for band in report.bands if band.count}
-    assert counted == {(3, "REQUESTED"): 1, (0, "RECEIVED"): 1}
-    assert len(report.bands) == 5 * 4
+    assert counted == {(3, "REQUESTED"): 1, (0, "INSPECTED"): 1}
+    assert len(report.bands) == 5 * 3
