@@ -7,8 +7,8 @@ import functools
 import gc
 import os
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,7 @@ def create_app(
     feed = EventFeed(database, FeedSettings(queue_limit=settings.subscriber_queue_limit))
     payments = payments or TestPaymentProvider()
     graphql = GraphQLView(
-        build_schema(),
+        build_schema(fast_execution=settings.fast_execution),
         settings=settings,
         database=database,
         payments=payments,
@@ -147,16 +147,60 @@ def create_app(
             {"status": "ok", "pid": os.getpid(), "subscribers": feed.subscriber_count}
         )
 
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health),
+            Route("/labels/{owner_id}.pdf", label, methods=["GET"]),
+            Route("/labels/returns/{owner_id}.pdf", return_label, methods=["GET"]),
+            Route("/carriers/{carrier}/events", carrier_events, methods=["POST"]),
+            Route("/exports/orders.{format}", orders_export, methods=["GET"]),
+            Route("/reports/{name}.csv", report_csv, methods=["GET"]),
+        ],
+        middleware=_middleware(settings),
+        lifespan=_lifespan(settings, database, feed, payments, graphql),
+    )
+    app.state.database = database
+    app.state.feed = feed
+    app.state.settings = settings
+    return app
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    return [
+        # Only the proxies named may say who the caller is (the rate limits' buckets).
+        *(
+            [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
+            if settings.trusted_proxies
+            else []
+        ),
+        Middleware(RequestIdMiddleware),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(BoundedBodies, default_bytes=settings.max_request_bytes),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "accept", "x-request-id"],
+            expose_headers=["x-request-id"],
+            max_age=600,
+        ),
+    ]
+
+
+def _lifespan(
+    settings: Settings,
+    database: Database,
+    feed: EventFeed,
+    payments: PaymentProvider,
+    graphql: GraphQLView,
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # The offline geocoder's index takes seconds to build: build it before the first order.
         await asyncio.to_thread(warm_geocoder)
-        # Everything alive now (modules, schema, metadata) lives as long as the process; moving it
-        # out of the collector's sight makes the collections that busy requests trigger cheaper.
-        gc.freeze()
-        # A worker holding a thousand subscriptions keeps a large young heap alive; collecting
-        # every 700 allocations (the default) halted fan-out often enough to double its p99.
-        gc.set_threshold(50_000, 20, 20)
+        _collect_garbage_for_a_long_lived_server()
         await feed.start()
         revocations = revocations_of(database)
         await revocations.refresh()  # before the first request: revoked tokens stay refused
@@ -168,29 +212,7 @@ def create_app(
             if settings.webhooks_in_process
             else None
         )
-        policy = PlanningPolicy.of(settings)
-        loops = [
-            BackgroundLoop(database, "kpi-projection", kpi_projection.catch_up),
-            BackgroundLoop(
-                database,
-                "stock-alert-projection",
-                functools.partial(alerts.catch_up, policy=policy),
-            ),
-            BackgroundLoop(
-                database,
-                "payment-reconciliation",
-                functools.partial(reconcile_payments, payments=payments),
-                every_seconds=60,
-                woken_by_commits=False,
-            ),
-            BackgroundLoop(
-                database,
-                "plan-refresh",
-                lambda db: alerts.refresh_plans(db, policy, utcnow().date()),
-                every_seconds=settings.planning_refresh_minutes * 60,
-                woken_by_commits=False,
-            ),
-        ]
+        loops = _background_loops(settings, database, payments)
         for loop in loops:
             loop.start()
         yield
@@ -204,39 +226,42 @@ def create_app(
         await feed.stop()
         await database.dispose()
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/health", health),
-            Route("/labels/{owner_id}.pdf", label, methods=["GET"]),
-            Route("/labels/returns/{owner_id}.pdf", return_label, methods=["GET"]),
-            Route("/carriers/{carrier}/events", carrier_events, methods=["POST"]),
-            Route("/exports/orders.{format}", orders_export, methods=["GET"]),
-            Route("/reports/{name}.csv", report_csv, methods=["GET"]),
-        ],
-        middleware=[
-            # Only the proxies named may say who the caller is (the rate limits' buckets).
-            *(
-                [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
-                if settings.trusted_proxies
-                else []
-            ),
-            Middleware(RequestIdMiddleware),
-            Middleware(SecurityHeadersMiddleware),
-            Middleware(BoundedBodies, default_bytes=settings.max_request_bytes),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["authorization", "content-type", "accept", "x-request-id"],
-                expose_headers=["x-request-id"],
-                max_age=600,
-            ),
-        ],
-        lifespan=lifespan,
-    )
-    app.state.database = database
-    app.state.feed = feed
-    app.state.settings = settings
-    return app
+    return lifespan
+
+
+def _collect_garbage_for_a_long_lived_server() -> None:
+    # Everything alive now (modules, schema, metadata) lives as long as the process; moving it
+    # out of the collector's sight makes the collections that busy requests trigger cheaper.
+    gc.freeze()
+    # A worker holding a thousand subscriptions keeps a large young heap alive; collecting
+    # every 700 allocations (the default) halted fan-out often enough to double its p99.
+    gc.set_threshold(50_000, 20, 20)
+
+
+def _background_loops(
+    settings: Settings, database: Database, payments: PaymentProvider
+) -> list[BackgroundLoop]:
+    """The projections woken by each commit, and the periodic reconciliation and planning."""
+    policy = PlanningPolicy.of(settings)
+    return [
+        BackgroundLoop(database, "kpi-projection", kpi_projection.catch_up),
+        BackgroundLoop(
+            database,
+            "stock-alert-projection",
+            functools.partial(alerts.catch_up, policy=policy),
+        ),
+        BackgroundLoop(
+            database,
+            "payment-reconciliation",
+            functools.partial(reconcile_payments, payments=payments),
+            every_seconds=60,
+            woken_by_commits=False,
+        ),
+        BackgroundLoop(
+            database,
+            "plan-refresh",
+            lambda db: alerts.refresh_plans(db, policy, utcnow().date()),
+            every_seconds=settings.planning_refresh_minutes * 60,
+            woken_by_commits=False,
+        ),
+    ]

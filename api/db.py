@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -20,8 +19,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from api.dbtypes import utcnow
 from api.errors import NotFound
-from api.events.models import Event, EventType
-from api.events.topics import order_id_of
+from api.events.declared import DomainEvent, InventoryLevelChanged
+from api.events.models import Event
 from api.settings import Settings
 from api.writes import commit_ordered_insert
 
@@ -104,14 +103,6 @@ class Database:
             await self._apart_pool.dispose()
 
 
-@dataclass
-class PendingEvent:
-    type: EventType
-    aggregate_type: str
-    aggregate_id: int
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
 RowT = TypeVar("RowT")
 
 
@@ -126,7 +117,7 @@ class UnitOfWork:
     def __init__(self, database: Database, actor: str) -> None:
         self.database = database
         self.actor = actor
-        self._events: list[PendingEvent] = []
+        self._events: list[DomainEvent] = []
         self._changed_levels: dict[tuple[int, int], int] = {}
         self._committed = False
 
@@ -160,35 +151,19 @@ class UnitOfWork:
             raise NotFound(what, row_id, field=[field])
         return row
 
-    def add_event(
-        self,
-        type_: EventType,
-        *,
-        aggregate_type: str,
-        aggregate_id: int,
-        payload: dict[str, Any] | None = None,
-    ) -> None:
-        self._events.append(PendingEvent(type_, aggregate_type, aggregate_id, payload or {}))
+    def record(self, event: DomainEvent) -> None:
+        """``event`` is logged when the command commits, with everything else it wrote."""
+        self._events.append(event)
 
     def level_changed(self, level_id: int, location_id: int, sku_id: int) -> None:
         """Stock at this level moved. Whoever follows the level learns of it from this command's
-        events: the one that lists the level (``level`` or ``levels`` in its payload), else an
-        INVENTORY_LEVEL_CHANGED event written for it."""
+        events: the one that lists the level, else an InventoryLevelChanged written for it."""
         self._changed_levels[(location_id, sku_id)] = level_id
 
-    def _unlisted_level_events(self) -> list[PendingEvent]:
-        listed: set[tuple[Any, Any]] = set()
-        for pending in self._events:
-            single = pending.payload.get("level")
-            for level in [single] if single else pending.payload.get("levels", []):
-                listed.add((level.get("locationId"), level.get("skuId")))
+    def _unlisted_level_events(self) -> list[DomainEvent]:
+        listed = {level for event in self._events for level in event.levels_listed()}
         return [
-            PendingEvent(
-                EventType.INVENTORY_LEVEL_CHANGED,
-                "inventory_level",
-                level_id,
-                {"locationId": location_id, "skuId": sku_id},
-            )
+            InventoryLevelChanged(level_id=level_id, location_id=location_id, sku_id=sku_id)
             for (location_id, sku_id), level_id in self._changed_levels.items()
             if (location_id, sku_id) not in listed
         ]
@@ -209,14 +184,14 @@ class UnitOfWork:
         rows = [
             {
                 "occurred_at": now,
-                "type": pending.type.value,
-                "aggregate_type": pending.aggregate_type,
-                "aggregate_id": pending.aggregate_id,
+                "type": event.type.value,
+                "aggregate_type": event.aggregate_type,
+                "aggregate_id": event.aggregate_id,
                 "actor": self.actor,
-                "payload": pending.payload,
-                "order_id": order_id_of(pending),
+                "payload": event.payload,
+                "order_id": event.order_concerned,
             }
-            for pending in self._events
+            for event in self._events
         ]
         await self.session.execute(
             commit_ordered_insert(Event.__table__, self.database.is_sqlite),  # type: ignore[attr-defined]

@@ -25,16 +25,17 @@ from sqlmodel import col
 
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import EventType
 from api.fulfilment.shipping import record_capture
 from api.orders.changes import lock_order, payment_of
+from api.payments import books
 from api.payments.calls import Made, ProviderCall, perform
-from api.payments.models import CallKind, Payment, PaymentCall, PaymentTransaction, TransactionKind
+from api.payments.events import PaymentReconciled
+from api.payments.models import CallKind, Payment, PaymentCall
 from api.payments.provider import PaymentDeclined, PaymentFailed, PaymentProvider
 from api.payments.rules import CALL
 from api.payments.statuses import CallStatus
 from api.reads import as_records, columns
-from api.returns.refunds import RefundTerms, mark_refunded, record_refund, reserve_refund
+from api.returns.refunds import RefundTerms, mark_refunded, record_refund
 from api.returns.service import lock_return
 from api.returns.statuses import ReturnStatus
 
@@ -136,7 +137,7 @@ async def _on_the_books(uow: UnitOfWork, row: PaymentCall, call: ProviderCall, m
     now = utcnow()
     if call.kind is CallKind.REFUND:
         terms = RefundTerms.of(call.request)
-        payment = await reserve_refund(uow, call.order_id, call.amount)
+        payment = await books.reserve_refund(uow, call.order_id, call.amount)
         await record_refund(uow, order, payment, call.amount, made.reference, terms)
         if terms.return_id is not None:
             found = await lock_return(uow, terms.return_id)
@@ -147,28 +148,18 @@ async def _on_the_books(uow: UnitOfWork, row: PaymentCall, call: ProviderCall, m
     if call.kind is CallKind.CAPTURE:
         record_capture(uow, order, payment, call.amount, made.reference, now)
     else:
-        payment.amount_authorized += call.amount
-        uow.session.add(
-            PaymentTransaction(
-                payment_id=payment.id,  # type: ignore[arg-type]
-                kind=TransactionKind.AUTHORIZE,
-                amount=call.amount,
-                succeeded=True,
-                provider_reference=made.reference,
-                created_at=now,
-            )
+        books.reauthorize(
+            uow, payment, payment.amount_authorized + call.amount, made.reference, now
         )
-    uow.add_event(
-        EventType.PAYMENT_RECONCILED,
-        aggregate_type="order",
-        aggregate_id=call.order_id,
-        payload={
-            "kind": call.kind.value,
-            "amount": call.amount,
-            "reference": made.reference,
-            "callId": row.id,
-            "captured": payment.amount_captured,
-            "authorized": payment.amount_authorized,
-        },
+    uow.record(
+        PaymentReconciled(
+            order_id=call.order_id,
+            kind=call.kind.value,
+            amount=call.amount,
+            reference=made.reference,
+            call_id=row.id,
+            captured=payment.amount_captured,
+            authorized=payment.amount_authorized,
+        )
     )
     return 1

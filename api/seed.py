@@ -183,16 +183,34 @@ async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
         if (await session.execute(select(col(Channel.id)).limit(1))).first() is not None:
             return False
     rng = random.Random(2026)
+    run = _runner(database)
+    for email, password, role in DEMO_LOGINS:
+        await run(create_user, email=email, password=password, role=Role(role))
+    for code, name in CHANNELS:
+        await run(create_channel, code=code, name=name)
+    location_ids = await _locations_with_bins(run)
+    sku_codes = await _catalogue(run, rng)
+    await _opening_stock(run, rng, location_ids, sku_codes)
+    await _customers(database)
+    if orders:
+        await _place_demo_orders(database, rng, sku_codes)
+    return True
+
+
+Run = Callable[..., Awaitable[Any]]
+
+
+def _runner(database: Database) -> Run:
+    """Runs one command in its own unit of work, as an operator would one after another."""
 
     async def run(command: Callable[..., Awaitable[Any]], **arguments: Any) -> Any:
         async with database.unit_of_work(SYSTEM_ACTOR) as uow:
             return await command(uow, **arguments)
 
-    for email, password, role in DEMO_LOGINS:
-        await run(create_user, email=email, password=password, role=Role(role))
-    for code, name in CHANNELS:
-        await run(create_channel, code=code, name=name)
+    return run
 
+
+async def _locations_with_bins(run: Run) -> list[int]:
     location_ids = []
     for code, name, street, city, postal, country, lat, lon, ships, priority in LOCATIONS:
         location = await run(
@@ -215,7 +233,11 @@ async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
                     aisle=aisle,
                     bay=bay,
                 )
+    return location_ids
 
+
+async def _catalogue(run: Run, rng: random.Random) -> list[str]:
+    """Suppliers, products of four sizes each and what each supplier charges; the SKU codes."""
     for code, name, lead_time_days in SUPPLIERS:
         await run(create_supplier, code=code, name=name, lead_time_days=lead_time_days)
     sku_codes: list[str] = []
@@ -246,7 +268,13 @@ async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
                     pack_size=pack_size,
                     unit_cost=sku.unit_cost * (100 + 8 * rank) // 100,
                 )
+    return sku_codes
 
+
+async def _opening_stock(
+    run: Run, rng: random.Random, location_ids: list[int], sku_codes: list[str]
+) -> None:
+    """Most SKUs in stock at each location, each in its bin, some with a safety stock."""
     for location_id in location_ids:
         for index, code in enumerate(sku_codes):
             if rng.random() < 0.15:
@@ -273,6 +301,8 @@ async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
                     quantity=rng.randrange(1, 10),
                 )
 
+
+async def _customers(database: Database) -> None:
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         for number in range(50):
             first, last = FIRST_NAMES[number % 10], LAST_NAMES[number // 10]
@@ -295,9 +325,6 @@ async def seed_demo_data(database: Database, *, orders: bool = True) -> bool:
                 is_default=True,
             )
         await uow.commit()
-    if orders:
-        await _place_demo_orders(database, rng, sku_codes)
-    return True
 
 
 DEMO_ORDERS = 40

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(
         default=10_000, ge=1, le=100_000, description="Most rows of an import mutation's file."
     )
+    fast_execution: bool = Field(
+        default=True,
+        description="Executes scalar fields and shared subscription events on the fast path "
+        "(schema/execution.py), written for the pinned graphql-core and Strawberry; false runs "
+        "graphql-core's own path, as a newer library needs until the fast path is checked on it.",
+    )
     trusted_documents: Path | None = Field(
         default=PROJECT_ROOT / "var" / "trusted-documents.json",
         description="Manifest of registered operations (see `oms trusted-documents`).",

@@ -36,7 +36,7 @@ INSERT INTO sku (product_id, code, name, price, currency, unit_cost, weight_gram
                  active, created_at, updated_at)
   SELECT 1, 'SKU-' || n, 'Bench ' || n, 1000, 'EUR', 0, 100, false, true, now(), now()
   FROM generate_series(1, 200) AS n;
-INSERT INTO sales_order (channel_id, customer_id, email, status, payment_status, fulfillment_status,
+INSERT INTO sales_order (channel_id, customer_id, email, status, payment_status, fulfilment_status,
     currency, subtotal, shipping_total, tax_total, total, shipping_speed, ship_name, ship_line1,
     ship_city, ship_postal_code, ship_country, placed_at, tracking_token_hash, routing_decision,
     version, updated_at)

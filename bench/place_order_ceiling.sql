@@ -8,7 +8,7 @@ UPDATE inventory_level SET reserved = reserved + 1, version = version + 1
 UPDATE inventory_level SET reserved = reserved + 1, version = version + 1
  WHERE location_id = 1 AND sku_id = :b AND on_hand - reserved - safety_stock >= 1;
 WITH o AS (
-  INSERT INTO sales_order (channel_id, customer_id, email, status, payment_status, fulfillment_status,
+  INSERT INTO sales_order (channel_id, customer_id, email, status, payment_status, fulfilment_status,
     currency, subtotal, shipping_total, tax_total, total, shipping_speed, ship_name, ship_line1, ship_city,
     ship_postal_code, ship_country, placed_at, tracking_token_hash, routing_decision, version, updated_at)
   VALUES (1, 1, 'bench@example.com', 'CONFIRMED', 'AUTHORIZED', 'UNFULFILLED', 'EUR', 2000, 390, 454, 2844,

@@ -27,7 +27,7 @@ from schema.customers.types import CustomerType
 from schema.errors import ERROR_TYPES
 from schema.events.resolvers import EventQueries
 from schema.events.subscriptions import Subscription
-from schema.execution import SharedEventExecution
+from schema.execution import SharedEventExecution, require_written_for_versions
 from schema.extensions import MaskUnexpectedErrors
 from schema.fulfilment.resolvers import FulfilmentMutations, FulfilmentQueries
 from schema.fulfilment.types import PickListType, PickTaskType, ShipmentType
@@ -134,7 +134,11 @@ class Schema(strawberry.Schema):
         """Client errors are the client's business; unexpected ones are logged by the masking."""
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, fast_execution: bool = True) -> strawberry.Schema:
+    """The schema; with ``fast_execution``, executed on the fast path (``schema.execution``),
+    which must then be on the library versions it was written for."""
+    if fast_execution:
+        require_written_for_versions()
     schema = Schema(
         query=Query,
         mutation=Mutation,
@@ -152,7 +156,8 @@ def build_schema() -> strawberry.Schema:
             MaskUnexpectedErrors,
         ],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
-        execution_context_class=SharedEventExecution,
+        execution_context_class=SharedEventExecution if fast_execution else None,
     )
-    resolve_directly(schema)
+    if fast_execution:
+        resolve_directly(schema)
     return schema

@@ -12,17 +12,37 @@ operation document (the parser cache hands out one document per query text), the
 variables and the same permissions would each execute the same selection on the same payload
 and get the same result; the first one's result is handed to the others. Only payloads made to
 be shared (``shared_payload``) are considered: objects built once per event, never changed.
+
+Both reach into graphql-core's and Strawberry's execution internals, so they run only on the
+versions they were written for (``require_written_for_versions``) and can be switched off
+(``OMS_FAST_EXECUTION=false``), which the test suite compares them against.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from importlib.metadata import version
 from typing import Any
 
 from graphql import GraphQLObjectType
 from graphql.execution.executor import FieldDetailsList
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+WRITTEN_FOR_VERSIONS = {"graphql-core": "3.3.2", "strawberry-graphql": "0.341.2"}
+
+
+def require_written_for_versions(written_for: Mapping[str, str] = WRITTEN_FOR_VERSIONS) -> None:
+    """Refuses to run the fast path on library versions it was not written for."""
+    installed = {name: version(name) for name in written_for}
+    if installed != dict(written_for):
+        raise RuntimeError(
+            f"the fast execution path was written for {dict(written_for)}, not {installed}: "
+            "check it against the new versions (tests/graphql/test_fast_execution.py) and update "
+            "WRITTEN_FOR_VERSIONS, or run with OMS_FAST_EXECUTION=false"
+        )
+
 
 LEAF_ATTRIBUTES = "oms.leaf_attributes"
 """The key, in the graphql-core schema's extensions, of the fields that only read a scalar or

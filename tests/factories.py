@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,12 +12,16 @@ import httpx
 from api.auth import SYSTEM_ACTOR, Role, issue_access_token
 from api.catalog.models import Product
 from api.catalog.service import SkuFields, create_product
+from api.channels.events import ChannelCreated
 from api.db import Database
-from api.events.models import EventType
+from api.events.declared import DomainEvent
+from api.inventory.events import InventoryReceived, LevelSnapshot
 from api.inventory.models import InventoryLevel
 from api.inventory.service import receive_inventory
 from api.locations.models import Location
 from api.locations.service import AddressFields, create_location
+from api.orders.events import OrderCancelled, OrderHeld
+from api.orders.models import order_number
 from api.users.service import create_api_key, create_user
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -128,14 +133,40 @@ async def make_channel(database: Database, code: str = "web") -> None:
         await create_channel(uow, code=code, name=code.title())
 
 
+def channel_created(channel_id: int) -> ChannelCreated:
+    return ChannelCreated(
+        channel_id=channel_id, code=f"c{channel_id}", name=f"Channel {channel_id}"
+    )
+
+
+def order_held(order_id: int) -> OrderHeld:
+    return OrderHeld(
+        order_id=order_id, number=order_number(order_id), reason="checked", status="ON_HOLD"
+    )
+
+
+def order_cancelled(order_id: int) -> OrderCancelled:
+    return OrderCancelled(
+        order_id=order_id, number=order_number(order_id), reason="changed their mind",
+        status="CANCELLED", lines=[], total=0, levels=[],
+    )  # fmt: skip
+
+
+def inventory_received(level_id: int) -> InventoryReceived:
+    level = LevelSnapshot(
+        level_id=level_id, location_id=1, sku="TEE-M", sku_id=1, on_hand=5, reserved=0,
+        available=5, incoming=0, damaged=0, quality_control=0, discrepancy=0, safety_stock=0,
+    )  # fmt: skip
+    return InventoryReceived(level=level, quantity=5, reference=None)
+
+
 async def commit_events(
     database: Database,
     *aggregate_ids: int,
-    type_: EventType = EventType.CHANNEL_CREATED,
-    aggregate_type: str = "channel",
+    event: Callable[[int], DomainEvent] = channel_created,
 ) -> None:
-    """One committed event per aggregate id, each in a unit of work of its own."""
+    """One committed ``event`` per aggregate id, each in a unit of work of its own."""
     for aggregate_id in aggregate_ids:
         async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            uow.add_event(type_, aggregate_type=aggregate_type, aggregate_id=aggregate_id)
+            uow.record(event(aggregate_id))
             await uow.commit()

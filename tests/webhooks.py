@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -14,10 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.db import Database
-from api.events.models import EventType
+from api.events.declared import DomainEvent
 from api.settings import Settings
 from api.webhooks.worker import WebhookWorker
-from tests.factories import commit_events
+from tests.factories import commit_events, order_held
 from tests.servers import free_port
 
 SECRET = "receiver-shared-secret-0123456789"
@@ -25,18 +25,25 @@ SECRET = "receiver-shared-secret-0123456789"
 
 @dataclass
 class Receiver:
-    """A partner endpoint: records what arrives, fails the first ``failures`` requests, and
-    holds each request ``delay`` seconds."""
+    """A partner endpoint: records what arrives, fails the first ``failures`` requests, holds
+    each request ``delay`` seconds, and counts the most requests it held at once."""
 
     url: str = ""
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     failures: int = 0
     delay: float = 0.0
+    holding: int = 0
+    most_held_at_once: int = 0
 
     async def endpoint(self, request: Request) -> Response:
         body = await request.body()
         self.received.append((dict(request.headers), body))
-        await asyncio.sleep(self.delay)
+        self.holding += 1
+        self.most_held_at_once = max(self.most_held_at_once, self.holding)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.holding -= 1
         if self.failures > 0:
             self.failures -= 1
             return Response("try later", status_code=503)
@@ -58,9 +65,11 @@ def quick(settings: Settings, **overrides: float | bool) -> Settings:
     return settings.model_copy(update={**values, **overrides})
 
 
-async def emit(database: Database, *orders: int, type_: EventType = EventType.ORDER_HELD) -> None:
+async def emit(
+    database: Database, *orders: int, event: Callable[[int], DomainEvent] = order_held
+) -> None:
     """One committed event about each order (ORDER_HELD unless said otherwise)."""
-    await commit_events(database, *orders, type_=type_, aggregate_type="order")
+    await commit_events(database, *orders, event=event)
 
 
 async def serve_receiver() -> AsyncIterator[Receiver]:
@@ -74,9 +83,11 @@ async def serve_receiver() -> AsyncIterator[Receiver]:
             break
         await asyncio.sleep(0.01)
     receiving.url = f"http://127.0.0.1:{port}/hook"
-    yield receiving
-    server.should_exit = True
-    await task
+    try:
+        yield receiving
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def rounds(worker: WebhookWorker, count: int = 1, pause: float = 0.06) -> None:

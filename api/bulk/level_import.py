@@ -23,8 +23,8 @@ from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput
-from api.events.models import EventType
 from api.inventory import ledger
+from api.inventory.events import BinAssigned, InventoryAdjusted, LevelSnapshot, SafetyStockSet
 from api.inventory.models import AdjustmentReason, InventoryLevel, MovementKind
 from api.inventory.statuses import InventoryBucket
 from api.locations.models import Bin, Location
@@ -225,18 +225,20 @@ async def _apply(
         level.version += 1
         if delta:
             counted.append((level, {InventoryBucket.ON_HAND: delta}))
-            ledger.add_level_event(
-                uow, EventType.INVENTORY_ADJUSTED, level, target.sku, delta=delta,
-                reason=AdjustmentReason.CYCLE_COUNT.value, note=IMPORT_NOTE,
+            uow.record(
+                InventoryAdjusted(
+                    level=LevelSnapshot.of(level, target.sku), delta=delta,
+                    reason=AdjustmentReason.CYCLE_COUNT.value, note=IMPORT_NOTE,
+                )
             )  # fmt: skip
         elif "safety_stock" in change:
-            ledger.add_level_event(
-                uow, EventType.SAFETY_STOCK_SET, level, target.sku, safetyStock=level.safety_stock
+            uow.record(
+                SafetyStockSet(
+                    level=LevelSnapshot.of(level, target.sku), safety_stock=level.safety_stock
+                )
             )
         else:
-            ledger.add_level_event(
-                uow, EventType.BIN_ASSIGNED, level, target.sku, bin=target.bin_code
-            )
+            uow.record(BinAssigned(level=LevelSnapshot.of(level, target.sku), bin=target.bin_code))
     await ledger.record_many_movements(
         uow,
         counted,

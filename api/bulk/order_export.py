@@ -53,7 +53,7 @@ CSV_HEADER = ORDER_COLUMNS + LINE_COLUMNS
 
 _ORDER_FIELDS = [
     _order.id, _order.placed_at, _order.status, _order.payment_status,
-    _order.fulfillment_status, _channel.code, _order.external_reference, _order.email,
+    _order.fulfilment_status, _channel.code, _order.external_reference, _order.email,
     _order.currency, _order.subtotal, _order.shipping_total, _order.tax_total, _order.total,
     _order.ship_name, _order.ship_line1, _order.ship_line2, _order.ship_city,
     _order.ship_region, _order.ship_postal_code, _order.ship_country,

@@ -18,11 +18,11 @@ from sqlalchemy import bindparam, insert, select, update
 
 from api import validation
 from api.bulk.csvfiles import CsvFile, CsvRow, RowErrors, read_csv, whole_number, yes_or_no
+from api.catalog.events import ProductCreated, SkuUpdated
 from api.catalog.models import Product, Sku
 from api.catalog.service import MAX_PRICE
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import EventType
 from api.reads import columns
 
 REQUIRED = {"sku"}
@@ -163,12 +163,7 @@ async def _create(uow: UnitOfWork, new: dict[str, tuple[CsvRow, dict[str, Any]]]
         ).scalar_one()
         for code in codes:
             product_ids[code] = product_id
-        uow.add_event(
-            EventType.PRODUCT_CREATED,
-            aggregate_type="product",
-            aggregate_id=product_id,
-            payload={"name": name, "skus": codes, "imported": True},
-        )
+        uow.record(ProductCreated(product_id=product_id, name=name, skus=codes, imported=True))
     await uow.session.execute(
         insert(Sku),
         [
@@ -215,9 +210,4 @@ async def _update(uow: UnitOfWork, changed: list[tuple[Sku, dict[str, Any]]]) ->
     )
     for sku, changes in changed:
         assert sku.id is not None
-        uow.add_event(
-            EventType.SKU_UPDATED,
-            aggregate_type="sku",
-            aggregate_id=sku.id,
-            payload={"sku": sku.code, "changed": sorted(changes), "imported": True},
-        )
+        uow.record(SkuUpdated(sku_id=sku.id, sku=sku.code, changed=sorted(changes), imported=True))

@@ -7,11 +7,11 @@ from sqlalchemy import insert, select, update
 from sqlmodel import col
 
 from api import validation
+from api.catalog.events import ProductCreated, SkuUpdated
 from api.catalog.models import Product, Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, InvalidInput, NotFound
-from api.events.models import EventType
 
 MAX_SKUS_PER_PRODUCT = 100
 MAX_PRICE = 100_000_000
@@ -93,11 +93,8 @@ async def create_product(
         insert(Sku),
         [{**row, "product_id": product.id, "created_at": now, "updated_at": now} for row in rows],
     )
-    uow.add_event(
-        EventType.PRODUCT_CREATED,
-        aggregate_type="product",
-        aggregate_id=product.id,
-        payload={"name": name, "skus": [row["code"] for row in rows]},
+    uow.record(
+        ProductCreated(product_id=product.id, name=name, skus=[str(row["code"]) for row in rows])
     )
     await uow.commit()
     return product
@@ -141,11 +138,6 @@ async def update_sku(uow: UnitOfWork, *, sku_id: int, changes: SkuChanges) -> Sk
     sku = result.scalars().first()
     if sku is None:
         raise NotFound("SKU", sku_id, field=["id"])
-    uow.add_event(
-        EventType.SKU_UPDATED,
-        aggregate_type="sku",
-        aggregate_id=sku_id,
-        payload={"sku": sku.code, "changed": sorted(values)},
-    )
+    uow.record(SkuUpdated(sku_id=sku_id, sku=sku.code, changed=sorted(values)))
     await uow.commit()
     return sku

@@ -4,10 +4,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from api import validation
+from api.channels.events import ChannelCreated
 from api.channels.models import Channel
 from api.db import UnitOfWork
 from api.errors import AlreadyExists
-from api.events.models import EventType
 
 
 async def create_channel(uow: UnitOfWork, *, code: str, name: str) -> Channel:
@@ -20,11 +20,6 @@ async def create_channel(uow: UnitOfWork, *, code: str, name: str) -> Channel:
     uow.session.add(channel)
     await uow.session.flush()
     assert channel.id is not None
-    uow.add_event(
-        EventType.CHANNEL_CREATED,
-        aggregate_type="channel",
-        aggregate_id=channel.id,
-        payload={"code": code, "name": name},
-    )
+    uow.record(ChannelCreated(channel_id=channel.id, code=code, name=name))
     await uow.commit()
     return channel

@@ -8,10 +8,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from api import validation
+from api.customers.events import CustomerCreated
 from api.customers.models import Customer, CustomerAddress
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import EventType
 from api.reads import columns
 
 
@@ -64,12 +64,7 @@ async def link_customer(
     assert customer_id is not None
     created = created_at == now
     if created:
-        uow.add_event(
-            EventType.CUSTOMER_CREATED,
-            aggregate_type="customer",
-            aggregate_id=customer_id,
-            payload={"email": email},
-        )
+        uow.record(CustomerCreated(customer_id=customer_id, email=email))
     return LinkedCustomer(customer_id, created)
 
 

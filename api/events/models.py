@@ -102,7 +102,7 @@ class Event(SQLModel, table=True):
     order_id: int | None = Field(
         default=None,
         sa_type=BigInteger,
-        description="The order the event concerns, if any (``api.events.topics.order_id_of``): "
+        description="The order the event concerns, if any (``DomainEvent.order_concerned``): "
         "an order's followers replay its events by this index, not by reading the log.",
     )
 

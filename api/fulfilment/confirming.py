@@ -14,7 +14,7 @@ from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
-from api.events.models import EventType
+from api.fulfilment.events import PicksConfirmed, Resourced, ShortPicked, TaskPicked
 from api.fulfilment.models import PickList, PickTask
 from api.fulfilment.rules import PICK_LIST, PICK_TASK
 from api.fulfilment.statuses import PickListStatus, PickTaskStatus
@@ -35,7 +35,7 @@ from api.orders.shipments import cancel_empty_shipments, shipments_for
 from api.orders.statuses import AllocationStatus, OrderStatus
 from api.reads import columns
 from api.shipping.speeds import ShippingSpeed
-from api.sourcing.rules import Demand, route
+from api.sourcing.rules import Demand, PlannedAllocation, route
 
 PICKABLE_ORDERS = (OrderStatus.CONFIRMED, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
 _task = columns(PickTask)
@@ -82,25 +82,7 @@ async def confirm_picks(
             )
         ).scalars()
     }
-    seen: set[int] = set()
-    for index, pick in enumerate(picks):
-        field = ["picks", str(index)]
-        task = tasks.get(pick.task_id)
-        if task is None:
-            raise NotFound("pick task in this list", pick.task_id, field=[*field, "taskId"])
-        if pick.task_id in seen:
-            raise InvalidInput("each task is confirmed once", field=[*field, "taskId"])
-        seen.add(pick.task_id)
-        if task.status != PickTaskStatus.OPEN:
-            raise IllegalTransition(
-                f"task {task.sequence} is already confirmed", field=[*field, "taskId"]
-            )
-        validation.non_negative(pick.quantity, ".".join([*field, "quantity"]))
-        if pick.quantity > task.quantity:
-            raise InvalidInput(
-                f"task {task.sequence} asks for {task.quantity}: {pick.quantity} cannot be picked",
-                field=[*field, "quantity"],
-            )
+    _require_confirmable(picks, tasks)
     now = utcnow()
     shorts: list[tuple[Allocation, int]] = []
     for pick in picks:
@@ -122,19 +104,40 @@ async def confirm_picks(
     if all(task.status != PickTaskStatus.OPEN for task in tasks.values()):
         PICK_LIST.move(pick_list, PickListStatus.COMPLETED, pick_list_id)
         pick_list.completed_at = now
-    uow.add_event(
-        EventType.PICKS_CONFIRMED,
-        aggregate_type="pick_list",
-        aggregate_id=pick_list_id,
-        payload={
-            "picks": [{"taskId": p.task_id, "quantity": p.quantity} for p in picks],
-            "short": sum(missing for _, missing in shorts),
-            "status": pick_list.status,
-        },
+    uow.record(
+        PicksConfirmed(
+            pick_list_id=pick_list_id,
+            picks=[TaskPicked(task_id=p.task_id, quantity=p.quantity) for p in picks],
+            short=sum(missing for _, missing in shorts),
+            status=pick_list.status,
+        )
     )
     await idempotency.remember_row(uow, idempotency_key, pick_list_id)
     await uow.commit()
     return pick_list
+
+
+def _require_confirmable(picks: list[PickConfirmation], tasks: dict[int | None, PickTask]) -> None:
+    """Each open task of this list confirmed once, with no more units than it asks for."""
+    seen: set[int] = set()
+    for index, pick in enumerate(picks):
+        field = ["picks", str(index)]
+        task = tasks.get(pick.task_id)
+        if task is None:
+            raise NotFound("pick task in this list", pick.task_id, field=[*field, "taskId"])
+        if pick.task_id in seen:
+            raise InvalidInput("each task is confirmed once", field=[*field, "taskId"])
+        seen.add(pick.task_id)
+        if task.status != PickTaskStatus.OPEN:
+            raise IllegalTransition(
+                f"task {task.sequence} is already confirmed", field=[*field, "taskId"]
+            )
+        validation.non_negative(pick.quantity, ".".join([*field, "quantity"]))
+        if pick.quantity > task.quantity:
+            raise InvalidInput(
+                f"task {task.sequence} asks for {task.quantity}: {pick.quantity} cannot be picked",
+                field=[*field, "quantity"],
+            )
 
 
 async def _hand_out(uow: UnitOfWork, task: PickTask, picked: int) -> list[tuple[Allocation, int]]:
@@ -187,10 +190,51 @@ async def _settle_short(
     line = await uow.session.get(OrderLine, allocation.order_line_id)
     assert order is not None and line is not None
     codes = await sku_codes(uow, {allocation.sku_id})
+    resourced = await _source_again(
+        uow, pick_list, allocation, order, line, codes[allocation.sku_id], missing, policy, now
+    )
+    line.filled_as_placed = False
+    backordered = missing - sum(a.quantity for a in resourced)
+    if backordered:
+        line.quantity_allocated -= backordered
+        line.quantity_backordered += backordered
+        line.was_backordered = True
+        promises = await backorder_promises(uow, {allocation.sku_id: backordered}, now, policy)
+        line.backorder_promised_at = promises[allocation.sku_id]
+    uow.record(
+        ShortPicked(
+            order_id=allocation.order_id,
+            number=number,
+            pick_list_id=pick_list.id,
+            sku=codes[allocation.sku_id],
+            location_id=allocation.location_id,
+            missing=missing,
+            resourced=[
+                Resourced(location_id=a.location_id, quantity=a.quantity) for a in resourced
+            ],
+            backordered=backordered,
+        )
+    )
+
+
+async def _source_again(
+    uow: UnitOfWork,
+    pick_list: PickList,
+    allocation: Allocation,
+    order: Order,
+    line: OrderLine,
+    sku_code: str,
+    missing: int,
+    policy: OrderPolicy,
+    now: datetime,
+) -> list[PlannedAllocation]:
+    """Reserves the missing units at other locations, as routing would place them; the
+    allocations made (none when the stock elsewhere is gone too)."""
+    number = order_number(allocation.order_id)
     candidates, level_ids = await routing.read_candidates(uow.session, [allocation.sku_id])
     elsewhere = [c for c in candidates if c.location_id != allocation.location_id]
     plan = route(
-        [Demand(allocation.sku_id, codes[allocation.sku_id], missing, allow_backorder=True)],
+        [Demand(allocation.sku_id, sku_code, missing, allow_backorder=True)],
         elsewhere,
         routing.locate_destination(address_of(order)),
         speed=ShippingSpeed(order.shipping_speed),
@@ -200,7 +244,8 @@ async def _settle_short(
         Hold(level_ids[(a.location_id, a.sku_id)], a.location_id, a.sku_id, a.quantity)
         for a in plan.allocations
     ]
-    resourced = plan.allocations if holds and await reservations.reserve(uow, holds) else []
+    reserved = await reservations.reserve(uow, holds)
+    resourced = [] if isinstance(reserved, reservations.Refused) else plan.allocations
     if resourced:
         await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
         locations = {a.location_id for a in resourced}
@@ -221,25 +266,4 @@ async def _settle_short(
                 for a in resourced
             ],
         )
-    line.filled_as_placed = False
-    backordered = missing - sum(a.quantity for a in resourced)
-    if backordered:
-        line.quantity_allocated -= backordered
-        line.quantity_backordered += backordered
-        line.was_backordered = True
-        promises = await backorder_promises(uow, {allocation.sku_id: backordered}, now, policy)
-        line.backorder_promised_at = promises[allocation.sku_id]
-    uow.add_event(
-        EventType.SHORT_PICKED,
-        aggregate_type="order",
-        aggregate_id=allocation.order_id,
-        payload={
-            "number": number,
-            "pickListId": pick_list.id,
-            "sku": codes[allocation.sku_id],
-            "locationId": allocation.location_id,
-            "missing": missing,
-            "resourced": [{"locationId": a.location_id, "quantity": a.quantity} for a in resourced],
-            "backordered": backordered,
-        },
-    )
+    return resourced

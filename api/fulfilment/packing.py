@@ -12,7 +12,7 @@ from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput
-from api.events.models import EventType
+from api.fulfilment.events import ShipmentPacked
 from api.fulfilment.models import Package
 from api.orders.models import Allocation, Shipment
 from api.orders.rules import SHIPMENT
@@ -127,16 +127,14 @@ async def pack_shipment(
     shipment.packed_at = now
     shipment.version += 1
     shipment.updated_at = now
-    uow.add_event(
-        EventType.SHIPMENT_PACKED,
-        aggregate_type="shipment",
-        aggregate_id=shipment_id,
-        payload={
-            "orderId": shipment.order_id,
-            "packages": len(packages),
-            "weightGrams": sum(p.weight_grams for p in packages),
-            "units": dict(picked),
-        },
+    uow.record(
+        ShipmentPacked(
+            shipment_id=shipment_id,
+            order_id=shipment.order_id,
+            packages=len(packages),
+            weight_grams=sum(p.weight_grams for p in packages),
+            units=dict(picked),
+        )
     )
     await uow.commit()
     return shipment

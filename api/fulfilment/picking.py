@@ -16,8 +16,8 @@ from sqlmodel import col
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
-from api.events.models import EventType
 from api.fulfilment import rules
+from api.fulfilment.events import PickListCreated, ShipmentStatusChanged
 from api.fulfilment.models import PickList, PickTask
 from api.fulfilment.statuses import PickTaskStatus
 from api.inventory.models import InventoryLevel
@@ -103,17 +103,15 @@ async def create_pick_list(
         _set_status(uow, shipment, ShipmentStatus.PICKING, now)
         shipment.pick_list_id = pick_list_id
     await _mark_processing(uow, {shipment.order_id for shipment in shipments}, now)
-    uow.add_event(
-        EventType.PICK_LIST_CREATED,
-        aggregate_type="pick_list",
-        aggregate_id=pick_list_id,
-        payload={
-            "locationId": location_id,
-            "shipments": [shipment.id for shipment in shipments],
-            "tasks": len(order),
-            "walkingDistanceM": pick_list.walking_distance_m,
-            "naiveWalkingDistanceM": pick_list.naive_walking_distance_m,
-        },
+    uow.record(
+        PickListCreated(
+            pick_list_id=pick_list_id,
+            location_id=location_id,
+            shipments=[shipment.id for shipment in shipments if shipment.id is not None],
+            tasks=len(order),
+            walking_distance_m=pick_list.walking_distance_m,
+            naive_walking_distance_m=pick_list.naive_walking_distance_m,
+        )
     )
     await uow.commit()
     return pick_list
@@ -200,11 +198,13 @@ def _set_status(uow: UnitOfWork, shipment: Shipment, target: ShipmentStatus, now
     current = SHIPMENT.move(shipment, target, shipment.id)
     shipment.version += 1
     shipment.updated_at = now
-    uow.add_event(
-        EventType.SHIPMENT_STATUS_CHANGED,
-        aggregate_type="shipment",
-        aggregate_id=shipment.id,
-        payload={"orderId": shipment.order_id, "from": current.value, "to": target.value},
+    uow.record(
+        ShipmentStatusChanged(
+            shipment_id=shipment.id,
+            order_id=shipment.order_id,
+            previous=current.value,
+            current=target.value,
+        )
     )
 
 

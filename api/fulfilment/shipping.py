@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import EventType
+from api.fulfilment.events import ShipmentShipped
 from api.fulfilment.models import Package, ShippingLabel
 from api.fulfilment.packing import lock_shipment, shipment_contents
 from api.inventory.ledger import change_level, record_movements
@@ -25,19 +25,13 @@ from api.orders.requests import address_of
 from api.orders.routing import locate_destination
 from api.orders.rules import ALLOCATION, NOT_YET_SHIPPED, SHIPMENT
 from api.orders.shipments import HOLDING
-from api.orders.statuses import (
-    AllocationStatus,
-    FulfillmentStatus,
-    OrderStatus,
-    PaymentStatus,
-    ShipmentStatus,
-)
-from api.payments import calls
+from api.orders.statuses import AllocationStatus, FulfilmentStatus, OrderStatus, ShipmentStatus
+from api.payments import books, calls
 from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
-from api.payments.models import CallKind, Payment, PaymentTransaction, TransactionKind
+from api.payments.models import CallKind, Payment
 from api.payments.provider import PaymentProvider
-from api.shipping.carriers import CarrierAdapter, LabelRequest, choose_service
+from api.shipping.carriers import CarrierAdapter, LabelRequest, Quote, choose_service
 from api.shipping.rates import Point, distance_km
 
 
@@ -62,45 +56,82 @@ async def ship_shipment(
     number = order_number(shipment.order_id)
     location = await uow.session.get(Location, shipment.location_id)
     assert location is not None
-    weight = (
-        await uow.session.execute(
-            select(func.coalesce(func.sum(col(Package.weight_grams)), 0)).where(
-                col(Package.shipment_id) == shipment_id
-            )
-        )
-    ).scalar_one()
-    packages = (
-        await uow.session.execute(
-            select(func.count()).select_from(Package).where(col(Package.shipment_id) == shipment_id)
-        )
-    ).scalar_one()
+    weight, packages = await _parcels(uow, shipment_id)
     now = utcnow()
     destination = locate_destination(address_of(order))
     distance = distance_km(Point(location.latitude, location.longitude), destination)
     days_left = (order.promised_at - now) // timedelta(days=1) if order.promised_at else None
-    chosen = choose_service(distance, int(weight), days_left, carrier=carrier, service=service)
+    chosen = choose_service(distance, weight, days_left, carrier=carrier, service=service)
     label = await carriers[chosen.carrier].create_label(
         LabelRequest(
             shipment_id=shipment_id,
             order_number=number,
             service=chosen,
             ship_from=[location.name, location.line1, f"{location.postal_code} {location.city}"],
-            ship_to=[
-                order.ship_name,
-                order.ship_line1,
-                *([order.ship_line2] if order.ship_line2 else []),
-                f"{order.ship_postal_code} {order.ship_city}",
-                order.ship_country,
-            ],
-            packages=int(packages),
-            weight_grams=int(weight),
+            ship_to=_ship_to(order),
+            packages=packages,
+            weight_grams=weight,
         )
     )
     lines = {line.id: line for line in await order_lines_of(uow, order.id)}  # type: ignore[arg-type]
     shipped_value, shipped_units = await _ship_stock(uow, shipment_id, lines, number)
-    payment = await payment_of(uow, shipment.order_id)
     everything_shipped = await _nothing_left(uow, order.id, lines)  # type: ignore[arg-type]
     first = sum(line.quantity_fulfilled for line in lines.values()) == shipped_units
+    captured = await _collect(
+        uow, payments, order, shipment_id, shipped_value, first, everything_shipped, now
+    )
+    _mark_shipped(shipment, chosen, label.tracking_number, now)
+    uow.session.add(ShippingLabel(shipment_id=shipment_id, pdf=label.pdf, created_at=now))
+    _advance_order(uow, order, everything_shipped, now)
+    uow.record(
+        ShipmentShipped(
+            shipment_id=shipment_id,
+            order_id=shipment.order_id,
+            carrier=chosen.carrier,
+            service=chosen.service,
+            tracking_number=label.tracking_number,
+            shipping_cost=chosen.price,
+            captured=captured,
+        )
+    )
+    await uow.commit()
+    return shipment
+
+
+async def _parcels(uow: UnitOfWork, shipment_id: int) -> tuple[int, int]:
+    """The shipment's packed weight in grams and its number of packages."""
+    weight, packages = (
+        await uow.session.execute(
+            select(
+                func.coalesce(func.sum(col(Package.weight_grams)), 0), func.count(col(Package.id))
+            ).where(col(Package.shipment_id) == shipment_id)
+        )
+    ).one()
+    return int(weight), int(packages)
+
+
+def _ship_to(order: Order) -> list[str]:
+    return [
+        order.ship_name,
+        order.ship_line1,
+        *([order.ship_line2] if order.ship_line2 else []),
+        f"{order.ship_postal_code} {order.ship_city}",
+        order.ship_country,
+    ]
+
+
+async def _collect(
+    uow: UnitOfWork,
+    payments: PaymentProvider,
+    order: Order,
+    shipment_id: int,
+    shipped_value: int,
+    first: bool,
+    everything_shipped: bool,
+    now: datetime,
+) -> int:
+    """Captures what the shipment owes the order's payment; the amount captured."""
+    payment = await payment_of(uow, order.id)  # type: ignore[arg-type]
     amount = _capture_amount(order, payment, shipped_value, first, everything_shipped)
     if amount:
         # Keyed by the shipment and what it captures: shipping it again after a failed commit
@@ -119,33 +150,23 @@ async def ship_shipment(
         )
         record_capture(uow, order, payment, amount, reference, now)
     elif payment_rules.is_paid(order.total, payment.amount_captured, payment.amount_credited):
-        order.payment_status = PaymentStatus.PAID  # wholly by an exchanged return's credit
-    SHIPMENT.move(shipment, ShipmentStatus.SHIPPED, shipment_id)
+        # Wholly by an exchanged return's credit.
+        order.payment_status = payment_rules.status_after_capture(
+            order.total, books.amounts_of(payment)
+        )
+    return amount
+
+
+def _mark_shipped(shipment: Shipment, chosen: Quote, tracking_number: str, now: datetime) -> None:
+    SHIPMENT.move(shipment, ShipmentStatus.SHIPPED, shipment.id)
     shipment.carrier = chosen.carrier
     shipment.service = chosen.service
-    shipment.tracking_number = label.tracking_number
+    shipment.tracking_number = tracking_number
     shipment.shipping_cost = chosen.price
     shipment.estimated_delivery_at = now + timedelta(days=chosen.transit_days)
     shipment.shipped_at = now
     shipment.version += 1
     shipment.updated_at = now
-    uow.session.add(ShippingLabel(shipment_id=shipment_id, pdf=label.pdf, created_at=now))
-    _advance_order(uow, order, everything_shipped, now)
-    uow.add_event(
-        EventType.SHIPMENT_SHIPPED,
-        aggregate_type="shipment",
-        aggregate_id=shipment_id,
-        payload={
-            "orderId": shipment.order_id,
-            "carrier": chosen.carrier,
-            "service": chosen.service,
-            "trackingNumber": label.tracking_number,
-            "shippingCost": chosen.price,
-            "captured": amount,
-        },
-    )
-    await uow.commit()
-    return shipment
 
 
 async def _ship_stock(
@@ -185,44 +206,26 @@ async def _nothing_left(uow: UnitOfWork, order_id: int, lines: dict[int | None, 
 
 def _capture_amount(order: Order, payment: Payment, goods: int, first: bool, last: bool) -> int:
     """Goods shipped, the shipping charge with the first shipment, tax on both, less the
-    share an exchanged return's credit pays; the last shipment captures whatever of the
-    payable total is left, so rounding never strands a cent."""
-    credited = payment.amount_credited
-    payable = payment_rules.payable(order.total, credited)
-    left = min(payable, payment.amount_authorized) - payment.amount_captured
-    if last:
-        return max(left, 0)
+    share an exchanged return's credit pays (``rules.shipment_capture``)."""
     shipping = order.shipping_total if first else 0
     due = goods + shipping + pricing.tax_on(goods + shipping, order.ship_country)
-    return max(min(payment_rules.capture_share(due, order.total, credited), left), 0)
+    return payment_rules.shipment_capture(due, order.total, books.amounts_of(payment), last=last)
 
 
 def record_capture(
     uow: UnitOfWork, order: Order, payment: Payment, amount: int, reference: str, now: datetime
 ) -> None:
-    """A capture the provider made, on the books."""
-    payment.amount_captured += amount
-    uow.session.add(
-        PaymentTransaction(
-            payment_id=payment.id,  # type: ignore[arg-type]
-            kind=TransactionKind.CAPTURE,
-            amount=amount,
-            succeeded=True,
-            provider_reference=reference,
-            created_at=now,
-        )
-    )
-    order.payment_status = (
-        PaymentStatus.PAID
-        if payment_rules.is_paid(order.total, payment.amount_captured, payment.amount_credited)
-        else PaymentStatus.PARTIALLY_PAID
+    """A capture the provider made, on the books and in the order's payment status."""
+    books.capture(uow, payment, amount, reference, now)
+    order.payment_status = payment_rules.status_after_capture(
+        order.total, books.amounts_of(payment)
     )
 
 
 def _advance_order(uow: UnitOfWork, order: Order, everything_shipped: bool, now: datetime) -> None:
     target = OrderStatus.SHIPPED if everything_shipped else OrderStatus.PARTIALLY_SHIPPED
-    order.fulfillment_status = (
-        FulfillmentStatus.FULFILLED if everything_shipped else FulfillmentStatus.PARTIALLY_FULFILLED
+    order.fulfilment_status = (
+        FulfilmentStatus.FULFILLED if everything_shipped else FulfilmentStatus.PARTIALLY_FULFILLED
     )
     if order.status == target:
         order.version += 1

@@ -19,7 +19,6 @@ from api.catalog.queries import sku_by_code
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import NotFound
-from api.events.models import EventType
 from api.inventory.errors import InsufficientStock, StaleVersion
 from api.inventory.models import InventoryLevel, InventoryMovement, MovementKind
 from api.inventory.rules import free_to_move
@@ -149,34 +148,6 @@ async def record_many_movements(
             ),
             rows,
         )
-
-
-def level_snapshot(level: InventoryLevel, sku: Sku) -> dict[str, Any]:
-    return {
-        "locationId": level.location_id,
-        "sku": sku.code,
-        "skuId": sku.id,
-        "onHand": level.on_hand,
-        "reserved": level.reserved,
-        "available": level.available,
-        "incoming": level.incoming,
-        "damaged": level.damaged,
-        "qualityControl": level.quality_control,
-        "discrepancy": level.discrepancy,
-        "safetyStock": level.safety_stock,
-    }
-
-
-def add_level_event(
-    uow: UnitOfWork, type_: EventType, level: InventoryLevel, sku: Sku, **details: Any
-) -> None:
-    assert level.id is not None
-    uow.add_event(
-        type_,
-        aggregate_type="inventory_level",
-        aggregate_id=level.id,
-        payload={**details, "level": level_snapshot(level, sku)},
-    )
 
 
 def on_hand_matches(expected_on_hand: int | None) -> list[ColumnElement[bool]]:

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import BigIntegerId, UtcDateTime, utcnow
+from api.inventory import rules
 from api.inventory.statuses import TransferStatus
 
 
@@ -75,9 +77,13 @@ class InventoryLevel(SQLModel, table=True):
 
     @property
     def available(self) -> int:
-        from api.inventory.rules import available  # the rules import this module's enums
+        return rules.available(self.on_hand, self.reserved, self.safety_stock)
 
-        return available(self.on_hand, self.reserved, self.safety_stock)
+
+def available_in_sql(level: Any) -> Any:
+    """``InventoryLevel.available`` as a SQL expression over ``level``'s columns, before the
+    floor at zero (compared to a quantity, the floor changes nothing)."""
+    return level.on_hand - level.reserved - level.safety_stock
 
 
 class InventoryMovement(SQLModel, table=True):

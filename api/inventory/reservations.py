@@ -17,8 +17,10 @@ from sqlalchemy import Integer, bindparam, case, update
 
 from api.db import UnitOfWork
 from api.dbtypes import UtcDateTime, utcnow
+from api.inventory import rules
+from api.inventory.events import LevelHeld
 from api.inventory.ledger import movement_row
-from api.inventory.models import InventoryLevel, InventoryMovement, MovementKind
+from api.inventory.models import InventoryLevel, InventoryMovement, MovementKind, available_in_sql
 from api.inventory.statuses import InventoryBucket
 from api.reads import columns
 from api.writes import commit_ordered_insert
@@ -43,17 +45,17 @@ class LevelState:
 
     @property
     def available(self) -> int:
-        return max(self.on_hand - self.reserved - self.safety_stock, 0)
+        return rules.available(self.on_hand, self.reserved, self.safety_stock)
 
-    def as_event(self, sku_code: str) -> dict[str, Any]:
-        return {
-            "locationId": self.location_id,
-            "sku": sku_code,
-            "skuId": self.sku_id,
-            "onHand": self.on_hand,
-            "reserved": self.reserved,
-            "available": self.available,
-        }
+    def held(self, sku_code: str) -> LevelHeld:
+        return LevelHeld(
+            location_id=self.location_id,
+            sku=sku_code,
+            sku_id=self.sku_id,
+            on_hand=self.on_hand,
+            reserved=self.reserved,
+            available=self.available,
+        )
 
 
 _columns = columns(InventoryLevel)
@@ -93,7 +95,7 @@ def _shift_statement(count: int, sign: int, guarded: bool) -> Any:
         level.id.in_([bindparam(f"level_{n}", type_=Integer()) for n in range(count)])
     )
     if guarded and sign > 0:
-        statement = statement.where(level.on_hand - level.reserved - level.safety_stock >= units)
+        statement = statement.where(available_in_sql(level) >= units)
     elif guarded:
         statement = statement.where(level.reserved >= units)
     return statement.values(
@@ -114,8 +116,15 @@ async def _shift_reserved(
     return [LevelState(*row) for row in result.all()]
 
 
-async def reserve(uow: UnitOfWork, holds: Sequence[Hold]) -> list[LevelState] | None:
-    """Reserves every hold, or none of them (None) when any level no longer has the stock."""
+@dataclass(frozen=True)
+class Refused:
+    """No hold was reserved: these levels no longer had the stock (a concurrent order took it)."""
+
+    short_level_ids: frozenset[int]
+
+
+async def reserve(uow: UnitOfWork, holds: Sequence[Hold]) -> list[LevelState] | Refused:
+    """Reserves every hold, or none of them when any level no longer has the stock."""
     amounts = _per_level(holds)
     if not amounts:
         return []
@@ -126,7 +135,7 @@ async def reserve(uow: UnitOfWork, holds: Sequence[Hold]) -> list[LevelState] | 
         await _shift_reserved(
             uow, {state.level_id: amounts[state.level_id] for state in taken}, -1, guarded=False
         )
-    return None
+    return Refused(frozenset(amounts) - {state.level_id for state in taken})
 
 
 async def release(uow: UnitOfWork, holds: Sequence[Hold]) -> list[LevelState]:

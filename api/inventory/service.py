@@ -11,9 +11,16 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events import reactions
-from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
+from api.inventory.events import (
+    BinAssigned,
+    InventoryAdjusted,
+    InventoryReceived,
+    InventoryStateMoved,
+    LevelSnapshot,
+    SafetyStockSet,
+)
 from api.inventory.facts import StockArrived
 from api.inventory.models import AdjustmentReason, InventoryLevel, MovementKind
 from api.inventory.rules import InventoryState, state_move
@@ -62,8 +69,10 @@ async def receive_inventory(
     await ledger.record_movements(uow, level, deltas, MovementKind.RECEIPT, reference=reference)
     if any(await reactions.announce(uow, StockArrived(level, sku.code))):
         level = await ledger.current_level(uow, location_id, sku.id) or level
-    ledger.add_level_event(
-        uow, EventType.INVENTORY_RECEIVED, level, sku, quantity=quantity, reference=reference
+    uow.record(
+        InventoryReceived(
+            level=LevelSnapshot.of(level, sku), quantity=quantity, reference=reference
+        )
     )
     if idempotency_key is not None:
         await idempotency.remember(
@@ -107,8 +116,10 @@ async def adjust_inventory(
     await ledger.record_movements(
         uow, level, deltas, MovementKind.ADJUSTMENT, reason=reason.value, reference=note
     )
-    ledger.add_level_event(
-        uow, EventType.INVENTORY_ADJUSTED, level, sku, delta=delta, reason=reason.value, note=note
+    uow.record(
+        InventoryAdjusted(
+            level=LevelSnapshot.of(level, sku), delta=delta, reason=reason.value, note=note
+        )
     )
     await uow.commit()
     return level
@@ -130,7 +141,7 @@ async def set_safety_stock(
         .execution_options(populate_existing=True, synchronize_session=False)
     )
     level = result.scalars().one()
-    ledger.add_level_event(uow, EventType.SAFETY_STOCK_SET, level, sku, safetyStock=quantity)
+    uow.record(SafetyStockSet(level=LevelSnapshot.of(level, sku), safety_stock=quantity))
     await uow.commit()
     return level
 
@@ -160,7 +171,7 @@ async def assign_bin(
         .execution_options(populate_existing=True, synchronize_session=False)
     )
     level = result.scalars().one()
-    ledger.add_level_event(uow, EventType.BIN_ASSIGNED, level, sku, bin=bin_code.strip())
+    uow.record(BinAssigned(level=LevelSnapshot.of(level, sku), bin=bin_code.strip()))
     await uow.commit()
     return level
 
@@ -198,15 +209,14 @@ async def move_inventory_state(
     if level is None:
         raise await ledger.refusal(uow, location_id, sku, quantity, expected_on_hand, held)
     await ledger.record_movements(uow, level, deltas, MovementKind.STATE_MOVE, reference=reason)
-    ledger.add_level_event(
-        uow,
-        EventType.INVENTORY_STATE_MOVED,
-        level,
-        sku,
-        quantity=quantity,
-        source=source.value,
-        target=target.value,
-        reason=reason,
+    uow.record(
+        InventoryStateMoved(
+            level=LevelSnapshot.of(level, sku),
+            quantity=quantity,
+            source=source.value,
+            target=target.value,
+            reason=reason,
+        )
     )
     await uow.commit()
     return level

@@ -11,9 +11,9 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.events import reactions
-from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
+from api.inventory.events import LevelSnapshot, TransferReceived, TransferShipped
 from api.inventory.facts import StockArrived
 from api.inventory.models import InventoryLevel, MovementKind, Transfer
 from api.inventory.rules import TRANSFER
@@ -88,17 +88,15 @@ async def transfer_inventory(
     await ledger.record_movements(
         uow, target, incoming, MovementKind.TRANSFER_IN, reference=ledger_reference
     )
-    uow.add_event(
-        EventType.TRANSFER_SHIPPED,
-        aggregate_type="transfer",
-        aggregate_id=transfer.id,
-        payload={
-            "sku": sku.code,
-            "quantity": quantity,
-            "fromLocationId": from_location_id,
-            "toLocationId": to_location_id,
-            "levels": [ledger.level_snapshot(source, sku), ledger.level_snapshot(target, sku)],
-        },
+    uow.record(
+        TransferShipped(
+            transfer_id=transfer.id,
+            sku=sku.code,
+            quantity=quantity,
+            from_location_id=from_location_id,
+            to_location_id=to_location_id,
+            levels=(LevelSnapshot.of(source, sku), LevelSnapshot.of(target, sku)),
+        )
     )
     await idempotency.remember_row(uow, idempotency_key, transfer.id)
     await uow.commit()
@@ -166,16 +164,14 @@ async def receive_transfer(
     )
     if any(await reactions.announce(uow, StockArrived(level, sku.code))):
         level = await ledger.current_level(uow, transfer_row.to_location_id, sku.id) or level
-    uow.add_event(
-        EventType.TRANSFER_RECEIVED,
-        aggregate_type="transfer",
-        aggregate_id=transfer_id,
-        payload={
-            "sku": sku.code,
-            "quantity": quantity,
-            "status": transfer_row.status,
-            "level": ledger.level_snapshot(level, sku),
-        },
+    uow.record(
+        TransferReceived(
+            transfer_id=transfer_id,
+            sku=sku.code,
+            quantity=quantity,
+            status=transfer_row.status,
+            level=LevelSnapshot.of(level, sku),
+        )
     )
     await idempotency.remember_row(uow, idempotency_key, transfer_id)
     await uow.commit()

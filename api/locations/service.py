@@ -8,7 +8,7 @@ from sqlmodel import col
 from api import validation
 from api.db import UnitOfWork
 from api.errors import AlreadyExists, NotFound
-from api.events.models import EventType
+from api.locations.events import BinCreated, LocationCreated
 from api.locations.models import Bin, Location
 
 
@@ -51,12 +51,7 @@ async def create_location(
     uow.session.add(location)
     await uow.session.flush()
     assert location.id is not None
-    uow.add_event(
-        EventType.LOCATION_CREATED,
-        aggregate_type="location",
-        aggregate_id=location.id,
-        payload={"code": code, "name": location.name, "ships": ships},
-    )
+    uow.record(LocationCreated(location_id=location.id, code=code, name=location.name, ships=ships))
     await uow.commit()
     return location
 
@@ -98,11 +93,8 @@ async def create_bin(
     uow.session.add(bin_)
     await uow.session.flush()
     assert bin_.id is not None
-    uow.add_event(
-        EventType.BIN_CREATED,
-        aggregate_type="bin",
-        aggregate_id=bin_.id,
-        payload={"locationId": location_id, "code": code, "pickSequence": sequence},
+    uow.record(
+        BinCreated(bin_id=bin_.id, location_id=location_id, code=code, pick_sequence=sequence)
     )
     await uow.commit()
     return bin_

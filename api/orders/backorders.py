@@ -7,13 +7,13 @@ from sqlmodel import col
 
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import EventType
 from api.events.reactions import reacts_to
 from api.inventory import reservations
 from api.inventory.facts import StockArrived
 from api.inventory.models import MovementKind
 from api.inventory.reservations import Hold
 from api.locations.models import Location
+from api.orders.events import BackorderAllocated
 from api.orders.models import Allocation, Order, OrderLine, order_number
 from api.orders.shipments import shipments_for
 from api.orders.statuses import OrderStatus
@@ -33,8 +33,8 @@ async def fill_backorders(uow: UnitOfWork, arrived: StockArrived) -> int:
 
     Returns the units allocated. Does not commit: part of the command that brought the stock."""
     level, sku_code = arrived.level, arrived.sku_code
-    free = level.on_hand - level.reserved - level.safety_stock
-    if free <= 0 or not await _ships(uow, level.location_id):
+    free = level.available
+    if free == 0 or not await _ships(uow, level.location_id):
         return 0
     waiting = await uow.session.execute(
         select(OrderLine)
@@ -58,7 +58,7 @@ async def fill_backorders(uow: UnitOfWork, arrived: StockArrived) -> int:
         return 0
     assert level.id is not None
     holds = [Hold(level.id, level.location_id, level.sku_id, units) for _, units in fills]
-    if await reservations.reserve(uow, holds) is None:
+    if isinstance(await reservations.reserve(uow, holds), reservations.Refused):
         return 0  # a concurrent order took the stock first; the backorders wait for the next
     now = utcnow()
     shipment_ids = {
@@ -96,17 +96,15 @@ async def fill_backorders(uow: UnitOfWork, arrived: StockArrived) -> int:
             MovementKind.RESERVATION,
             reference=order_number(line.order_id),
         )
-        uow.add_event(
-            EventType.BACKORDER_ALLOCATED,
-            aggregate_type="order",
-            aggregate_id=line.order_id,
-            payload={
-                "number": order_number(line.order_id),
-                "sku": sku_code,
-                "quantity": units,
-                "locationId": level.location_id,
-                "stillBackordered": line.quantity_backordered,
-            },
+        uow.record(
+            BackorderAllocated(
+                order_id=line.order_id,
+                number=order_number(line.order_id),
+                sku=sku_code,
+                quantity=units,
+                location_id=level.location_id,
+                still_backordered=line.quantity_backordered,
+            )
         )
     return sum(units for _, units in fills)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -14,21 +15,29 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events import reactions
-from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.models import InventoryLevel, MovementKind
 from api.inventory.reservations import Hold
 from api.orders import pricing, rules
+from api.orders.events import (
+    LineCancelled,
+    OrderCancelled,
+    OrderHeld,
+    OrderHoldReleased,
+    OrderLinesCancelled,
+    OrderStatusChanged,
+)
 from api.orders.facts import ExchangeCancelled
 from api.orders.models import Allocation, Order, OrderLine, order_number
 from api.orders.shipments import HOLDING, cancel_empty_shipments
-from api.orders.statuses import AllocationStatus, OrderStatus, PaymentStatus
-from api.payments import calls
+from api.orders.statuses import AllocationStatus, OrderStatus
+from api.payments import books, calls
 from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
-from api.payments.models import CallKind, Payment, PaymentCall, PaymentTransaction, TransactionKind
+from api.payments.models import CallKind, Payment, PaymentCall
 from api.payments.provider import PaymentProvider
+from api.payments.statuses import PaymentStatus
 from api.reads import columns
 
 
@@ -43,11 +52,13 @@ def move_order_status(uow: UnitOfWork, order: Order, target: OrderStatus, now: d
     previous = rules.ORDER.move(order, target, order_number(order.id))
     order.version += 1
     order.updated_at = now
-    uow.add_event(
-        EventType.ORDER_STATUS_CHANGED,
-        aggregate_type="order",
-        aggregate_id=order.id,
-        payload={"number": order_number(order.id), "from": previous.value, "to": target.value},
+    uow.record(
+        OrderStatusChanged(
+            order_id=order.id,
+            number=order_number(order.id),
+            previous=previous.value,
+            current=target.value,
+        )
     )
 
 
@@ -113,10 +124,6 @@ class LineCancellation:
     quantity: int
 
 
-def _payment_status_after(payment: Payment) -> PaymentStatus:
-    return PaymentStatus.VOIDED if payment.voided else PaymentStatus.AUTHORIZED
-
-
 async def payment_of(uow: UnitOfWork, order_id: int) -> Payment:
     return (
         await uow.session.execute(select(Payment).where(col(Payment.order_id) == order_id))
@@ -138,17 +145,72 @@ async def cancel_order(
     cancellation voids the authorisation."""
     reason = validation.text(reason, "reason")
     order = await lock_order(uow, order_id)
-    request = {
-        "orderId": order_id,
-        "reason": reason,
-        "lines": [[line.line_id, line.quantity] for line in lines] if lines is not None else None,
-    }
+    request = _cancellation_request(order_id, reason, lines)
     if first := await idempotency.first_row(uow, Order, idempotency_key, "cancelOrder", request):
         return first
     number = order_number(order_id)
     rules.ORDER.check(order, OrderStatus.CANCELLED, number, doing="cancelled")
     order_lines = await order_lines_of(uow, order_id)
     wanted = _cancellation_targets(order_lines, lines)
+    states = await _take_back(uow, order_id, order_lines, wanted, number)
+    await cancel_empty_shipments(uow, order_id, reason=reason)
+    codes = await sku_codes(uow, {line.sku_id for line in order_lines})
+    everything = all(
+        line.quantity_allocated + line.quantity_backordered == 0 for line in order_lines
+    )
+    payment = await payment_of(uow, order_id)
+    _recompute_totals(order, order_lines)
+    now = utcnow()
+    void: PaymentCall | None = None
+    if everything:
+        void = await _cancel_whole(uow, order, payment, reason, now)
+    else:
+        payment_rules.require_credit_covered(order.total, payment.amount_credited, number)
+    order.version += 1
+    order.updated_at = now
+    cancelled = OrderCancelled if everything else OrderLinesCancelled
+    uow.record(
+        cancelled(
+            order_id=order_id,
+            number=number,
+            reason=reason,
+            status=order.status,
+            lines=[
+                LineCancelled(line_id=line_id, quantity=units)
+                for line_id, units in wanted.items()
+                if units
+            ],
+            total=order.total,
+            levels=[state.held(codes[state.sku_id]) for state in states],
+        )
+    )
+    await idempotency.remember_row(uow, idempotency_key, order_id)
+    await uow.commit()
+    if void is not None:
+        await calls.perform_scheduled(uow.database, payments, void)
+    return order
+
+
+def _cancellation_request(
+    order_id: int, reason: str, lines: list[LineCancellation] | None
+) -> dict[str, Any]:
+    """What an idempotency key stands for: the same key with another request is refused."""
+    return {
+        "orderId": order_id,
+        "reason": reason,
+        "lines": [[line.line_id, line.quantity] for line in lines] if lines is not None else None,
+    }
+
+
+async def _take_back(
+    uow: UnitOfWork,
+    order_id: int,
+    order_lines: list[OrderLine],
+    wanted: dict[int, int],
+    number: str,
+) -> list[reservations.LevelState]:
+    """Cancels the wanted units, backordered ones first, and releases the stock held for the
+    rest; the levels released."""
     allocations = await holding_allocations(uow, order_id)
     releases: list[tuple[Allocation, int]] = []
     for line in order_lines:
@@ -165,74 +227,38 @@ async def cancel_order(
                 take = min(from_stock, allocation.quantity)
                 releases.append((allocation, take))
                 from_stock -= take
-    states = await release_allocations(uow, releases, reference=number)
-    await cancel_empty_shipments(uow, order_id, reason=reason)
-    codes = await sku_codes(uow, {line.sku_id for line in order_lines})
-    everything = all(
-        line.quantity_allocated + line.quantity_backordered == 0 for line in order_lines
-    )
-    payment = await payment_of(uow, order_id)
-    _recompute_totals(order, order_lines)
-    now = utcnow()
-    void: PaymentCall | None = None
-    if not everything:
-        payment_rules.require_credit_covered(order.total, payment.amount_credited, number)
-    else:
-        if payment.amount_credited and order.exchange_for_return_id is not None:
-            await reactions.announce(
-                uow, ExchangeCancelled(order.exchange_for_return_id, number, now)
-            )
-            payment.amount_credited = 0
-        rules.ORDER.move(order, OrderStatus.CANCELLED, number)
-        order.cancel_reason = reason
-        order.cancelled_at = now
-        if payment.amount_authorized:  # a fully credited order authorised nothing
-            # Released once the cancellation is committed (``api.payments.calls``).
-            void = calls.schedule(
-                uow,
-                ProviderCall(
-                    CallKind.VOID,
-                    f"void:order:{order_id}",
-                    payment.amount_authorized,
-                    payment.currency,
-                    order_id=order_id,
-                    authorization_reference=payment.authorization_reference,
-                ),
-            )
-        payment.voided = True
-        uow.session.add(
-            PaymentTransaction(
-                payment_id=payment.id,  # type: ignore[arg-type]
-                kind=TransactionKind.VOID,
-                amount=payment.amount_authorized,
-                succeeded=True,
-                provider_reference=payment.authorization_reference,
-                created_at=now,
-            )
+    return await release_allocations(uow, releases, reference=number)
+
+
+async def _cancel_whole(
+    uow: UnitOfWork, order: Order, payment: Payment, reason: str, now: datetime
+) -> PaymentCall | None:
+    """Cancels the order and voids its payment; the void to make once this is committed."""
+    assert order.id is not None
+    number = order_number(order.id)
+    if payment.amount_credited and order.exchange_for_return_id is not None:
+        await reactions.announce(uow, ExchangeCancelled(order.exchange_for_return_id, number, now))
+        payment.amount_credited = 0
+    rules.ORDER.move(order, OrderStatus.CANCELLED, number)
+    order.cancel_reason = reason
+    order.cancelled_at = now
+    void = None
+    if payment.amount_authorized:  # a fully credited order authorised nothing
+        # Released once the cancellation is committed (``api.payments.calls``).
+        void = calls.schedule(
+            uow,
+            ProviderCall(
+                CallKind.VOID,
+                f"void:order:{order.id}",
+                payment.amount_authorized,
+                payment.currency,
+                order_id=order.id,
+                authorization_reference=payment.authorization_reference,
+            ),
         )
-        order.payment_status = _payment_status_after(payment)
-    order.version += 1
-    order.updated_at = now
-    uow.add_event(
-        EventType.ORDER_CANCELLED if everything else EventType.ORDER_LINES_CANCELLED,
-        aggregate_type="order",
-        aggregate_id=order_id,
-        payload={
-            "number": number,
-            "reason": reason,
-            "status": order.status,
-            "lines": [
-                {"lineId": line_id, "quantity": units} for line_id, units in wanted.items() if units
-            ],
-            "total": order.total,
-            "levels": [state.as_event(codes[state.sku_id]) for state in states],
-        },
-    )
-    await idempotency.remember_row(uow, idempotency_key, order_id)
-    await uow.commit()
-    if void is not None:
-        await calls.perform_scheduled(uow.database, payments, void)
-    return order
+    books.void(uow, payment, now)
+    order.payment_status = PaymentStatus.VOIDED
+    return void
 
 
 def _cancellation_targets(
@@ -280,11 +306,10 @@ async def hold_order(uow: UnitOfWork, *, order_id: int, reason: str) -> Order:
     order.hold_reason = reason
     order.version += 1
     order.updated_at = utcnow()
-    uow.add_event(
-        EventType.ORDER_HELD,
-        aggregate_type="order",
-        aggregate_id=order_id,
-        payload={"number": order_number(order_id), "reason": reason, "status": order.status},
+    uow.record(
+        OrderHeld(
+            order_id=order_id, number=order_number(order_id), reason=reason, status=order.status
+        )
     )
     await uow.commit()
     return order
@@ -298,11 +323,8 @@ async def release_order_hold(uow: UnitOfWork, *, order_id: int) -> Order:
     order.hold_reason = None
     order.version += 1
     order.updated_at = utcnow()
-    uow.add_event(
-        EventType.ORDER_HOLD_RELEASED,
-        aggregate_type="order",
-        aggregate_id=order_id,
-        payload={"number": order_number(order_id), "status": order.status},
+    uow.record(
+        OrderHoldReleased(order_id=order_id, number=order_number(order_id), status=order.status)
     )
     await uow.commit()
     return order

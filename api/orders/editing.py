@@ -13,7 +13,6 @@ from sqlalchemy import insert
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput
-from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.models import MovementKind
@@ -26,6 +25,7 @@ from api.orders.changes import (
     release_allocations,
     sku_codes,
 )
+from api.orders.events import OrderEdited
 from api.orders.models import Order, OrderLine, order_number
 from api.orders.placement import HANDLING_DAYS, reserve_plan
 from api.orders.records import backorder_promises, write_allocations
@@ -35,14 +35,15 @@ from api.orders.requests import (
     ShippingAddress,
     address_of,
     checked_address,
+    merged_lines,
 )
 from api.orders.routing import OrderPolicy
 from api.orders.shipments import cancel_empty_shipments, shipments_for
 from api.orders.statuses import OrderStatus
-from api.payments import calls
+from api.payments import books, calls
 from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
-from api.payments.models import CallKind, PaymentTransaction, TransactionKind
+from api.payments.models import CallKind
 from api.payments.provider import PaymentProvider
 from api.shipping.speeds import ShippingSpeed
 
@@ -98,11 +99,12 @@ async def edit_order(
         for line in order_lines
     }
     wanted = _wanted(active, lines)
+    new_columns = checked_address(address) if address is not None else None
     new_address = address or address_of(order)
     holding = await holding_allocations(uow, order_id)
     await release_allocations(uow, [(a, a.quantity) for a in holding], reference=number)
 
-    demand = [LineRequest(code, units) for code, units in wanted.items() if units]
+    demand = merged_lines([LineRequest(code, units) for code, units in wanted.items() if units])
     prepared = await routing.prepare(
         uow.session, demand, new_address, ShippingSpeed(order.shipping_speed)
     )
@@ -123,24 +125,21 @@ async def edit_order(
     await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
     previous_total = order.total
     await _reprice(uow, payments, order, order_lines, plan, prepared.speed)
-    if address is not None:
-        for column, value in checked_address(address).items():
-            setattr(order, column, value)
+    for column, value in (new_columns or {}).items():
+        setattr(order, column, value)
     order.routing_decision = plan.decision
     order.version += 1
     order.updated_at = utcnow()
-    uow.add_event(
-        EventType.ORDER_EDITED,
-        aggregate_type="order",
-        aggregate_id=order_id,
-        payload={
-            "number": number,
-            "lines": {code: units for code, units in wanted.items()},
-            "addressChanged": address is not None,
-            "previousTotal": previous_total,
-            "total": order.total,
-            "allocations": plan.decision["allocations"],
-        },
+    uow.record(
+        OrderEdited(
+            order_id=order_id,
+            number=number,
+            lines={code: units for code, units in wanted.items()},
+            address_changed=address is not None,
+            previous_total=previous_total,
+            total=order.total,
+            allocations=plan.decision["allocations"],
+        )
     )
     await idempotency.remember_row(uow, idempotency_key, order_id)
     await uow.commit()
@@ -254,18 +253,6 @@ async def _reprice(
                 authorization_reference=payment.authorization_reference,
             ),
         )
-        kind = TransactionKind.AUTHORIZE
     else:
         reference = payment.authorization_reference
-        kind = TransactionKind.VOID
-    payment.amount_authorized = due
-    uow.session.add(
-        PaymentTransaction(
-            payment_id=payment.id,  # type: ignore[arg-type]
-            kind=kind,
-            amount=abs(difference),
-            succeeded=True,
-            provider_reference=reference,
-            created_at=utcnow(),
-        )
-    )
+    books.reauthorize(uow, payment, due, reference, utcnow())

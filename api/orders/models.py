@@ -66,7 +66,7 @@ class Order(SQLModel, table=True):
     email: str = Field(sa_type=String(254), nullable=False, index=True)
     status: str = Field(sa_type=String(24), nullable=False)
     payment_status: str = Field(sa_type=String(24), nullable=False)
-    fulfillment_status: str = Field(sa_type=String(24), nullable=False)
+    fulfilment_status: str = Field(sa_type=String(24), nullable=False)
     currency: str = Field(sa_type=String(3), nullable=False)
     subtotal: int = Field(nullable=False)
     shipping_total: int = Field(nullable=False)

@@ -12,29 +12,29 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from api import validation
 from api.channels.queries import channel_id_by_code
 from api.customers.service import link_customer
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import AlreadyExists, NotFound
-from api.events.models import EventType
+from api.errors import AlreadyExists, InvalidInput, NotFound
 from api.idempotency import service as idempotency
 from api.inventory import reservations
 from api.inventory.errors import InsufficientStock
 from api.inventory.models import MovementKind
 from api.inventory.reservations import Hold, LevelState
 from api.orders import pricing, records, routing, rules
+from api.orders.events import LineOrdered, OrderPlaced
 from api.orders.models import Order, order_number
-from api.orders.requests import PlaceOrderRequest, checked_address
+from api.orders.requests import PlaceOrderRequest, ValidOrder, validated
 from api.orders.routing import OrderPolicy
 from api.orders.shipments import shipment_opened, shipments_for
 from api.orders.single_statement import insert_order_rows
-from api.orders.statuses import FulfillmentStatus, OrderStatus, PaymentStatus
+from api.orders.statuses import FulfilmentStatus, OrderStatus
 from api.payments import calls
 from api.payments.calls import ProviderCall
 from api.payments.models import CallKind
 from api.payments.provider import Authorization, PaymentProvider
+from api.payments.statuses import PaymentStatus
 from api.sourcing.rules import RoutingPlan
 from api.writes import insert_row
 
@@ -85,10 +85,11 @@ async def reserve_plan(
             Hold(level_ids[(a.location_id, a.sku_id)], a.location_id, a.sku_id, a.quantity)
             for a in plan.allocations
         ]
-        states = await reservations.reserve(uow, holds)
-        if states is not None:
-            return plan, holds, states
-    demand = prepared.demands[0]
+        reserved = await reservations.reserve(uow, holds)
+        if not isinstance(reserved, reservations.Refused):
+            return plan, holds, reserved
+        lost = next(hold.sku_id for hold in holds if hold.level_id in reserved.short_level_ids)
+    demand = next(demand for demand in prepared.demands if demand.sku_id == lost)
     raise InsufficientStock(demand.sku_code, demand.quantity, 0, field=["lines"])
 
 
@@ -147,39 +148,21 @@ async def place_order(
         if claimed.replay is not None:
             return await _replay(uow, claimed)
         record_id = claimed.record_id
-    external_reference = validation.optional_text(
-        request.external_reference, "externalReference", max_length=100
-    )
+    valid = validated(request)
     channel_id = await _channel_id(uow, request.channel)
-    if external_reference is not None:
-        await _require_new_reference(uow, channel_id, external_reference)
+    if valid.external_reference is not None:
+        await _require_new_reference(uow, channel_id, valid.external_reference)
     prepared = await routing.prepare(
-        uow.session, request.lines, request.address, request.shipping_speed
+        uow.session, valid.quantities, request.address, request.shipping_speed
     )
-    customer = await link_customer(uow, email=request.customer_email, name=request.customer_name)
+    customer = await link_customer(uow, email=valid.email, name=valid.name)
     plan, holds, states = await reserve_plan(uow, prepared, policy)
     shipping, transit_days = routing.shipping_total(plan, prepared.speed)
     country = request.address.country.strip().upper()
     prices = [(prepared.skus[code].price, q) for code, q in prepared.quantities.items()]
     totals = pricing.totals(prices, shipping, country)
     currency = next(iter(prepared.skus.values())).currency
-    due = max(totals.total - request.credit, 0)
-    # A fully credited order authorises nothing.
-    authorizing = (
-        ProviderCall(
-            CallKind.AUTHORIZE,
-            # A placement retried with its idempotency key gets the same authorisation.
-            f"authorize:{uow.actor}:{key}" if key else f"authorize:{secrets.token_hex(16)}",
-            due,
-            currency,
-            request={
-                "method": validation.text(request.payment_method, "payment.method", max_length=32),
-                "token": validation.text(request.payment_token, "payment.token", max_length=200),
-            },
-        )
-        if due
-        else None
-    )
+    authorizing = _authorizing(uow, valid, max(totals.total - request.credit, 0), currency)
     made = await calls.make(uow, payments, authorizing) if authorizing else None
     authorization = (
         made.authorization
@@ -190,7 +173,7 @@ async def place_order(
         placed = await _write(
             uow,
             provider=payments.name,
-            request=request,
+            valid=valid,
             prepared=prepared,
             plan=plan,
             holds=holds,
@@ -201,7 +184,6 @@ async def place_order(
             currency=currency,
             transit_days=transit_days,
             authorization=authorization,
-            external_reference=external_reference,
             policy=policy,
             token=token,
             idempotency_record_id=record_id,
@@ -215,11 +197,38 @@ async def place_order(
     return placed
 
 
+def _authorizing(
+    uow: UnitOfWork, valid: ValidOrder, due: int, currency: str
+) -> ProviderCall | None:
+    """The authorisation of what the order owes; none for a fully credited order."""
+    if not due:
+        return None
+    key = valid.request.idempotency_key
+    return ProviderCall(
+        CallKind.AUTHORIZE,
+        # A placement retried with its idempotency key gets the same authorisation.
+        f"authorize:{uow.actor}:{key}" if key else f"authorize:{secrets.token_hex(16)}",
+        due,
+        currency,
+        request={"method": valid.payment_method, "token": _token_for(due, valid)},
+    )
+
+
+def _token_for(due: int, valid: ValidOrder) -> str:
+    """The card token an authorisation of ``due`` needs: a credited order that still owes
+    money (its credit was less than its total) must bring one."""
+    if not valid.payment_token:
+        raise InvalidInput(
+            f"the credit leaves {due} to pay: a payment token is needed", field=["payment", "token"]
+        )
+    return valid.payment_token
+
+
 async def _write(
     uow: UnitOfWork,
     *,
     provider: str,
-    request: PlaceOrderRequest,
+    valid: ValidOrder,
     prepared: routing.Prepared,
     plan: RoutingPlan,
     holds: list[Hold],
@@ -230,38 +239,26 @@ async def _write(
     currency: str,
     transit_days: int,
     authorization: Authorization,
-    external_reference: str | None,
     policy: OrderPolicy,
     token: str,
     idempotency_record_id: int | None,
     call: calls.Made | None,
 ) -> PlacedOrder:
     now = utcnow()
-    held = authorization.needs_review
-    order = Order(
-        channel_id=channel_id,
-        customer_id=customer_id,
-        external_reference=external_reference,
-        email=validation.email(request.customer_email, "customer.email"),
-        status=rules.ORDER.start(OrderStatus.ON_HOLD if held else OrderStatus.CONFIRMED),
-        status_before_hold=OrderStatus.CONFIRMED if held else None,
-        hold_reason="payment review requested by the provider" if held else None,
-        payment_status=PaymentStatus.AUTHORIZED,
-        fulfillment_status=FulfillmentStatus.UNFULFILLED,
-        currency=currency,
-        subtotal=totals.subtotal,
-        shipping_total=totals.shipping,
-        tax_total=totals.tax,
-        total=totals.total,
-        shipping_speed=prepared.speed,
-        placed_at=now,
-        promised_at=now + timedelta(days=HANDLING_DAYS + transit_days),
-        tracking_token_hash=hash_tracking_token(token),
-        idempotency_record_id=idempotency_record_id,
-        exchange_for_return_id=request.exchange_for_return_id,
-        routing_decision=plan.decision,
-        updated_at=now,
-        **checked_address(request.address),  # type: ignore[arg-type]
+    request = valid.request
+    order = _new_order(
+        valid,
+        prepared,
+        plan,
+        channel_id,
+        customer_id,
+        totals,
+        currency,
+        transit_days,
+        authorization,
+        token,
+        idempotency_record_id,
+        now,
     )
     rows = _OrderRows(
         order, prepared, plan, holds, authorization, call, provider, request, now, policy
@@ -275,31 +272,72 @@ async def _write(
         if "uq_sales_order_channel_reference" not in str(clash.orig):
             raise
         raise AlreadyExists(
-            "order with external reference", external_reference, field=["externalReference"]
+            "order with external reference", valid.external_reference, field=["externalReference"]
         ) from clash
     number = order_number(order_id)
     codes = {sku.id: code for code, sku in prepared.skus.items()}
-    uow.add_event(
-        EventType.ORDER_PLACED,
-        aggregate_type="order",
-        aggregate_id=order_id,
-        payload={
-            "number": number,
-            "status": order.status,
-            "total": order.total,
-            "currency": currency,
-            "customerId": customer_id,
-            "channel": request.channel.strip(),
-            "lines": [
-                {"sku": code, "quantity": quantity}
+    uow.record(
+        OrderPlaced(
+            order_id=order_id,
+            number=number,
+            status=order.status,
+            total=order.total,
+            currency=currency,
+            customer_id=customer_id,
+            channel=request.channel.strip(),
+            lines=[
+                LineOrdered(sku=code, quantity=quantity)
                 for code, quantity in prepared.quantities.items()
             ],
-            "allocations": plan.decision["allocations"],
-            "backorders": plan.decision["backorders"],
-            "levels": [state.as_event(codes[state.sku_id]) for state in states],
-        },
+            allocations=plan.decision["allocations"],
+            backorders=plan.decision["backorders"],
+            levels=[state.held(codes[state.sku_id]) for state in states],
+        )
     )
     return PlacedOrder(order, token)
+
+
+def _new_order(
+    valid: ValidOrder,
+    prepared: routing.Prepared,
+    plan: RoutingPlan,
+    channel_id: int,
+    customer_id: int,
+    totals: pricing.Totals,
+    currency: str,
+    transit_days: int,
+    authorization: Authorization,
+    token: str,
+    idempotency_record_id: int | None,
+    now: datetime,
+) -> Order:
+    """The order row, held for review when the provider asks for one."""
+    held = authorization.needs_review
+    return Order(
+        channel_id=channel_id,
+        customer_id=customer_id,
+        external_reference=valid.external_reference,
+        email=valid.email,
+        status=rules.ORDER.start(OrderStatus.ON_HOLD if held else OrderStatus.CONFIRMED),
+        status_before_hold=OrderStatus.CONFIRMED if held else None,
+        hold_reason="payment review requested by the provider" if held else None,
+        payment_status=PaymentStatus.AUTHORIZED,
+        fulfilment_status=FulfilmentStatus.UNFULFILLED,
+        currency=currency,
+        subtotal=totals.subtotal,
+        shipping_total=totals.shipping,
+        tax_total=totals.tax,
+        total=totals.total,
+        shipping_speed=prepared.speed,
+        placed_at=now,
+        promised_at=now + timedelta(days=HANDLING_DAYS + transit_days),
+        tracking_token_hash=hash_tracking_token(token),
+        idempotency_record_id=idempotency_record_id,
+        exchange_for_return_id=valid.request.exchange_for_return_id,
+        routing_decision=plan.decision,
+        updated_at=now,
+        **valid.ship_columns,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from api.locations.models import Location
 from api.orders import routing
 from api.orders.models import Allocation, Order, OrderLine
 from api.orders.routing import OrderPolicy
-from api.payments.models import Payment, PaymentTransaction, TransactionKind
+from api.payments import books
+from api.payments.models import Payment, PaymentTransaction
 from api.payments.provider import Authorization
-from api.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from api.purchasing.models import PurchaseOrder, PurchaseOrderLine, outstanding_in_sql
 from api.purchasing.statuses import OPEN_PURCHASE_ORDERS
 from api.reads import columns
 from api.sourcing.rules import RoutingPlan
@@ -115,7 +116,7 @@ async def _purchase_arrivals(
     first."""
     order, line, location = columns(PurchaseOrder), columns(PurchaseOrderLine), columns(Location)
     rows = await uow.session.execute(
-        select(line.sku_id, order.expected_at, line.quantity - line.quantity_received)
+        select(line.sku_id, order.expected_at, outstanding_in_sql(line))
         .join(order.id.table, order.id == line.purchase_order_id)
         .join(location.id.table, location.id == order.location_id)
         .where(
@@ -199,12 +200,4 @@ def payment_rows(
         authorization_reference=authorization.reference,
         created_at=now,
     )
-    transaction = PaymentTransaction(
-        payment_id=0,
-        kind=TransactionKind.AUTHORIZE,
-        amount=authorization.amount,
-        succeeded=True,
-        provider_reference=authorization.reference,
-        created_at=now,
-    )
-    return payment, transaction
+    return payment, books.authorization_transaction(authorization, now)

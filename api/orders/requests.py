@@ -65,6 +65,46 @@ class PlaceOrderRequest:
     exchange_for_return_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ValidOrder:
+    """A placement request with every field checked and normalised: once it exists, nothing
+    later in the placement refuses the caller's input (only stock, payment or a conflict)."""
+
+    request: PlaceOrderRequest
+    email: str
+    name: str
+    quantities: dict[str, int]
+    """SKU code -> units, lines naming one SKU merged."""
+    ship_columns: dict[str, object]
+    external_reference: str | None
+    payment_method: str
+    payment_token: str
+    """Blank only for an order its credit may pay wholly (``credit``)."""
+
+
+def validated(request: PlaceOrderRequest) -> ValidOrder:
+    """The one check of a placement request, before anything is reserved or written."""
+    if request.credit < 0:
+        raise InvalidInput("credit must not be negative", field=["credit"])
+    pays_by_card = request.credit == 0 or bool(request.payment_token.strip())
+    return ValidOrder(
+        request=request,
+        email=validation.email(request.customer_email, "customer.email"),
+        name=validation.text(request.customer_name, "customer.name"),
+        quantities=merged_lines(request.lines),
+        ship_columns=checked_address(request.address),
+        external_reference=validation.optional_text(
+            request.external_reference, "externalReference", max_length=100
+        ),
+        payment_method=validation.text(request.payment_method, "payment.method", max_length=32),
+        payment_token=(
+            validation.text(request.payment_token, "payment.token", max_length=200)
+            if pays_by_card
+            else ""
+        ),
+    )
+
+
 def merged_lines(lines: list[LineRequest], field_name: str = "lines") -> dict[str, int]:
     """SKU code -> quantity. Lines naming the same SKU are merged into one (their quantities
     added), so an order holds each SKU once; the merged quantity must still be 1..10,000."""

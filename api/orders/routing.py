@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.catalog.models import Sku
 from api.errors import InvalidInput, NotFound
 from api.inventory.errors import InsufficientStock
-from api.inventory.models import InventoryLevel
+from api.inventory.models import InventoryLevel, available_in_sql
 from api.locations.models import Location
 from api.orders import pricing
 from api.orders.requests import LineRequest, ShippingAddress, checked_address, merged_lines
@@ -61,7 +61,7 @@ def _candidate_levels() -> tuple[Any, list[Any]]:
     """Levels with free stock at shipping locations, joined to their location, and the
     columns a candidate is read from."""
     level, location = columns(InventoryLevel), columns(Location)
-    free = level.on_hand - level.reserved - level.safety_stock
+    free = available_in_sql(level)
     stocked = level.id.table.join(
         location.id.table,
         and_(location.id == level.location_id, location.ships.is_(True), free > 0),
@@ -153,13 +153,12 @@ def locate_destination(address: ShippingAddress) -> Point:
 
 async def prepare(
     session: AsyncSession,
-    lines: list[LineRequest],
+    quantities: dict[str, int],
     address: ShippingAddress,
     speed: ShippingSpeed,
 ) -> Prepared:
-    """The checked request with its SKUs and where they are in stock, read in one statement."""
-    quantities = merged_lines(lines)
-    checked_address(address)
+    """The wanted units (checked: ``requests.merged_lines``) with their SKUs and where they are
+    in stock, read in one statement, for a checked address (``requests.checked_address``)."""
     dialect = session.get_bind().dialect.name
     rows = (await session.execute(_skus_with_stock(dialect), {"keys": list(quantities)})).all()
     skus = _checked_skus(rows, quantities)
@@ -223,7 +222,8 @@ async def simulate_routing(
     policy: OrderPolicy,
 ) -> RoutingSimulation:
     """What placeOrder would decide now for these lines and address, reserving nothing."""
-    prepared = await prepare(session, lines, address, speed)
+    checked_address(address)
+    prepared = await prepare(session, merged_lines(lines), address, speed)
     plan, _ = await plan_routing(session, prepared, policy)
     shipping, _ = shipping_total(plan, prepared.speed)
     prices = [(prepared.skus[c].price, q) for c, q in prepared.quantities.items()]

@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, update
 
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import EventType
+from api.orders.events import ShipmentCancelled, ShipmentCreated
 from api.orders.models import Allocation, Shipment
 from api.orders.rules import SHIPMENT
 from api.orders.statuses import AllocationStatus, ShipmentStatus
@@ -78,11 +78,10 @@ async def shipments_for(
 
 
 def shipment_opened(uow: UnitOfWork, order_id: int, location_id: int, shipment_id: int) -> None:
-    uow.add_event(
-        EventType.SHIPMENT_CREATED,
-        aggregate_type="shipment",
-        aggregate_id=shipment_id,
-        payload={"orderId": order_id, "locationId": location_id, "status": "PENDING"},
+    uow.record(
+        ShipmentCreated(
+            shipment_id=shipment_id, order_id=order_id, location_id=location_id, status="PENDING"
+        )
     )
 
 
@@ -110,10 +109,5 @@ async def cancel_empty_shipments(uow: UnitOfWork, order_id: int, reason: str) ->
     )
     cancelled = [shipment_id for (shipment_id,) in result.all()]
     for shipment_id in cancelled:
-        uow.add_event(
-            EventType.SHIPMENT_CANCELLED,
-            aggregate_type="shipment",
-            aggregate_id=shipment_id,
-            payload={"orderId": order_id, "reason": reason},
-        )
+        uow.record(ShipmentCancelled(shipment_id=shipment_id, order_id=order_id, reason=reason))
     return cancelled

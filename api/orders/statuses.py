@@ -1,4 +1,4 @@
-"""The states an order, its payment, its allocations and its shipments can be in."""
+"""The states an order, its allocations and its shipments can be in."""
 
 from __future__ import annotations
 
@@ -17,17 +17,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-class PaymentStatus(StrEnum):
-    PENDING = "PENDING"
-    AUTHORIZED = "AUTHORIZED"
-    PARTIALLY_PAID = "PARTIALLY_PAID"
-    PAID = "PAID"
-    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
-    REFUNDED = "REFUNDED"
-    VOIDED = "VOIDED"
-
-
-class FulfillmentStatus(StrEnum):
+class FulfilmentStatus(StrEnum):
     UNFULFILLED = "UNFULFILLED"
     PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
     FULFILLED = "FULFILLED"

@@ -11,13 +11,6 @@ from api.dbtypes import UtcDateTime, utcnow
 from api.payments.statuses import CallStatus
 
 
-class TransactionKind(StrEnum):
-    AUTHORIZE = "AUTHORIZE"
-    CAPTURE = "CAPTURE"
-    VOID = "VOID"
-    REFUND = "REFUND"
-
-
 class CallKind(StrEnum):
     AUTHORIZE = "AUTHORIZE"
     INCREASE = "INCREASE"

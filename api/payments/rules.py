@@ -1,10 +1,17 @@
-"""Pure payment rules: what of an order's total its payment must bring, beside any credit."""
+"""Pure payment rules: a payment's amounts and the invariant they keep, its status after
+each move, what a shipment captures, and what of an order's total credit pays.
+
+Invariant 5: captured never exceeds authorised, refunded never exceeds captured. ``Amounts``
+refuses every move that would break it (the database's CHECK constraints refuse it again).
+"""
 
 from __future__ import annotations
 
-from api.errors import InvalidInput
+from dataclasses import dataclass, replace
+
+from api.errors import InvalidInput, RefundExceedsCaptured
 from api.lifecycle import Lifecycle
-from api.payments.statuses import CallStatus
+from api.payments.statuses import CallStatus, PaymentStatus
 
 CALL = Lifecycle(
     "payment provider call",
@@ -51,3 +58,73 @@ def require_credit_covered(total: int, credited: int, order_number: str) -> None
             "return back for a refund or another exchange)",
             field=["lines"],
         )
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """A payment's running amounts, in minor units of its currency."""
+
+    authorized: int
+    captured: int = 0
+    refunded: int = 0
+    credited: int = 0
+
+    def capture(self, amount: int) -> Amounts:
+        _positive(amount)
+        if self.captured + amount > self.authorized:
+            raise InvalidInput(
+                f"capturing {amount} would take {self.captured + amount} of the "
+                f"{self.authorized} authorised",
+                field=["amount"],
+            )
+        return replace(self, captured=self.captured + amount)
+
+    def refund(self, amount: int) -> Amounts:
+        _positive(amount)
+        if self.refunded + amount > self.captured:
+            refundable = self.captured - self.refunded
+            raise RefundExceedsCaptured(
+                f"{amount} asked, {refundable} captured and not yet refunded",
+                field=["amount"],
+                requested=amount,
+                refundable=refundable,
+            )
+        return replace(self, refunded=self.refunded + amount)
+
+    def reauthorize(self, authorized: int) -> Amounts:
+        """The hold raised or lowered to ``authorized`` (an edited order's new total)."""
+        if authorized < self.captured:
+            raise InvalidInput(
+                f"an authorisation of {authorized} is less than the {self.captured} captured",
+                field=["amount"],
+            )
+        return replace(self, authorized=authorized)
+
+
+def _positive(amount: int) -> None:
+    if amount <= 0:
+        raise InvalidInput(f"an amount of {amount} moves no money", field=["amount"])
+
+
+def status_after_capture(total: int, amounts: Amounts) -> PaymentStatus:
+    """PAID once captures and credit cover the total (credit alone may)."""
+    if is_paid(total, amounts.captured, amounts.credited):
+        return PaymentStatus.PAID
+    return PaymentStatus.PARTIALLY_PAID
+
+
+def status_after_refund(amounts: Amounts) -> PaymentStatus:
+    if amounts.refunded >= amounts.captured:
+        return PaymentStatus.REFUNDED
+    return PaymentStatus.PARTIALLY_REFUNDED
+
+
+def shipment_capture(due: int, total: int, amounts: Amounts, *, last: bool) -> int:
+    """What a shipment whose goods (with their shipping and tax) are worth ``due`` captures:
+    its share of the payable part, never more than the authorisation has left; the last
+    shipment captures whatever of the payable total is left, so rounding never strands a
+    cent."""
+    left = min(payable(total, amounts.credited), amounts.authorized) - amounts.captured
+    if last:
+        return max(left, 0)
+    return max(min(capture_share(due, total, amounts.credited), left), 0)

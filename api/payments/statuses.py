@@ -1,4 +1,4 @@
-"""The states of a call to the payment provider."""
+"""The states of a payment, its transactions and its calls to the provider."""
 
 from __future__ import annotations
 
@@ -16,3 +16,20 @@ class CallStatus(StrEnum):
     """Done, its command lost: what the provider did was recorded afterwards."""
     COMPENSATED = "COMPENSATED"
     """Done, its command lost, and undone at the provider (a hold released)."""
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "PENDING"
+    AUTHORIZED = "AUTHORIZED"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+    VOIDED = "VOIDED"
+
+
+class TransactionKind(StrEnum):
+    AUTHORIZE = "AUTHORIZE"
+    CAPTURE = "CAPTURE"
+    VOID = "VOID"
+    REFUND = "REFUND"

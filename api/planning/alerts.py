@@ -25,11 +25,12 @@ from api.auth import SYSTEM_ACTOR
 from api.catalog.models import Sku
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import Event, EventType
+from api.events.models import Event
 from api.events.projections import follow
 from api.events.topics import levels_of
-from api.inventory.ledger import level_snapshot
+from api.inventory.events import LevelSnapshot
 from api.inventory.models import InventoryLevel
+from api.planning.events import Overstocked, ReorderPointReached, StockedOut, StockStateReached
 from api.planning.models import LevelPlan
 from api.planning.plans import PlanningPolicy, level_outlooks
 from api.planning.rules import stock_state
@@ -38,10 +39,10 @@ from api.reads import columns
 
 NAME = "stock-alerts"
 BATCH = 1_000
-ALERTS = {
-    StockState.AT_REORDER_POINT: EventType.INVENTORY_REORDER_POINT_REACHED,
-    StockState.STOCKED_OUT: EventType.INVENTORY_STOCKED_OUT,
-    StockState.OVERSTOCKED: EventType.INVENTORY_OVERSTOCKED,
+ALERTS: dict[StockState, type[StockStateReached]] = {
+    StockState.AT_REORDER_POINT: ReorderPointReached,
+    StockState.STOCKED_OUT: StockedOut,
+    StockState.OVERSTOCKED: Overstocked,
 }
 
 
@@ -138,15 +139,12 @@ async def _evaluate_batch(
             continue
         assert stock.id is not None
         cover = stock.available / figures.daily_demand if figures.daily_demand > 0 else None
-        uow.add_event(
-            ALERTS[state],
-            aggregate_type="inventory_level",
-            aggregate_id=stock.id,
-            payload={
-                "level": level_snapshot(stock, sku),
-                "previousState": figures.stock_state,
-                "reorderPoint": round(figures.reorder_point, 2),
-                "dailyDemand": round(figures.daily_demand, 3),
-                "daysOfCover": None if cover is None else round(cover, 1),
-            },
+        uow.record(
+            ALERTS[state](
+                level=LevelSnapshot.of(stock, sku),
+                previous_state=figures.stock_state,
+                reorder_point=round(figures.reorder_point, 2),
+                daily_demand=round(figures.daily_demand, 3),
+                days_of_cover=None if cover is None else round(cover, 1),
+            )
         )

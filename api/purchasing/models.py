@@ -4,6 +4,7 @@ received."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -90,6 +91,11 @@ class PurchaseOrderLine(SQLModel, table=True):
     def outstanding(self) -> int:
         """Units still expected."""
         return self.quantity - self.quantity_received
+
+
+def outstanding_in_sql(line: Any) -> Any:
+    """``PurchaseOrderLine.outstanding`` as a SQL expression over ``line``'s columns."""
+    return line.quantity - line.quantity_received
 
 
 def purchase_order_number(purchase_order_id: int) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlmodel import col
@@ -24,12 +23,22 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, InvalidInput, NotFound, OverReceipt
 from api.events import reactions
-from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
+from api.inventory.events import LevelSnapshot
 from api.inventory.facts import StockArrived
 from api.inventory.models import InventoryLevel, MovementKind
 from api.inventory.statuses import InventoryBucket
+from api.purchasing.events import (
+    PurchasedUnits,
+    PurchaseOrderCancelled,
+    PurchaseOrderCreated,
+    PurchaseOrderOrdered,
+    PurchaseOrderReceived,
+    SupplierCreated,
+    SupplierSkuRemoved,
+    SupplierSkuSet,
+)
 from api.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -70,11 +79,10 @@ async def create_supplier(
     uow.session.add(supplier)
     await uow.session.flush()
     assert supplier.id is not None
-    uow.add_event(
-        EventType.SUPPLIER_CREATED,
-        aggregate_type="supplier",
-        aggregate_id=supplier.id,
-        payload={"code": code, "name": name, "leadTimeDays": lead_time_days},
+    uow.record(
+        SupplierCreated(
+            supplier_id=supplier.id, code=code, name=name, lead_time_days=lead_time_days
+        )
     )
     await uow.commit()
     return supplier
@@ -104,11 +112,10 @@ async def set_supplier_sku(
     uow.session.add(terms)
     await uow.session.flush()
     assert supplier.id is not None
-    uow.add_event(
-        EventType.SUPPLIER_SKU_SET,
-        aggregate_type="supplier",
-        aggregate_id=supplier.id,
-        payload={"sku": sku.code, "packSize": pack_size, "unitCost": unit_cost},
+    uow.record(
+        SupplierSkuSet(
+            supplier_id=supplier.id, sku=sku.code, pack_size=pack_size, unit_cost=unit_cost
+        )
     )
     await uow.commit()
     return terms
@@ -126,12 +133,7 @@ async def remove_supplier_sku(uow: UnitOfWork, *, supplier_code: str, sku_code: 
     if not removed.rowcount:  # type: ignore[attr-defined]
         raise NotFound("SKU of that supplier", sku.code, field=["sku"])
     assert supplier.id is not None
-    uow.add_event(
-        EventType.SUPPLIER_SKU_REMOVED,
-        aggregate_type="supplier",
-        aggregate_id=supplier.id,
-        payload={"sku": sku.code},
-    )
+    uow.record(SupplierSkuRemoved(supplier_id=supplier.id, sku=sku.code))
     await uow.commit()
     return supplier.id
 
@@ -181,20 +183,20 @@ async def create_purchase_order(
                 unit_cost=line.unit_cost,
             )
         )
-    uow.add_event(
-        EventType.PURCHASE_ORDER_CREATED,
-        aggregate_type="purchase_order",
-        aggregate_id=order.id,
-        payload={
-            "number": purchase_order_number(order.id),
-            "supplier": supplier.code,
-            "locationId": location_id,
-            "expectedAt": order.expected_at.isoformat(),
-            "lines": [
-                {"sku": line.sku.strip(), "quantity": line.quantity, "unitCost": line.unit_cost}
+    uow.record(
+        PurchaseOrderCreated(
+            purchase_order_id=order.id,
+            number=purchase_order_number(order.id),
+            supplier=supplier.code,
+            location_id=location_id,
+            expected_at=order.expected_at,
+            lines=[
+                PurchasedUnits(
+                    sku=line.sku.strip(), quantity=line.quantity, unit_cost=line.unit_cost
+                )
                 for line in lines
             ],
-        },
+        )
     )
     await uow.commit()
     return order
@@ -209,11 +211,18 @@ async def order_purchase_order(uow: UnitOfWork, *, purchase_order_id: int) -> Pu
     for line, sku in await _lines(uow, order):
         level = await _move(uow, order, sku, {InventoryBucket.INCOMING: line.quantity},
                             MovementKind.PURCHASE_ORDERED)  # fmt: skip
-        levels.append(ledger.level_snapshot(level, sku))
+        levels.append(LevelSnapshot.of(level, sku))
     PURCHASE_ORDER.move(order, PurchaseOrderStatus.ORDERED, _number(order))
     order.ordered_at = now
     order.version += 1
-    _add_event(uow, EventType.PURCHASE_ORDER_ORDERED, order, levels)
+    uow.record(
+        PurchaseOrderOrdered(
+            purchase_order_id=purchase_order_id,
+            number=_number(order),
+            status=order.status,
+            levels=levels,
+        )
+    )
     await uow.commit()
     return order
 
@@ -251,8 +260,8 @@ async def receive_purchase_order(
         line.quantity_received += units
         if any(await reactions.announce(uow, StockArrived(level, sku.code))):
             level = await ledger.current_level(uow, order.location_id, level.sku_id) or level
-        levels.append(ledger.level_snapshot(level, sku))
-        received.append({"sku": sku.code, "quantity": units, "unitCost": sku.unit_cost})
+        levels.append(LevelSnapshot.of(level, sku))
+        received.append(PurchasedUnits(sku=sku.code, quantity=units, unit_cost=sku.unit_cost))
     everything = not any(line.outstanding for line, _sku in ordered)
     PURCHASE_ORDER.move(
         order,
@@ -261,7 +270,15 @@ async def receive_purchase_order(
     )
     order.received_at = now if everything else None
     order.version += 1
-    _add_event(uow, EventType.PURCHASE_ORDER_RECEIVED, order, levels, received=received)
+    uow.record(
+        PurchaseOrderReceived(
+            purchase_order_id=purchase_order_id,
+            number=_number(order),
+            status=order.status,
+            levels=levels,
+            received=received,
+        )
+    )
     await idempotency.remember_row(uow, idempotency_key, purchase_order_id)
     await uow.commit()
     return order
@@ -280,12 +297,20 @@ async def cancel_purchase_order(
             if line.outstanding:
                 level = await _move(uow, order, sku, {InventoryBucket.INCOMING: -line.outstanding},
                                     MovementKind.PURCHASE_CANCELLED)  # fmt: skip
-                levels.append(ledger.level_snapshot(level, sku))
+                levels.append(LevelSnapshot.of(level, sku))
     PURCHASE_ORDER.move(order, PurchaseOrderStatus.CANCELLED, _number(order))
     order.cancelled_at = utcnow()
     order.cancel_reason = reason
     order.version += 1
-    _add_event(uow, EventType.PURCHASE_ORDER_CANCELLED, order, levels, reason=reason)
+    uow.record(
+        PurchaseOrderCancelled(
+            purchase_order_id=purchase_order_id,
+            number=_number(order),
+            status=order.status,
+            levels=levels,
+            reason=reason,
+        )
+    )
     await uow.commit()
     return order
 
@@ -383,24 +408,3 @@ async def _move(
         uow, level, deltas, kind, reference=purchase_order_number(order.id)
     )
     return level
-
-
-def _add_event(
-    uow: UnitOfWork,
-    type_: EventType,
-    order: PurchaseOrder,
-    levels: list[dict[str, Any]],
-    **details: Any,
-) -> None:
-    assert order.id is not None
-    uow.add_event(
-        type_,
-        aggregate_type="purchase_order",
-        aggregate_id=order.id,
-        payload={
-            "number": purchase_order_number(order.id),
-            "status": order.status,
-            **details,
-            "levels": levels,
-        },
-    )

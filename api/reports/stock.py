@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 
 from api.catalog.models import Sku
 from api.inventory.models import InventoryLevel, InventoryMovement, MovementKind
-from api.inventory.rules import available
+from api.inventory.rules import available, free_to_move
 from api.inventory.statuses import InventoryBucket
 from api.locations.models import Location
 from api.reads import Reader, columns
@@ -61,7 +61,7 @@ class StockRow:
         """None when nothing shipped in the window: the stock lasts as long as nobody buys."""
         if not self.units_shipped:
             return None
-        return max(self.on_hand - self.reserved, 0) / self.daily_sales
+        return free_to_move(self.on_hand, self.reserved) / self.daily_sales
 
     @property
     def stock_value(self) -> int:

@@ -17,7 +17,6 @@ from api.channels.models import Channel
 from api.customers.models import Customer
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
-from api.events.models import EventType
 from api.events.reactions import reacts_to
 from api.idempotency import service as idempotency
 from api.orders import pricing
@@ -28,6 +27,7 @@ from api.orders.placement import PlacedOrder, place_order
 from api.orders.requests import LineRequest, PlaceOrderRequest, address_of
 from api.orders.routing import OrderPolicy
 from api.payments.provider import PaymentProvider
+from api.returns.events import ReturnReopened
 from api.returns.models import Return
 from api.returns.refunds import refund_difference
 from api.returns.rules import RETURN
@@ -136,13 +136,12 @@ async def give_credit_back(uow: UnitOfWork, cancelled: ExchangeCancelled) -> Non
     RETURN.move(found, ReturnStatus.INSPECTED, return_id)
     found.version += 1
     found.updated_at = now
-    uow.add_event(
-        EventType.RETURN_REOPENED,
-        aggregate_type="order",
-        aggregate_id=found.order_id,
-        payload={
-            "number": order_number(found.order_id),
-            "returnId": found.id,
-            "cancelledExchange": exchange_number,
-        },
+    assert found.id is not None
+    uow.record(
+        ReturnReopened(
+            order_id=found.order_id,
+            number=order_number(found.order_id),
+            return_id=found.id,
+            cancelled_exchange=exchange_number,
+        )
     )

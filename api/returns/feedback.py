@@ -9,10 +9,10 @@ from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidInput, NotFound
-from api.events.models import EventType
 from api.orders.models import Order, order_number
 from api.orders.placement import hash_tracking_token
 from api.orders.statuses import OrderStatus
+from api.returns.events import FeedbackSubmitted
 from api.returns.models import Feedback
 
 AFTER_DELIVERY = (OrderStatus.DELIVERED,)
@@ -48,11 +48,6 @@ async def submit_feedback(
         raise AlreadyExists("feedback for order", order_number(order.id), field=["trackingToken"])
     feedback = Feedback(order_id=order.id, rating=rating, comment=comment, created_at=utcnow())
     uow.session.add(feedback)
-    uow.add_event(
-        EventType.FEEDBACK_SUBMITTED,
-        aggregate_type="order",
-        aggregate_id=order.id,
-        payload={"number": order_number(order.id), "rating": rating},
-    )
+    uow.record(FeedbackSubmitted(order_id=order.id, number=order_number(order.id), rating=rating))
     await uow.commit()
     return feedback

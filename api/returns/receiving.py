@@ -14,7 +14,6 @@ from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import InvalidInput, NotFound
 from api.events import reactions
-from api.events.models import EventType
 from api.idempotency import service as idempotency
 from api.inventory import ledger
 from api.inventory.facts import StockArrived
@@ -22,6 +21,7 @@ from api.inventory.models import MovementKind
 from api.inventory.statuses import InventoryBucket
 from api.orders.changes import order_lines_of
 from api.orders.models import order_number
+from api.returns.events import LineReceived, ReturnReceived
 from api.returns.models import ItemCondition, Return, ReturnDisposition, ReturnLine
 from api.returns.rules import RETURN
 from api.returns.service import lock_return, shipped_from
@@ -70,6 +70,57 @@ async def receive_return(
             )
         ).scalars()
     }
+    _require_receivable(lines, return_lines)
+    order_lines = {line.id: line for line in await order_lines_of(uow, found.order_id)}
+    number = order_number(found.order_id)
+    for index, received in enumerate(lines):
+        line = return_lines[received.return_line_id]
+        arrived = 0 if received.disposition is ReturnDisposition.MISSING else received.quantity
+        location_id = received.location_id or await shipped_from(uow, line.order_line_id)
+        bucket = DISPOSITION_BUCKET.get(received.disposition)
+        if arrived and bucket is not None:
+            if location_id is None:
+                raise InvalidInput(
+                    "say where the units go", field=["lines", str(index), "locationId"]
+                )
+            await ledger.find_location(uow, location_id, f"lines.{index}.locationId")
+            await _put_away(uow, location_id, line.sku_id, bucket, arrived, number)
+        line.quantity_received = arrived
+        line.condition = received.condition
+        line.disposition = received.disposition
+        line.location_id = location_id
+        order_lines[line.order_line_id].quantity_returned += arrived
+    now = utcnow()
+    RETURN.move(found, ReturnStatus.INSPECTED, return_id)
+    found.received_at = now
+    found.version += 1
+    found.updated_at = now
+    uow.record(
+        ReturnReceived(
+            order_id=found.order_id,
+            number=number,
+            return_id=return_id,
+            lines=[
+                LineReceived(
+                    return_line_id=r.return_line_id,
+                    quantity=r.quantity,
+                    condition=r.condition,
+                    disposition=r.disposition,
+                    location_id=return_lines[r.return_line_id].location_id,
+                )
+                for r in lines
+            ],
+        )
+    )
+    await idempotency.remember_row(uow, idempotency_key, return_id)
+    await uow.commit()
+    return found
+
+
+def _require_receivable(
+    lines: Sequence[ReceivedLine], return_lines: dict[int | None, ReturnLine]
+) -> None:
+    """Each line of this return named once, with no more units than were to come back."""
     if not lines:
         raise InvalidInput("name at least one line", field=["lines"])
     seen: set[int] = set()
@@ -86,62 +137,25 @@ async def receive_return(
                 f"0 to {line.quantity} units of this line can be received",
                 field=[*field, "quantity"],
             )
-    order_lines = {line.id: line for line in await order_lines_of(uow, found.order_id)}
-    number = order_number(found.order_id)
-    now = utcnow()
-    for index, received in enumerate(lines):
-        line = return_lines[received.return_line_id]
-        arrived = 0 if received.disposition is ReturnDisposition.MISSING else received.quantity
-        location_id = received.location_id or await shipped_from(uow, line.order_line_id)
-        bucket = DISPOSITION_BUCKET.get(received.disposition)
-        if arrived and bucket is not None:
-            if location_id is None:
-                raise InvalidInput(
-                    "say where the units go", field=["lines", str(index), "locationId"]
-                )
-            await ledger.find_location(uow, location_id, f"lines.{index}.locationId")
-            await ledger.ensure_level(uow, location_id, line.sku_id)
-            deltas = {bucket: arrived}
-            level = await ledger.change_level(uow, location_id, line.sku_id, deltas)
-            assert level is not None
-            kind = (
-                MovementKind.RETURN_RESTOCK
-                if bucket is InventoryBucket.ON_HAND
-                else MovementKind.RETURN_RECEIPT
-            )
-            await ledger.record_movements(uow, level, deltas, kind, reference=number)
-            if bucket is InventoryBucket.ON_HAND:
-                sku = await uow.session.get(Sku, line.sku_id)
-                assert sku is not None
-                await reactions.announce(uow, StockArrived(level, sku.code))
-        line.quantity_received = arrived
-        line.condition = received.condition
-        line.disposition = received.disposition
-        line.location_id = location_id
-        order_lines[line.order_line_id].quantity_returned += arrived
-    RETURN.move(found, ReturnStatus.INSPECTED, return_id)
-    found.received_at = now
-    found.version += 1
-    found.updated_at = now
-    uow.add_event(
-        EventType.RETURN_RECEIVED,
-        aggregate_type="order",
-        aggregate_id=found.order_id,
-        payload={
-            "number": number,
-            "returnId": return_id,
-            "lines": [
-                {
-                    "returnLineId": r.return_line_id,
-                    "quantity": r.quantity,
-                    "condition": r.condition.value,
-                    "disposition": r.disposition.value,
-                    "locationId": return_lines[r.return_line_id].location_id,
-                }
-                for r in lines
-            ],
-        },
-    )
-    await idempotency.remember_row(uow, idempotency_key, return_id)
-    await uow.commit()
-    return found
+
+
+async def _put_away(
+    uow: UnitOfWork,
+    location_id: int,
+    sku_id: int,
+    bucket: InventoryBucket,
+    arrived: int,
+    number: str,
+) -> None:
+    """Counts the units into the disposition's bucket; restocked units may fill backorders."""
+    await ledger.ensure_level(uow, location_id, sku_id)
+    deltas = {bucket: arrived}
+    level = await ledger.change_level(uow, location_id, sku_id, deltas)
+    assert level is not None
+    restocked = bucket is InventoryBucket.ON_HAND
+    kind = MovementKind.RETURN_RESTOCK if restocked else MovementKind.RETURN_RECEIPT
+    await ledger.record_movements(uow, level, deltas, kind, reference=number)
+    if restocked:
+        sku = await uow.session.get(Sku, sku_id)
+        assert sku is not None
+        await reactions.announce(uow, StockArrived(level, sku.code))

@@ -11,23 +11,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import col
 
 from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import InvalidInput, RefundExceedsCaptured
-from api.events.models import EventType
+from api.errors import InvalidInput
 from api.idempotency import service as idempotency
 from api.orders import pricing
 from api.orders.changes import lock_order
 from api.orders.models import Order, order_number
-from api.orders.statuses import PaymentStatus
-from api.payments import calls
+from api.payments import books, calls
+from api.payments import rules as payment_rules
 from api.payments.calls import ProviderCall
-from api.payments.models import CallKind, Payment, PaymentTransaction, TransactionKind
+from api.payments.models import CallKind, Payment
 from api.payments.provider import PaymentProvider
+from api.returns.events import RefundIssued
 from api.returns.models import Refund, Return
 from api.returns.rules import RETURN
 from api.returns.service import lock_return, returned_goods
@@ -140,35 +140,6 @@ async def _first(uow: UnitOfWork, key: str, request: Mapping[str, object]) -> Re
     return first
 
 
-async def reserve_refund(uow: UnitOfWork, order_id: int, amount: int) -> Payment:
-    """The order's payment with ``amount`` more refunded, or RefundExceedsCaptured: one
-    conditional UPDATE under the payment's row lock."""
-    payment = (
-        await uow.session.execute(
-            update(Payment)
-            .where(
-                col(Payment.order_id) == order_id,
-                col(Payment.amount_refunded) + amount <= col(Payment.amount_captured),
-            )
-            .values(amount_refunded=col(Payment.amount_refunded) + amount)
-            .returning(Payment)
-            .execution_options(populate_existing=True, synchronize_session=False)
-        )
-    ).scalar_one_or_none()
-    if payment is None:
-        current = (
-            await uow.session.execute(select(Payment).where(col(Payment.order_id) == order_id))
-        ).scalar_one()
-        refundable = current.amount_captured - current.amount_refunded
-        raise RefundExceedsCaptured(
-            f"{amount} asked, {refundable} captured and not yet refunded",
-            field=["amount"],
-            requested=amount,
-            refundable=refundable,
-        )
-    return payment
-
-
 @dataclass(frozen=True)
 class RefundTerms:
     """What a refund is for, as its payment call keeps it for the reconciler."""
@@ -220,35 +191,21 @@ async def record_refund(
         created_at=now,
     )
     await insert_row(uow.session, refund)
-    uow.session.add(
-        PaymentTransaction(
-            payment_id=payment.id,  # type: ignore[arg-type]
-            kind=TransactionKind.REFUND,
-            amount=amount,
-            succeeded=True,
-            provider_reference=reference,
-            created_at=now,
-        )
-    )
-    order.payment_status = (
-        PaymentStatus.REFUNDED
-        if payment.amount_refunded >= payment.amount_captured
-        else PaymentStatus.PARTIALLY_REFUNDED
-    )
+    books.refunded(uow, payment, amount, reference, now)
+    order.payment_status = payment_rules.status_after_refund(books.amounts_of(payment))
     order.version += 1
     order.updated_at = now
-    uow.add_event(
-        EventType.REFUND_ISSUED,
-        aggregate_type="order",
-        aggregate_id=order.id,
-        payload={
-            "number": order_number(order.id),
-            "refundId": refund.id,
-            "returnId": terms.return_id,
-            "amount": amount,
-            "refunded": payment.amount_refunded,
-            "captured": payment.amount_captured,
-        },
+    assert refund.id is not None
+    uow.record(
+        RefundIssued(
+            order_id=order.id,
+            number=order_number(order.id),
+            refund_id=refund.id,
+            return_id=terms.return_id,
+            amount=amount,
+            refunded=payment.amount_refunded,
+            captured=payment.amount_captured,
+        )
     )
     return refund
 
@@ -266,7 +223,7 @@ async def _refund(
     """Refunds ``amount`` to the order's payment through a payment call under ``call_key``
     (``api.payments.calls``): a retry of the same command refunds nothing more."""
     assert order.id is not None
-    payment = await reserve_refund(uow, order.id, amount)
+    payment = await books.reserve_refund(uow, order.id, amount)
     reference = await calls.make_and_settle(
         uow,
         payments,

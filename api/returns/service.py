@@ -15,13 +15,13 @@ from api.catalog.models import Sku
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
-from api.events.models import EventType
 from api.locations.models import Location
 from api.orders.changes import lock_order, order_lines_of
 from api.orders.models import Allocation, Order, Shipment, order_number
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
 from api.orders.statuses import AllocationStatus, OrderStatus
+from api.returns.events import DECIDED, LineToReturn, ReturnRequested
 from api.returns.models import (
     Return,
     ReturnDisposition,
@@ -157,19 +157,17 @@ async def request_return(
                 reason=wanted.reason,
             )
         )
-    uow.add_event(
-        EventType.RETURN_REQUESTED,
-        aggregate_type="order",
-        aggregate_id=order_id,
-        payload={
-            "number": number,
-            "returnId": return_id,
-            "resolution": resolution.value,
-            "lines": [
-                {"orderLineId": w.order_line_id, "quantity": w.quantity, "reason": w.reason.value}
+    uow.record(
+        ReturnRequested(
+            order_id=order_id,
+            number=number,
+            return_id=return_id,
+            resolution=resolution.value,
+            lines=[
+                LineToReturn(order_line_id=w.order_line_id, quantity=w.quantity, reason=w.reason)
                 for w in lines
             ],
-        },
+        )
     )
     await uow.commit()
     return requested
@@ -183,7 +181,7 @@ async def approve_return(
     found = await lock_return(uow, return_id)
     RETURN.check(found, ReturnStatus.APPROVED, return_id, doing="approved")
     await _book_return_label(uow, carriers, found)
-    return await _decide(uow, found, ReturnStatus.APPROVED, EventType.RETURN_APPROVED, None)
+    return await _decide(uow, found, ReturnStatus.APPROVED, None)
 
 
 async def _book_return_label(
@@ -241,20 +239,18 @@ async def close_return(uow: UnitOfWork, *, return_id: int) -> Return:
     without either."""
     found = await lock_return(uow, return_id)
     RETURN.check(found, ReturnStatus.CLOSED, return_id, doing="closed")
-    return await _decide(
-        uow, found, ReturnStatus.CLOSED, EventType.RETURN_CLOSED, found.reject_reason
-    )
+    return await _decide(uow, found, ReturnStatus.CLOSED, found.reject_reason)
 
 
 async def reject_return(uow: UnitOfWork, *, return_id: int, reason: str) -> Return:
     reason = validation.text(reason, "reason")
     found = await lock_return(uow, return_id)
     RETURN.check(found, ReturnStatus.REJECTED, return_id, doing="rejected")
-    return await _decide(uow, found, ReturnStatus.REJECTED, EventType.RETURN_REJECTED, reason)
+    return await _decide(uow, found, ReturnStatus.REJECTED, reason)
 
 
 async def _decide(
-    uow: UnitOfWork, found: Return, status: ReturnStatus, event: EventType, reason: str | None
+    uow: UnitOfWork, found: Return, status: ReturnStatus, reason: str | None
 ) -> Return:
     now = utcnow()
     RETURN.move(found, status, found.id)
@@ -263,11 +259,15 @@ async def _decide(
         found.decided_at = now
     found.version += 1
     found.updated_at = now
-    uow.add_event(
-        event,
-        aggregate_type="order",
-        aggregate_id=found.order_id,
-        payload={"number": order_number(found.order_id), "returnId": found.id, "reason": reason},
+    assert found.id is not None
+    decided = DECIDED[status]
+    uow.record(
+        decided(
+            order_id=found.order_id,
+            number=order_number(found.order_id),
+            return_id=found.id,
+            reason=reason,
+        )
     )
     await uow.commit()
     return found

@@ -27,8 +27,8 @@ from api.auth import (
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import AlreadyExists, IllegalTransition, InvalidCredentials, InvalidInput, NotFound
-from api.events.models import EventType
 from api.ratelimits import RateLimits
+from api.users.events import ApiKeyCreated, ApiKeyRevoked, UserCreated
 from api.users.models import ApiKey, User
 from api.users.sessions import revocations_of
 from api.users.throttle import LoginPolicy, attempt_login
@@ -56,12 +56,7 @@ async def create_user(
     uow.session.add(user)
     await uow.session.flush()
     assert user.id is not None
-    uow.add_event(
-        EventType.USER_CREATED,
-        aggregate_type="user",
-        aggregate_id=user.id,
-        payload={"email": email, "role": role.value},
-    )
+    uow.record(UserCreated(user_id=user.id, email=email, role=role.value))
     await uow.commit()
     return user
 
@@ -168,12 +163,7 @@ async def create_api_key(
     uow.session.add(api_key)
     await uow.session.flush()
     assert api_key.id is not None
-    uow.add_event(
-        EventType.API_KEY_CREATED,
-        aggregate_type="api_key",
-        aggregate_id=api_key.id,
-        payload={"name": name, "scopes": api_key.scopes},
-    )
+    uow.record(ApiKeyCreated(api_key_id=api_key.id, name=name, scopes=api_key.scopes))
     await uow.commit()
     return CreatedApiKey(api_key, generated.secret)
 
@@ -185,12 +175,7 @@ async def revoke_api_key(uow: UnitOfWork, *, api_key_id: int) -> ApiKey:
     if api_key.revoked_at is not None:
         raise IllegalTransition("this API key is already revoked", field=["id"])
     api_key.revoked_at = utcnow()
-    uow.add_event(
-        EventType.API_KEY_REVOKED,
-        aggregate_type="api_key",
-        aggregate_id=api_key_id,
-        payload={"name": api_key.name},
-    )
+    uow.record(ApiKeyRevoked(api_key_id=api_key_id, name=api_key.name))
     await uow.commit()
     revocations_of(uow.database).key_revoked(api_key_id)
     return api_key

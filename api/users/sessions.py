@@ -25,8 +25,8 @@ from api.auth import Principal, PrincipalKind
 from api.db import Database, UnitOfWork
 from api.dbtypes import utcnow
 from api.errors import IllegalTransition, NotFound
-from api.events.models import EventType
 from api.reads import columns
+from api.users.events import StaffTokensRevoked, UserDeactivated, UserReactivated
 from api.users.models import ApiKey, User
 
 REFRESH_SECONDS = 2.0
@@ -111,12 +111,7 @@ async def revoke_staff_tokens(uow: UnitOfWork, *, user_id: int) -> datetime:
     )
     if changed.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("user", user_id, field=["userId"])
-    uow.add_event(
-        EventType.STAFF_TOKENS_REVOKED,
-        aggregate_type="user",
-        aggregate_id=user_id,
-        payload={"userId": user_id, "validAfter": now.isoformat()},
-    )
+    uow.record(StaffTokensRevoked(user_id=user_id, valid_after=now))
     await uow.commit()
     revocations_of(uow.database).revoked(user_id, now)
     return now
@@ -133,12 +128,7 @@ async def deactivate_user(uow: UnitOfWork, *, user_id: int, by_user_id: int | No
     if not user.active:
         raise IllegalTransition(f"{user.email} is already deactivated", field=["userId"])
     user.active = False
-    uow.add_event(
-        EventType.USER_DEACTIVATED,
-        aggregate_type="user",
-        aggregate_id=user_id,
-        payload={"email": user.email},
-    )
+    uow.record(UserDeactivated(user_id=user_id, email=user.email))
     await uow.commit()
     revocations_of(uow.database).deactivated(user_id)
     return user
@@ -154,12 +144,7 @@ async def reactivate_user(uow: UnitOfWork, *, user_id: int) -> User:
         raise IllegalTransition(f"{user.email} is active", field=["userId"])
     user.active = True
     valid_after = user.tokens_valid_after = utcnow()
-    uow.add_event(
-        EventType.USER_REACTIVATED,
-        aggregate_type="user",
-        aggregate_id=user_id,
-        payload={"email": user.email},
-    )
+    uow.record(UserReactivated(user_id=user_id, email=user.email))
     await uow.commit()
     revocations_of(uow.database).reactivated(user_id, valid_after)
     return user

@@ -20,6 +20,7 @@ from api.errors import InvalidInput, NotFound
 from api.events.audience import READ_PERMISSION, unreadable
 from api.events.log import LogPosition, log_end
 from api.events.models import Event, EventType
+from api.webhooks.events import WebhookCreated, WebhookDeleted
 from api.webhooks.models import Webhook, WebhookDelivery
 from api.webhooks.rules import DELIVERY
 from api.webhooks.statuses import DeliveryStatus
@@ -94,12 +95,7 @@ async def create_webhook(
     uow.session.add(webhook)
     await uow.session.flush()
     assert webhook.id is not None
-    uow.add_event(
-        EventType.WEBHOOK_CREATED,
-        aggregate_type="webhook",
-        aggregate_id=webhook.id,
-        payload={"url": webhook.url, "events": webhook.event_types},
-    )
+    uow.record(WebhookCreated(webhook_id=webhook.id, url=webhook.url, events=webhook.event_types))
     await uow.commit()
     return webhook
 
@@ -122,7 +118,7 @@ async def delete_webhook(uow: UnitOfWork, webhook_id: int, *, owned_by: str | No
     webhook = await _live_webhook(uow, webhook_id, owned_by)
     webhook.active = False
     webhook.deleted_at = utcnow()
-    uow.add_event(EventType.WEBHOOK_DELETED, aggregate_type="webhook", aggregate_id=webhook_id)
+    uow.record(WebhookDeleted(webhook_id=webhook_id))
     await uow.commit()
 
 

@@ -4,7 +4,6 @@ from datetime import datetime
 
 import strawberry
 
-from api.inventory import rules
 from api.inventory.models import AdjustmentReason as DomainAdjustmentReason
 from api.inventory.models import InventoryLevel, Transfer
 from api.inventory.queries import LevelSnapshot
@@ -63,7 +62,7 @@ class InventoryLevelType(Node):
             bin_id=row.bin_id,
             on_hand=row.on_hand,
             reserved=row.reserved,
-            available=rules.available(row.on_hand, row.reserved, row.safety_stock),
+            available=row.available,
             incoming=row.incoming,
             damaged=row.damaged,
             quality_control=row.quality_control,

@@ -9,8 +9,9 @@ from strawberry.extensions import FieldExtension
 from api.auth import Permission
 from api.orders.models import Allocation, Order, OrderLine, order_number
 from api.orders.rules import ORDER
-from api.orders.statuses import AllocationStatus, FulfillmentStatus, OrderStatus, PaymentStatus
+from api.orders.statuses import AllocationStatus, FulfilmentStatus, OrderStatus
 from api.payments.models import Payment
+from api.payments.statuses import PaymentStatus
 from api.returns.rules import OrderReturnStatus, order_return_status
 from api.shipping.speeds import ShippingSpeed
 from schema.catalog.types import SkuType
@@ -29,10 +30,11 @@ if TYPE_CHECKING:
     from schema.fulfilment.types import ShipmentType
     from schema.returns.types import FeedbackType, RefundType, ReturnType
 
+# The published name keeps the spelling partners have always read.
+strawberry.enum(FulfilmentStatus, name="FulfillmentStatus")
 for enum in (
     OrderStatus,
     PaymentStatus,
-    FulfillmentStatus,
     ShippingSpeed,
     AllocationStatus,
     OrderReturnStatus,
@@ -232,7 +234,7 @@ class OrderType(Node):
     number: str
     status: OrderStatus
     payment_status: PaymentStatus
-    fulfillment_status: FulfillmentStatus
+    fulfilment_status: FulfilmentStatus = strawberry.field(name="fulfillmentStatus")
     email: str
     external_reference: str | None
     totals: OrderTotals
@@ -320,7 +322,7 @@ class OrderType(Node):
             number=order_number(row.id),
             status=OrderStatus(row.status),
             payment_status=PaymentStatus(row.payment_status),
-            fulfillment_status=FulfillmentStatus(row.fulfillment_status),
+            fulfilment_status=FulfilmentStatus(row.fulfilment_status),
             email=row.email,
             external_reference=row.external_reference,
             totals=OrderTotals.of(

@@ -77,10 +77,7 @@ class PurchaseOrderLineType:
     unit_cost: Money
 
     sku = related("sku_by_id", "sku_id", SkuType)
-
-    @strawberry.field(description="Units still on their way.")
-    def quantity_outstanding(self) -> int:
-        return self.quantity - self.quantity_received
+    quantity_outstanding: int = strawberry.field(description="Units still on their way.")
 
     @classmethod
     def from_row(cls, pair: tuple[PurchaseOrderLine, str]) -> PurchaseOrderLineType:
@@ -90,6 +87,7 @@ class PurchaseOrderLineType:
             quantity=row.quantity,
             quantity_received=row.quantity_received,
             unit_cost=Money(amount=row.unit_cost, currency=currency),
+            quantity_outstanding=row.outstanding,
         )
 
 

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import select
 
 from api.auth import SYSTEM_ACTOR
+from api.customers.events import CustomerCreated
 from api.db import Database
-from api.events.models import EventType
 from api.settings import Settings
 from api.users.models import ApiKey
 from api.users.service import revoke_api_key
 from api.webhooks.worker import WebhookWorker
-from tests.factories import GraphQLClient, api_key
+from tests.factories import GraphQLClient, api_key, inventory_received
 from tests.webhooks import Receiver, emit, quick, rounds
 
 CREATE = """mutation($input: CreateWebhookInput!) { createWebhook(input: $input) {
@@ -145,8 +145,8 @@ async def test_a_webhook_receives_only_what_its_owner_may_read(
     assert "inventory:read" in refused["userErrors"][0]["message"]
     await create(partner, url=receiver.url)  # every event it may read
     await emit(database, 1)
-    await emit(database, 2, type_=EventType.CUSTOMER_CREATED)
-    await emit(database, 3, type_=EventType.INVENTORY_RECEIVED)
+    await emit(database, 2, event=lambda n: CustomerCreated(customer_id=n, email="ada@example.com"))
+    await emit(database, 3, event=inventory_received)
     await rounds(WebhookWorker(database, quick(settings)))
     types = [json.loads(body)["event"]["type"] for _, body in receiver.received]
     assert types == ["WEBHOOK_CREATED", "ORDER_HELD"], "its own creation, and the order event"

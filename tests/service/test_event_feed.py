@@ -12,10 +12,11 @@ from api.auth import SYSTEM_ACTOR
 from api.db import Database
 from api.events.feed import EventFeed, FeedClosed, FeedSettings, SubscriberTooSlow
 from api.events.log import LogPosition, read_log
-from api.events.models import Event, EventType
+from api.events.models import Event
 from api.events.topics import order_id_of
+from api.fulfilment.events import ShipmentShipped
 from tests.conftest import StatementCounter
-from tests.factories import commit_events
+from tests.factories import channel_created, commit_events, order_held
 
 QUIET = FeedSettings(poll_seconds=30)
 """A poll far slower than any test: what arrives in time was woken by a commit."""
@@ -201,7 +202,7 @@ async def test_a_transaction_running_when_a_subscription_starts_is_news_to_it(
             events = feed.follow(everything)
             arrived = asyncio.create_task(take(events, 1, within=5))
             await live(feed)
-            running.add_event(EventType.CHANNEL_CREATED, aggregate_type="channel", aggregate_id=2)
+            running.record(channel_created(2))
             await running.commit()
         assert await arrived == [2]
         await events.aclose()  # type: ignore[attr-defined]
@@ -226,7 +227,7 @@ async def test_an_event_held_back_by_an_older_transaction_arrives_once_it_commit
             await commit_events(pg_database, 2)
             await asyncio.sleep(0.2)
             assert not arrived.done(), "the younger commit must wait behind the running one"
-            older.add_event(EventType.CHANNEL_CREATED, aggregate_type="channel", aggregate_id=1)
+            older.record(channel_created(1))
             await older.commit()
         assert await arrived == [1, 2]
         await events.aclose()  # type: ignore[attr-defined]
@@ -239,10 +240,12 @@ async def test_a_follower_of_one_order_replays_that_orders_events_by_index(
 ) -> None:
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         for order_id in range(1, 1_501):  # a busy log, in one transaction to be quick
-            uow.add_event(EventType.ORDER_HELD, aggregate_type="order", aggregate_id=order_id)
-        uow.add_event(
-            EventType.SHIPMENT_SHIPPED, aggregate_type="shipment", aggregate_id=9,
-            payload={"orderId": 700},
+            uow.record(order_held(order_id))
+        uow.record(
+            ShipmentShipped(
+                shipment_id=9, order_id=700, carrier="simulated", service="standard",
+                tracking_number="SP1", shipping_cost=490, captured=0,
+            )
         )  # fmt: skip
         await uow.commit()
     count_statements.statements.clear()

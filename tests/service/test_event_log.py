@@ -7,10 +7,13 @@ import base64
 import pytest
 
 from api.auth import SYSTEM_ACTOR
+from api.channels.events import ChannelCreated
 from api.db import Database
 from api.errors import InvalidInput
 from api.events.log import START, LogPosition, decode_position, read_log
 from api.events.models import EventType
+from api.inventory.events import LevelHeld
+from api.orders.events import OrderLinesCancelled
 from tests.factories import TEST_SECRET, make_location, make_product, receive
 
 
@@ -58,17 +61,18 @@ async def test_a_level_change_no_event_lists_gets_an_event_of_its_own(database: 
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         uow.level_changed(11, 1, 2)
         uow.level_changed(12, 3, 4)
-        uow.add_event(
-            EventType.ORDER_HELD,
-            aggregate_type="order",
-            aggregate_id=5,
-            payload={"levels": [{"locationId": 1, "skuId": 2}]},
-        )
+        held = LevelHeld(location_id=1, sku="TEE-M", sku_id=2, on_hand=3, reserved=1, available=2)
+        uow.record(
+            OrderLinesCancelled(
+                order_id=5, number="SO-000005", reason="one too many", status="CONFIRMED",
+                lines=[], total=0, levels=[held],
+            )
+        )  # fmt: skip
         await uow.commit()
     async with database.reader() as reader:
         written = await read_log(reader)
     assert [(event.type, event.aggregate_id) for event in written] == [
-        (EventType.ORDER_HELD, 5),
+        (EventType.ORDER_LINES_CANCELLED, 5),
         (EventType.INVENTORY_LEVEL_CHANGED, 12),
     ]
     assert written[1].payload == {"locationId": 3, "skuId": 4}
@@ -78,16 +82,17 @@ async def test_a_commands_events_are_logged_in_the_order_it_added_them(database:
     order = [5, 3, 9, 1, 7, 2]
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         for aggregate_id in order:
-            uow.add_event(
-                EventType.CHANNEL_CREATED,
-                aggregate_type="channel",
-                aggregate_id=aggregate_id,
-                payload={"position": order.index(aggregate_id), "name": 'Ünïcode "quoted"'},
+            uow.record(
+                ChannelCreated(
+                    channel_id=aggregate_id,
+                    code=f"c{order.index(aggregate_id)}",
+                    name='Ünïcode "quoted"',
+                )
             )
         await uow.commit()
     async with database.reader() as reader:
         logged = await read_log(reader, limit=1000)
     assert [event.aggregate_id for event in logged] == order
-    assert [event.payload["position"] for event in logged] == list(range(len(order)))
+    assert [event.payload["code"] for event in logged] == [f"c{n}" for n in range(len(order))]
     assert {event.payload["name"] for event in logged} == {'Ünïcode "quoted"'}
     assert len({event.transaction_id for event in logged}) == 1

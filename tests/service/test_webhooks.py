@@ -20,6 +20,7 @@ from api.webhooks.service import create_webhook, redeliver, replay
 from api.webhooks.signing import SIGNATURE_HEADER, verify
 from api.webhooks.statuses import DeliveryStatus
 from api.webhooks.worker import WebhookWorker
+from tests.factories import order_cancelled
 from tests.webhooks import SECRET, Receiver, emit, quick, rounds
 
 EVERYTHING = frozenset(Permission)
@@ -89,7 +90,7 @@ async def test_only_the_chosen_event_types_are_delivered(
 ) -> None:
     await hook(database, receiver.url, EventType.ORDER_CANCELLED)
     await emit(database, 1)
-    await emit(database, 2, type_=EventType.ORDER_CANCELLED)
+    await emit(database, 2, event=order_cancelled)
     await rounds(WebhookWorker(database, quick(settings)))
     assert [json.loads(body)["event"]["type"] for _, body in receiver.received] == [
         "ORDER_CANCELLED"

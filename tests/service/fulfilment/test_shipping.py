@@ -114,7 +114,7 @@ async def test_pack_ship_track_deliver(warehouse: Warehouse) -> None:
         payment = (await session.execute(select(Payment))).scalar_one()
         label = (await session.execute(select(ShippingLabel))).scalar_one()
     assert order is not None
-    assert (order.status, order.fulfillment_status, order.payment_status) == (
+    assert (order.status, order.fulfilment_status, order.payment_status) == (
         "SHIPPED",
         "FULFILLED",
         "PAID",

@@ -16,7 +16,7 @@ from api.inventory.models import AdjustmentReason, InventoryLevel, InventoryMove
 from api.inventory.rules import InventoryState
 from api.inventory.statuses import InventoryBucket, TransferStatus
 from api.locations.models import Location
-from tests.factories import make_location, make_product, receive
+from tests.factories import inventory_received, make_location, make_product, receive
 
 
 @pytest.fixture
@@ -316,9 +316,7 @@ async def test_a_command_that_fails_midway_leaves_no_row_and_no_event(
     before = await event_types(database)
     with pytest.raises(RuntimeError):
         async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-            uow.add_event(
-                EventType.INVENTORY_RECEIVED, aggregate_type="inventory_level", aggregate_id=1
-            )
+            uow.record(inventory_received(1))
             await ledger.ensure_level(uow, berlin.id, 1)  # a command stopped halfway
             raise RuntimeError("crash between writes")
     assert await event_types(database) == before

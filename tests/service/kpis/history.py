@@ -57,7 +57,7 @@ class Writer:
             "email": "buyer@example.com",
             "status": "CONFIRMED",
             "payment_status": "AUTHORIZED",
-            "fulfillment_status": "UNFULFILLED",
+            "fulfilment_status": "UNFULFILLED",
             "currency": "EUR",
             "subtotal": total,
             "shipping_total": 0,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -11,14 +12,16 @@ from api.events.models import Event
 from api.inventory.errors import InsufficientStock
 from api.inventory.models import InventoryLevel, InventoryMovement
 from api.inventory.service import set_safety_stock
+from api.orders import routing
 from api.orders.models import Allocation, Order, OrderLine, Shipment, order_number, order_number_sql
-from api.orders.placement import hash_tracking_token
+from api.orders.placement import RESERVATION_ATTEMPTS, hash_tracking_token, place_order
 from api.orders.requests import ShippingAddress
 from api.orders.routing import simulate_routing
 from api.orders.statuses import OrderStatus
 from api.payments.models import Payment, PaymentTransaction
 from api.payments.provider import PaymentDeclined, PaymentFailed
 from tests.conftest import StatementCounter
+from tests.factories import receive
 from tests.invariants import assert_invariants
 from tests.service.orders.conftest import POTSDAM, Shop, order_request, row_counts
 
@@ -26,7 +29,7 @@ from tests.service.orders.conftest import POTSDAM, Shop, order_request, row_coun
 async def test_an_order_is_confirmed_reserved_paid_and_announced(shop: Shop) -> None:
     placed = await shop.place(("TEE-M", 2))
     order = placed.order
-    assert (order.status, order.payment_status, order.fulfillment_status) == (
+    assert (order.status, order.payment_status, order.fulfilment_status) == (
         "CONFIRMED",
         "AUTHORIZED",
         "UNFULFILLED",
@@ -322,3 +325,42 @@ async def test_the_database_numbers_orders_as_the_api_does(pg_database: Database
         for order_id in (1, 42, 999_999, 1_000_000, 123_456_789):
             found = await reader.execute(text(f"SELECT {order_number_sql(str(order_id))}"))
             assert found.scalar_one() == order_number(order_id)
+
+
+async def test_an_order_that_keeps_losing_the_race_names_the_sku_it_lost(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each time the order has planned, another order takes all of TEE-L before it reserves:
+    after its last attempt it is refused naming TEE-L, not its first line, and holds nothing."""
+    if shop.database.is_sqlite:
+        pytest.skip("two writers at once need PostgreSQL")
+    real_plan = routing.plan_routing
+    attempts = 0
+    racing: list[object] = []
+
+    async def plan_then_lose_the_race(*args: Any, **kwargs: Any) -> Any:
+        nonlocal attempts
+        if racing:
+            return await real_plan(*args, **kwargs)  # the rival plans as usual
+        if attempts:
+            await receive(shop.database, shop.munich, "TEE-L", 5)
+        attempts += 1
+        planned = await real_plan(*args, **kwargs)
+        rival = order_request(("TEE-L", 5), customer_email=f"rival{attempts}@example.com")
+        racing.append(rival)
+        try:
+            async with shop.database.unit_of_work("staff:2") as uow:
+                await place_order(uow, shop.payments, rival, shop.policy)
+        finally:
+            racing.clear()
+        return planned
+
+    monkeypatch.setattr(routing, "plan_routing", plan_then_lose_the_race)
+    with pytest.raises(InsufficientStock) as refused:
+        await shop.place(("TEE-M", 1), ("TEE-L", 1))
+    assert attempts == RESERVATION_ATTEMPTS
+    assert refused.value.data["sku"] == "TEE-L"
+    async with shop.database.session() as session:
+        orders = list((await session.execute(select(Order.customer_id))).scalars())
+    assert len(orders) == RESERVATION_ATTEMPTS  # the rivals', none of the loser's
+    await assert_invariants(shop.database)

@@ -221,7 +221,7 @@ async def alert_events(database: Database) -> list[tuple[str, int, str]]:
     async with database.session() as session:
         found = await session.execute(
             select(Event.type, Event.payload)
-            .where(Event.type.in_([type_.value for type_ in alerts.ALERTS.values()]))
+            .where(Event.type.in_([alert.type.value for alert in alerts.ALERTS.values()]))
             .order_by(Event.id)
         )
         return [(type_, payload["level"]["locationId"], payload["level"]["sku"])
