@@ -25,7 +25,7 @@ test('a pick list is created, picked in walking order, packed and shipped, and t
   await wave.getByLabel('Orders at most').fill('500');
   await screenshot(bench, 'fulfilment');
   await wave.getByRole('button', { name: 'Create pick list' }).click();
-  await bench.waitForURL(/\/fulfillment\/pick-lists\//, { waitUntil: 'commit' });
+  await bench.waitForURL(/\/fulfilment\/pick-lists\//, { waitUntil: 'commit' });
   const tasks = bench.getByTestId('pick-tasks');
   await tasks.waitFor();
   const sequences = (await tasks.locator('tbody tr td:first-child').allInnerTexts()).map(Number);
@@ -54,4 +54,13 @@ test('a pick list is created, picked in walking order, packed and shipped, and t
   await screenshot(watcher, 'order-shipped');
   assertNoErrors(watcher);
   assertNoErrors(bench);
+});
+
+test('a bookmark of the old address opens the fulfilment page at its address now', async () => {
+  const page = await openPage(browser);
+  await signIn(page);
+  await page.goto(`${APP_URL}/fulfillment`);
+  await page.getByRole('heading', { level: 1, name: 'Fulfilment' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/fulfilment');
+  assertNoErrors(page);
 });

@@ -12,21 +12,39 @@ const PATTERNS = {
   orders: '/orders',
   order: '/orders/:number',
   inventory: '/inventory',
-  fulfillment: '/fulfillment',
-  pickList: '/fulfillment/pick-lists/:id',
+  fulfilment: '/fulfilment',
+  pickList: '/fulfilment/pick-lists/:id',
+  shipments: '/fulfilment/shipments',
   returns: '/returns',
   return: '/returns/:id',
   purchasing: '/purchasing',
   planning: '/planning',
   customers: '/customers',
+  catalogue: '/catalogue',
+  sku: '/catalogue/:code',
   settings: '/settings',
 } as const;
 
 export type RouteName = keyof typeof PATTERNS | 'notFound';
 
+/** Addresses pages had before, still followed from staff's bookmarks: [then, now]. */
+const MOVED: ReadonlyArray<readonly [string, string]> = [['/fulfillment', '/fulfilment']];
+
+/** The location's path, moved in the address bar to where its page is now. */
+function currentPath(location: Location): string {
+  for (const [then, now] of MOVED) {
+    if (location.pathname === then || location.pathname.startsWith(`${then}/`)) {
+      const path = now + location.pathname.slice(then.length);
+      history.replaceState(null, '', path + location.search);
+      return path;
+    }
+  }
+  return location.pathname;
+}
+
 function match(location: Location): Route {
   const query = new URLSearchParams(location.search);
-  const parts = location.pathname.split('/').filter(Boolean);
+  const parts = currentPath(location).split('/').filter(Boolean);
   for (const [name, pattern] of Object.entries(PATTERNS) as [RouteName, string][]) {
     const expected = pattern.split('/').filter(Boolean);
     if (expected.length !== parts.length) continue;

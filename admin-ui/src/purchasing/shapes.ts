@@ -1,0 +1,4 @@
+// The parts of generated results that this folder's components name.
+import type * as Types from '../lib/graphql/types';
+
+export type PurchaseOrderRow = Types.PurchaseOrdersQuery['purchaseOrders']['nodes'][number];

@@ -1,0 +1,7 @@
+// The parts of generated results that this folder's components name.
+import type * as Types from '../lib/graphql/types';
+
+export type ReturnDetail = Extract<
+  NonNullable<Types.ReturnQuery['node']>,
+  { __typename?: 'Return'; lines: unknown }
+>;
