@@ -103,6 +103,14 @@ class InventoryStateMoved(LevelEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DiscrepancySettled(LevelEvent):
+    type = EventType.DISCREPANCY_SETTLED
+    found: int
+    lost: int
+    note: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class TransferShipped(DomainEvent):
     type = EventType.TRANSFER_SHIPPED
     aggregate_type = "transfer"

@@ -22,6 +22,7 @@ class MovementKind(StrEnum):
     RETURN_RECEIPT = "return_receipt"
     SHORT_PICK = "short_pick"
     STATE_MOVE = "state_move"
+    DISCREPANCY_SETTLED = "discrepancy_settled"
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     TRANSFER_RECEIPT = "transfer_receipt"

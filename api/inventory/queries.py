@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,31 @@ def inventory_levels_query(
         below = col(Level.on_hand) - col(Level.reserved) < col(Level.safety_stock)
         statement = statement.where(below if below_safety_stock else ~below)
     return statement
+
+
+def transfers_query(
+    *, statuses: Sequence[str] = (), location_id: int | None = None, sku_id: int | None = None
+) -> Select[Any]:
+    """Transfers in the given statuses, leaving or reaching a location, of a SKU."""
+    statement = select(*columns(Transfer))
+    if statuses:
+        statement = statement.where(col(Transfer.status).in_(statuses))
+    if location_id is not None:
+        statement = statement.where(
+            (col(Transfer.from_location_id) == location_id)
+            | (col(Transfer.to_location_id) == location_id)
+        )
+    if sku_id is not None:
+        statement = statement.where(col(Transfer.sku_id) == sku_id)
+    return statement
+
+
+def movements_query(*, location_id: int, sku_id: int) -> Select[Any]:
+    """A level's ledger: every change of one of its buckets."""
+    return select(*columns(InventoryMovement)).where(
+        col(InventoryMovement.location_id) == location_id,
+        col(InventoryMovement.sku_id) == sku_id,
+    )
 
 
 async def inventory_levels_by_id(reader: Reader, ids: Sequence[int]) -> list[InventoryLevel | None]:

@@ -15,6 +15,7 @@ from api.idempotency import service as idempotency
 from api.inventory import ledger
 from api.inventory.events import (
     BinAssigned,
+    DiscrepancySettled,
     InventoryAdjusted,
     InventoryReceived,
     InventoryStateMoved,
@@ -120,6 +121,49 @@ async def adjust_inventory(
         InventoryAdjusted(
             level=LevelSnapshot.of(level, sku), delta=delta, reason=reason.value, note=note
         )
+    )
+    await uow.commit()
+    return level
+
+
+async def settle_discrepancy(
+    uow: UnitOfWork,
+    *,
+    location_id: int,
+    sku_code: str,
+    found: int,
+    lost: int,
+    note: str | None = None,
+) -> InventoryLevel:
+    """A count settles units a picker did not find: those found go back on the shelf (on hand,
+    sellable again), those not found are written off; both leave the discrepancy."""
+    found = validation.non_negative(found, "found", maximum=validation.MAX_QUANTITY)
+    lost = validation.non_negative(lost, "lost", maximum=validation.MAX_QUANTITY)
+    if found + lost == 0:
+        raise InvalidInput("a settlement counts units found or lost", field=["found"])
+    note = validation.optional_text(note, "note")
+    await ledger.find_location(uow, location_id)
+    sku = await ledger.find_sku(uow, sku_code)
+    assert sku.id is not None
+    settled = found + lost
+    deltas = {InventoryBucket.DISCREPANCY: -settled}
+    if found:
+        deltas[InventoryBucket.ON_HAND] = found
+    level = await ledger.change_level(
+        uow, location_id, sku.id, deltas, col(Level.discrepancy) >= settled
+    )
+    if level is None:
+        current = await ledger.current_level(uow, location_id, sku.id)
+        missing = current.discrepancy if current else 0
+        raise InvalidInput(
+            f"{missing} of {sku.code} are missing here; {settled} cannot be settled",
+            field=["found"],
+        )
+    await ledger.record_movements(
+        uow, level, deltas, MovementKind.DISCREPANCY_SETTLED, reference=note
+    )
+    uow.record(
+        DiscrepancySettled(level=LevelSnapshot.of(level, sku), found=found, lost=lost, note=note)
     )
     await uow.commit()
     return level

@@ -6,9 +6,10 @@ import strawberry
 from sqlmodel import col
 
 from api.auth import Permission
+from api.catalog.models import Sku
 from api.catalog.queries import sku_by_code
 from api.inventory import queries, service, transfers
-from api.inventory.models import InventoryLevel
+from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from schema import fields
 from schema.catalog.types import SkuType
 from schema.context import Info
@@ -18,7 +19,9 @@ from schema.inventory.types import (
     Availability,
     InventoryLevelSnapshot,
     InventoryLevelType,
+    InventoryMovementType,
     InventoryState,
+    TransferStatus,
     TransferType,
 )
 from schema.relay import Connection, connection, decode_id, query_id
@@ -53,6 +56,73 @@ class InventoryQueries:
         )
 
     @fields.query(
+        Permission.INVENTORY_READ,
+        description="Transfers (leaving or reaching one location, of one SKU, if given), "
+        "newest first by default.",
+    )
+    async def transfers(
+        self,
+        info: Info,
+        status: list[TransferStatus] | None = None,
+        location_id: strawberry.ID | None = None,
+        sku: str | None = None,
+        reverse: bool = True,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[TransferType]:
+        location_pk = query_id(location_id, "Location", "locationId") if location_id else None
+        sku_pk = (await _sku(info, sku)).id if sku is not None else None
+        return await connection(
+            info,
+            queries.transfers_query(
+                statuses=[value.value for value in status or []],
+                location_id=location_pk,
+                sku_id=sku_pk,
+            ),
+            col(Transfer.id),
+            TransferType.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            descending=reverse,
+        )
+
+    @fields.query(
+        Permission.INVENTORY_READ,
+        description="A level's ledger: every change of its buckets, newest first by default.",
+    )
+    async def inventory_movements(
+        self,
+        info: Info,
+        location_id: strawberry.ID,
+        sku: str,
+        reverse: bool = True,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[InventoryMovementType]:
+        location_pk = query_id(location_id, "Location", "locationId")
+        if await info.context.loaders.location_by_id.load(location_pk) is None:
+            raise ClientError("locationId does not name a location")
+        sku_row = await _sku(info, sku)
+        assert sku_row.id is not None
+        return await connection(
+            info,
+            queries.movements_query(location_id=location_pk, sku_id=sku_row.id),
+            col(InventoryMovement.id),
+            InventoryMovementType.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            descending=reverse,
+        )
+
+    @fields.query(
         Permission.INVENTORY_READ, description="Stock of one SKU per location and in total."
     )
     async def availability(self, info: Info, sku: str) -> Availability:
@@ -83,6 +153,14 @@ class InventoryQueries:
                 session, location_id=location_pk, sku=row, at=at
             )
         return InventoryLevelSnapshot.from_snapshot(snapshot)
+
+
+async def _sku(info: Info, code: str) -> Sku:
+    async with info.context.database.session() as session:
+        row = await sku_by_code(session, code)
+    if row is None or row.id is None:
+        raise ClientError(f"SKU {code} does not exist")
+    return row
 
 
 CAS_DESCRIPTION = "Compare-and-swap: refused with STALE_VERSION when on hand differs."
@@ -161,6 +239,23 @@ class MoveInventoryStateInput:
 
 @strawberry.type
 class MoveInventoryStatePayload:
+    inventory_level: InventoryLevelType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SettleDiscrepancyInput:
+    location_id: strawberry.ID
+    sku: str
+    found: int = strawberry.field(
+        default=0, description="Units a count found after all: back on hand, sellable again."
+    )
+    lost: int = strawberry.field(default=0, description="Units a count did not find: written off.")
+    note: str | None = None
+
+
+@strawberry.type
+class SettleDiscrepancyPayload:
     inventory_level: InventoryLevelType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -272,6 +367,26 @@ class InventoryMutations:
                 expected_on_hand=input.expected_on_hand,
             )
         return MoveInventoryStatePayload(inventory_level=InventoryLevelType.from_row(level))
+
+    @fields.mutation(
+        Permission.INVENTORY_WRITE,
+        description="Settle units a picker did not find (the discrepancy) once a count has "
+        "looked for them: found ones go back on hand, lost ones are written off.",
+    )
+    async def settle_discrepancy(
+        self, info: Info, input: SettleDiscrepancyInput
+    ) -> SettleDiscrepancyPayload:
+        location_id = decode_id(input.location_id, "Location", "locationId")
+        async with info.context.unit_of_work() as uow:
+            level = await service.settle_discrepancy(
+                uow,
+                location_id=location_id,
+                sku_code=input.sku,
+                found=input.found,
+                lost=input.lost,
+                note=input.note,
+            )
+        return SettleDiscrepancyPayload(inventory_level=InventoryLevelType.from_row(level))
 
     @fields.mutation(Permission.INVENTORY_WRITE)
     async def transfer_inventory(

@@ -5,9 +5,11 @@ from datetime import datetime
 import strawberry
 
 from api.inventory.models import AdjustmentReason as DomainAdjustmentReason
-from api.inventory.models import InventoryLevel, Transfer
+from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
+from api.inventory.models import MovementKind as DomainMovementKind
 from api.inventory.queries import LevelSnapshot
 from api.inventory.rules import InventoryState as DomainInventoryState
+from api.inventory.statuses import InventoryBucket as DomainInventoryBucket
 from api.inventory.statuses import TransferStatus as DomainTransferStatus
 from schema.catalog.types import SkuType
 from schema.locations.types import BinType, LocationType
@@ -17,9 +19,17 @@ from schema.relay import Node, encode_global_id
 InventoryState = DomainInventoryState
 TransferStatus = DomainTransferStatus
 AdjustmentReason = DomainAdjustmentReason
+InventoryBucket = DomainInventoryBucket
+MovementKind = DomainMovementKind
 strawberry.enum(InventoryState, name="InventoryState")
 strawberry.enum(TransferStatus, name="TransferStatus")
 strawberry.enum(AdjustmentReason, description="Why on-hand stock was corrected.")
+strawberry.enum(
+    InventoryBucket,
+    name="InventoryBucket",
+    description="A quantity state a level keeps (available is derived, never kept).",
+)
+strawberry.enum(MovementKind, name="InventoryMovementKind", description="What changed a bucket.")
 
 
 @strawberry.type(
@@ -168,4 +178,32 @@ class TransferType(Node):
             reference=row.reference,
             created_at=row.created_at,
             received_at=row.received_at,
+        )
+
+
+@strawberry.type(
+    name="InventoryMovement",
+    description="One change of one bucket of a level, as the append-only ledger holds it.",
+)
+class InventoryMovementType:
+    bucket: InventoryBucket
+    kind: MovementKind
+    quantity: int = strawberry.field(description="Signed: what the bucket gained or lost.")
+    reason: str | None
+    reference: str | None = strawberry.field(
+        description="What caused it: an order, a transfer, a purchase order, a count."
+    )
+    actor: str = strawberry.field(description="Who wrote it: a user, an API key or the system.")
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: InventoryMovement) -> InventoryMovementType:
+        return cls(
+            bucket=InventoryBucket(row.bucket),
+            kind=MovementKind(row.kind),
+            quantity=row.quantity,
+            reason=row.reason,
+            reference=row.reference,
+            actor=row.actor,
+            created_at=row.created_at,
         )

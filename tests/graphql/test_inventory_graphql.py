@@ -439,3 +439,114 @@ async def test_move_and_transfer_answer_stale_version(
         expectedOnHand=6,
     )
     assert transfer["userErrors"][0]["code"] == "STALE_VERSION"
+
+
+TRANSFERS = """query($status: [TransferStatus!], $location: ID, $sku: String) {
+  transfers(status: $status, locationId: $location, sku: $sku, first: 10) {
+    nodes { quantity status fromLocation { code } toLocation { code } } } }"""
+MOVEMENTS = """query($location: ID!, $sku: String!, $first: Int, $after: String) {
+  inventoryMovements(locationId: $location, sku: $sku, first: $first, after: $after) {
+    nodes { bucket kind quantity reference actor }
+    pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_transfers_list_newest_first_by_status_location_and_sku(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
+    hamburg, munich = await make_location(database, "HAM"), await make_location(database, "MUC")
+    await receive(database, berlin, "SKU-1", 9)
+    await receive(database, berlin, "SKU-2", 9)
+    for target, sku, quantity in (
+        (hamburg, "SKU-1", 1),
+        (munich, "SKU-1", 2),
+        (munich, "SKU-2", 3),
+    ):
+        created = await mutate(
+            admin,
+            TRANSFER,
+            "transferInventory",
+            fromLocationId=gid(berlin),
+            toLocationId=gid(target),
+            sku=sku,
+            quantity=quantity,
+        )
+        assert created["userErrors"] == []
+    await mutate(admin, RECEIVE_TRANSFER, "receiveTransfer", transferId=created["transfer"]["id"])
+
+    async def quantities(**variables: Any) -> list[int]:
+        data = await admin.data(TRANSFERS, variables)
+        return [node["quantity"] for node in data["transfers"]["nodes"]]
+
+    assert await quantities() == [3, 2, 1]
+    assert await quantities(status=["IN_TRANSIT"]) == [2, 1]
+    assert await quantities(location=gid(munich)) == [3, 2]
+    assert await quantities(location=gid(berlin), sku="SKU-1") == [2, 1]
+    unknown = await admin.post(TRANSFERS, {"sku": "NOPE"})
+    assert unknown.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_levels_ledger_pages_newest_first(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
+    await receive(database, berlin, "SKU-1", 5)
+    await mutate(
+        admin,
+        ADJUST,
+        "adjustInventory",
+        locationId=gid(berlin),
+        sku="SKU-1",
+        delta=-2,
+        reason="CYCLE_COUNT",
+    )
+    page = await admin.data(MOVEMENTS, {"location": gid(berlin), "sku": "SKU-1", "first": 1})
+    newest = page["inventoryMovements"]
+    assert [(row["bucket"], row["kind"], row["quantity"]) for row in newest["nodes"]] == [
+        ("ON_HAND", "ADJUSTMENT", -2)
+    ]
+    assert newest["pageInfo"]["hasNextPage"]
+    rest = await admin.data(
+        MOVEMENTS,
+        {"location": gid(berlin), "sku": "SKU-1", "after": newest["pageInfo"]["endCursor"]},
+    )
+    assert [(row["kind"], row["quantity"]) for row in rest["inventoryMovements"]["nodes"]] == [
+        ("RECEIPT", 5)
+    ]
+    other = await admin.data(MOVEMENTS, {"location": gid(berlin), "sku": "SKU-2"})
+    assert other["inventoryMovements"]["nodes"] == []
+    nowhere = await admin.post(
+        MOVEMENTS, {"location": encode_global_id("Location", 999), "sku": "SKU-1"}
+    )
+    assert nowhere.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+SETTLE = f"""mutation($input: SettleDiscrepancyInput!) {{
+  settleDiscrepancy(input: $input) {{ inventoryLevel {{ onHand discrepancy }} {ERRORS} }} }}"""
+
+
+async def test_settle_a_discrepancy(
+    admin: GraphQLClient, berlin: Location, database: Database
+) -> None:
+    await receive(database, berlin, "SKU-1", 5)
+    at = {"locationId": gid(berlin), "sku": "SKU-1"}
+    await mutate(
+        admin,
+        MOVE,
+        "moveInventoryState",
+        **at,
+        quantity=3,
+        **{"from": "AVAILABLE", "to": "DISCREPANCY"},
+    )
+    before = await writes(database)
+    refused = await mutate(admin, SETTLE, "settleDiscrepancy", **at, found=2, lost=2)
+    assert refused["userErrors"][0]["code"] == "INVALID_INPUT"
+    assert await writes(database) == before
+    settled = await mutate(admin, SETTLE, "settleDiscrepancy", **at, found=2, lost=1, note="count")
+    assert settled == {"inventoryLevel": {"onHand": 4, "discrepancy": 0}, "userErrors": []}
+    ledger = await admin.data(MOVEMENTS, {"location": gid(berlin), "sku": "SKU-1", "first": 2})
+    assert [
+        (row["bucket"], row["kind"], row["quantity"], row["reference"])
+        for row in ledger["inventoryMovements"]["nodes"]
+    ] == [
+        ("ON_HAND", "DISCREPANCY_SETTLED", 2, "count"),
+        ("DISCREPANCY", "DISCREPANCY_SETTLED", -3, "count"),
+    ]

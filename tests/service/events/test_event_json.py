@@ -24,7 +24,12 @@ from api.events.models import Event
 from api.fulfilment.tracking import record_tracking_event
 from api.inventory.models import AdjustmentReason, InventoryLevel
 from api.inventory.rules import InventoryState
-from api.inventory.service import adjust_inventory, move_inventory_state, receive_inventory
+from api.inventory.service import (
+    adjust_inventory,
+    move_inventory_state,
+    receive_inventory,
+    settle_discrepancy,
+)
 from api.inventory.transfers import receive_transfer, transfer_inventory
 from api.orders.changes import LineCancellation, cancel_order, hold_order, release_order_hold
 from api.orders.editing import edit_order
@@ -126,6 +131,14 @@ async def _staff_commands(database: Database) -> None:
         source=InventoryState.AVAILABLE,
         target=InventoryState.DAMAGED,
     )
+    await run(
+        move_inventory_state,
+        **at,
+        quantity=2,
+        source=InventoryState.AVAILABLE,
+        target=InventoryState.DISCREPANCY,
+    )
+    await run(settle_discrepancy, **at, found=1, lost=1, note="counted")
     other = 2 if level.location_id == 1 else 1
     transfer = await run(
         transfer_inventory,

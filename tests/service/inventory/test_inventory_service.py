@@ -213,6 +213,60 @@ async def test_move_between_the_same_state_is_invalid(database: Database, berlin
             )
 
 
+async def test_a_count_settles_a_discrepancy_found_back_on_hand_and_lost_written_off(
+    database: Database, berlin: Location
+) -> None:
+    await receive(database, berlin, "SKU-1", 10)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        await service.move_inventory_state(
+            uow,
+            location_id=berlin.id,
+            sku_code="SKU-1",
+            quantity=4,
+            source=InventoryState.AVAILABLE,
+            target=InventoryState.DISCREPANCY,
+        )
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        level = await service.settle_discrepancy(
+            uow, location_id=berlin.id, sku_code="SKU-1", found=1, lost=2, note="count 12"
+        )
+    assert (level.on_hand, level.discrepancy, level.available) == (7, 1, 7)
+    await assert_ledger_matches(database, level)
+    assert (await event_types(database))[-1] == EventType.DISCREPANCY_SETTLED
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        level = await service.settle_discrepancy(
+            uow, location_id=berlin.id, sku_code="SKU-1", found=0, lost=1
+        )
+    assert (level.on_hand, level.discrepancy) == (7, 0)
+    await assert_ledger_matches(database, level)
+
+
+@pytest.mark.parametrize(("found", "lost"), [(0, 0), (-1, 2), (2, 0)])
+async def test_a_settlement_beyond_the_discrepancy_or_of_nothing_is_refused_and_writes_nothing(
+    database: Database, berlin: Location, found: int, lost: int
+) -> None:
+    await receive(database, berlin, "SKU-1", 10)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        await service.move_inventory_state(
+            uow,
+            location_id=berlin.id,
+            sku_code="SKU-1",
+            quantity=1,
+            source=InventoryState.AVAILABLE,
+            target=InventoryState.DISCREPANCY,
+        )
+    before = await event_types(database)
+    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
+        with pytest.raises(InvalidInput):
+            await service.settle_discrepancy(
+                uow, location_id=berlin.id, sku_code="SKU-1", found=found, lost=lost
+            )
+    assert await event_types(database) == before
+    async with database.session() as session:
+        level = (await session.execute(select(InventoryLevel))).scalar_one()
+    assert (level.on_hand, level.discrepancy) == (9, 1)
+
+
 async def test_transfer_moves_stock_to_incoming_then_on_hand_in_parts(
     database: Database, berlin: Location
 ) -> None:
