@@ -21,6 +21,7 @@ from api.db import Database
 from api.dbtypes import simulated_time
 from api.fulfilment.endpoints import label_link_valid
 from api.fulfilment.models import PickList
+from api.inventory.models import InventoryLevel
 from api.orders.models import Order, order_number
 from api.returns.models import Return
 from api.seed import seed_demo_data
@@ -74,12 +75,14 @@ def variables_for(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "SkuSupply": {"code": ids["sku"]},
         "Shipments": page,
         "LateShipments": {},
+        "Transfers": page,
+        "LevelHistory": {**page, "locationId": ids["location"], "sku": ids["sku"]},
     }
 
 
 def test_every_admin_query_is_compared() -> None:
     assert set(admin_queries()) == set(
-        variables_for({"order": "", "pickList": "", "return": "", "sku": ""})
+        variables_for({"order": "", "pickList": "", "return": "", "sku": "", "location": ""})
     )
 
 
@@ -118,7 +121,8 @@ async def test_both_execution_paths_answer_every_admin_query_alike(
         first_order = (await session.execute(select(func.min(Order.id)))).scalar_one()
         pick_list = (await session.execute(select(func.min(PickList.id)))).scalar_one()
         a_return = (await session.execute(select(func.min(Return.id)))).scalar_one()
-        sku = (await session.execute(select(func.min(Sku.code)))).scalar_one()
+        level = (await session.execute(select(InventoryLevel).limit(1))).scalar_one()
+        sku = (await session.execute(select(Sku.code).where(Sku.id == level.sku_id))).scalar_one()
     assert first_order and pick_list and a_return and sku, "the history holds each kind of record"
     variables = variables_for(
         {
@@ -126,6 +130,7 @@ async def test_both_execution_paths_answer_every_admin_query_alike(
             "pickList": encode_global_id("PickList", pick_list),
             "return": encode_global_id("Return", a_return),
             "sku": sku,
+            "location": encode_global_id("Location", level.location_id),
         }
     )
     token = await staff_token(database, Role.ADMIN, email="both-paths@example.com")

@@ -12,6 +12,8 @@ const PATTERNS = {
   orders: '/orders',
   order: '/orders/:number',
   inventory: '/inventory',
+  transfers: '/inventory/transfers',
+  levelHistory: '/inventory/history',
   fulfilment: '/fulfilment',
   pickList: '/fulfilment/pick-lists/:id',
   shipments: '/fulfilment/shipments',
