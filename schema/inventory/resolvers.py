@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api.auth import Permission
@@ -73,7 +74,10 @@ class InventoryQueries:
         before: str | None = None,
     ) -> Connection[TransferType]:
         location_pk = query_id(location_id, "Location", "locationId") if location_id else None
-        sku_pk = (await _sku(info, sku)).id if sku is not None else None
+        sku_pk = None
+        if sku is not None:
+            async with info.context.database.session() as session:
+                sku_pk = (await _known_sku(session, sku)).id
         return await connection(
             info,
             queries.transfers_query(
@@ -106,9 +110,9 @@ class InventoryQueries:
         before: str | None = None,
     ) -> Connection[InventoryMovementType]:
         location_pk = query_id(location_id, "Location", "locationId")
-        if await info.context.loaders.location_by_id.load(location_pk) is None:
-            raise ClientError("locationId does not name a location")
-        sku_row = await _sku(info, sku)
+        await _require_location(info, location_pk)
+        async with info.context.database.session() as session:
+            sku_row = await _known_sku(session, sku)
         assert sku_row.id is not None
         return await connection(
             info,
@@ -127,9 +131,8 @@ class InventoryQueries:
     )
     async def availability(self, info: Info, sku: str) -> Availability:
         async with info.context.database.session() as session:
-            row = await sku_by_code(session, sku)
-            if row is None or row.id is None:
-                raise ClientError(f"SKU {sku} does not exist")
+            row = await _known_sku(session, sku)
+            assert row.id is not None
             levels = await queries.levels_for_sku(session, row.id)
         return Availability.from_levels(SkuType.from_row(row), levels)
 
@@ -144,23 +147,24 @@ class InventoryQueries:
         if at.tzinfo is None:
             raise ClientError("at must carry a time zone, e.g. 2026-01-31T12:00:00Z")
         async with info.context.database.session() as session:
-            row = await sku_by_code(session, sku)
-            if row is None:
-                raise ClientError(f"SKU {sku} does not exist")
-            if await info.context.loaders.location_by_id.load(location_pk) is None:
-                raise ClientError("locationId does not name a location")
+            row = await _known_sku(session, sku)
+            await _require_location(info, location_pk)
             snapshot = await queries.inventory_level_at(
                 session, location_id=location_pk, sku=row, at=at
             )
         return InventoryLevelSnapshot.from_snapshot(snapshot)
 
 
-async def _sku(info: Info, code: str) -> Sku:
-    async with info.context.database.session() as session:
-        row = await sku_by_code(session, code)
+async def _known_sku(session: AsyncSession, code: str) -> Sku:
+    row = await sku_by_code(session, code)
     if row is None or row.id is None:
         raise ClientError(f"SKU {code} does not exist")
     return row
+
+
+async def _require_location(info: Info, location_id: int) -> None:
+    if await info.context.loaders.location_by_id.load(location_id) is None:
+        raise ClientError("locationId does not name a location")
 
 
 CAS_DESCRIPTION = "Compare-and-swap: refused with STALE_VERSION when on hand differs."

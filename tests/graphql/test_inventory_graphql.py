@@ -13,7 +13,7 @@ from api.inventory.models import InventoryMovement
 from api.locations.models import Location
 from schema.relay import encode_global_id
 from tests.conftest import StatementCounter
-from tests.factories import GraphQLClient, make_location, make_product, receive
+from tests.factories import GraphQLClient, api_key, make_location, make_product, receive
 
 LEVEL_FIELDS = "onHand reserved available incoming damaged qualityControl safetyStock location { code } sku { code }"
 ERRORS = "userErrors { __typename code field message ... on InsufficientStockError { sku requested available } ... on StaleVersionError { expected actual } }"
@@ -550,3 +550,18 @@ async def test_settle_a_discrepancy(
         ("ON_HAND", "DISCREPANCY_SETTLED", 2, "count"),
         ("DISCREPANCY", "DISCREPANCY_SETTLED", -3, "count"),
     ]
+
+
+async def test_the_ledger_transfers_and_settling_need_inventory_scopes(
+    anonymous: GraphQLClient, berlin: Location, database: Database
+) -> None:
+    orders_only = await api_key(database, "orders:read")
+    reader = await api_key(database, "inventory:read")
+    ledger = {"location": gid(berlin), "sku": "SKU-1"}
+    for document, variables in ((TRANSFERS, {}), (MOVEMENTS, ledger)):
+        refused = await anonymous.execute(document, variables, token=orders_only)
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert "errors" not in await anonymous.execute(document, variables, token=reader)
+    settle = {"input": {"locationId": gid(berlin), "sku": "SKU-1", "lost": 1}}
+    answer = await anonymous.execute(SETTLE, settle, token=reader)
+    assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -213,19 +213,24 @@ async def test_move_between_the_same_state_is_invalid(database: Database, berlin
             )
 
 
-async def test_a_count_settles_a_discrepancy_found_back_on_hand_and_lost_written_off(
-    database: Database, berlin: Location
-) -> None:
-    await receive(database, berlin, "SKU-1", 10)
+async def with_units_missing(database: Database, location: Location, missing: int) -> None:
+    """Ten units of SKU-1 received, ``missing`` of them not found by a picker."""
+    await receive(database, location, "SKU-1", 10)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         await service.move_inventory_state(
             uow,
-            location_id=berlin.id,
+            location_id=location.id,
             sku_code="SKU-1",
-            quantity=4,
+            quantity=missing,
             source=InventoryState.AVAILABLE,
             target=InventoryState.DISCREPANCY,
         )
+
+
+async def test_a_count_settles_a_discrepancy_found_back_on_hand_and_lost_written_off(
+    database: Database, berlin: Location
+) -> None:
+    await with_units_missing(database, berlin, 4)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         level = await service.settle_discrepancy(
             uow, location_id=berlin.id, sku_code="SKU-1", found=1, lost=2, note="count 12"
@@ -245,16 +250,7 @@ async def test_a_count_settles_a_discrepancy_found_back_on_hand_and_lost_written
 async def test_a_settlement_beyond_the_discrepancy_or_of_nothing_is_refused_and_writes_nothing(
     database: Database, berlin: Location, found: int, lost: int
 ) -> None:
-    await receive(database, berlin, "SKU-1", 10)
-    async with database.unit_of_work(SYSTEM_ACTOR) as uow:
-        await service.move_inventory_state(
-            uow,
-            location_id=berlin.id,
-            sku_code="SKU-1",
-            quantity=1,
-            source=InventoryState.AVAILABLE,
-            target=InventoryState.DISCREPANCY,
-        )
+    await with_units_missing(database, berlin, 1)
     before = await event_types(database)
     async with database.unit_of_work(SYSTEM_ACTOR) as uow:
         with pytest.raises(InvalidInput):
