@@ -77,6 +77,19 @@ def variables_for(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "LateShipments": {},
         "Transfers": page,
         "LevelHistory": {**page, "locationId": ids["location"], "sku": ids["sku"]},
+        "PhoneOrderSetup": {},
+        "SimulateRouting": {
+            "input": {
+                "lines": [{"sku": ids["sku"], "quantity": 2}],
+                "shippingAddress": {
+                    "name": "Ana Phone",
+                    "line1": "Unter den Linden 1",
+                    "city": "Berlin",
+                    "postalCode": "10117",
+                    "country": "DE",
+                },
+            }
+        },
     }
 
 

@@ -10,6 +10,8 @@ const PATTERNS = {
   dashboard: '/',
   login: '/login',
   orders: '/orders',
+  // Before the order's pattern, which would take `new` for a number.
+  phoneOrder: '/orders/new',
   order: '/orders/:number',
   inventory: '/inventory',
   transfers: '/inventory/transfers',
