@@ -255,6 +255,9 @@ class Loaders:
     webhook_by_id: Lazy[DataLoader[int, WebhookType | None]] = by_key(
         webhooks.webhooks_by_id, WebhookType.from_row
     )
+    delivered_event_by_id: Lazy[DataLoader[int, EventNode | None]] = by_key(
+        webhooks.delivered_events_by_id, EventNode.from_row
+    )
     webhook_delivery_by_id: Lazy[DataLoader[int, WebhookDeliveryType | None]] = by_key(
         webhooks.deliveries_by_id, WebhookDeliveryType.from_row
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from api.events.models import Event
 from api.reads import Reader, as_records, columns, keys_in, load_by_key, load_groups
 from api.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
@@ -25,6 +26,10 @@ async def live_webhooks(reader: Reader, owned_by: str | None = None) -> list[Web
 async def active_webhooks(reader: Reader) -> list[Webhook]:
     result = await reader.execute(select(*columns(Webhook)).where(col(Webhook.active)))
     return as_records(result.all(), Webhook)
+
+
+async def delivered_events_by_id(reader: Reader, ids: Sequence[int]) -> list[Event | None]:
+    return await load_by_key(reader, Event, col(Event.id), ids)
 
 
 async def webhooks_by_id(reader: Reader, ids: Sequence[int]) -> list[Webhook | None]:

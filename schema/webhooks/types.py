@@ -7,6 +7,7 @@ import strawberry
 from api.events.models import EventType
 from api.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 from api.webhooks.statuses import DeliveryStatus
+from schema.events.types import EventNode
 from schema.relations import related
 from schema.relay import Node, encode_global_id
 
@@ -38,6 +39,7 @@ class WebhookAttemptType:
 class WebhookDeliveryType(Node):
     pk: strawberry.Private[int]
     webhook_pk: strawberry.Private[int]
+    event_pk: strawberry.Private[int]
     delivery_id: str = strawberry.field(description="As sent in OMS-Delivery-Id.")
     event_id: strawberry.ID
     status: DeliveryStatus
@@ -49,6 +51,12 @@ class WebhookDeliveryType(Node):
     last_error: str | None
 
     attempts = related("attempts_by_delivery_id", "pk", list[WebhookAttemptType])
+    event = related(
+        "delivered_event_by_id",
+        "event_pk",
+        EventNode,
+        description="The event delivered; its cursor replays what followed it (replayWebhook).",
+    )
 
     @classmethod
     def from_row(cls, row: WebhookDelivery) -> WebhookDeliveryType:
@@ -58,6 +66,7 @@ class WebhookDeliveryType(Node):
             id=encode_global_id("WebhookDelivery", row.id),
             pk=row.id,
             webhook_pk=row.webhook_id,
+            event_pk=row.event_id,
             delivery_id=str(row.id),
             event_id=strawberry.ID(encode_global_id("Event", row.event_id)),
             status=DeliveryStatus(row.status),

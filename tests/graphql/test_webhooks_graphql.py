@@ -179,3 +179,25 @@ async def test_a_replay_never_reaches_before_the_webhook_was_made(
     await rounds(WebhookWorker(database, quick(settings)))
     orders = [json.loads(body)["event"]["orderId"] for _, body in receiver.received]
     assert orders == [3, 3], "order 3 again; orders 1 and 2 came before the webhook"
+
+
+async def test_a_delivery_names_its_event_whose_cursor_replays_what_followed(
+    admin: GraphQLClient, database: Database, settings: Settings, receiver: Receiver
+) -> None:
+    created = (await create(admin, url=receiver.url, events=["ORDER_HELD"]))["webhook"]
+    await emit(database, 5, 6)
+    await rounds(WebhookWorker(database, quick(settings)))
+    [webhook] = (await admin.data("{ webhooks { deliveries { event { type orderId cursor } } } }"))[
+        "webhooks"
+    ]
+    oldest = webhook["deliveries"][-1]["event"]
+    assert oldest["type"] == "ORDER_HELD"
+    replayed = await admin.data(
+        "mutation($id: ID!, $after: String!) { replayWebhook(input: {webhookId: $id, "
+        "after: $after}) { userErrors { code } } }",
+        {"id": created["id"], "after": oldest["cursor"]},
+    )
+    assert replayed["replayWebhook"]["userErrors"] == []
+    await rounds(WebhookWorker(database, quick(settings)))
+    orders = [json.loads(body)["event"]["orderId"] for _, body in receiver.received]
+    assert orders == [5, 6, 6], "only what followed the named event comes again"
