@@ -183,7 +183,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["authorization", "content-type", "accept", "x-request-id"],
-            expose_headers=["x-request-id"],
+            expose_headers=["x-request-id", "content-disposition"],
             max_age=600,
         ),
     ]

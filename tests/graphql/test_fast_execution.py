@@ -78,6 +78,7 @@ def variables_for(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "Transfers": page,
         "LevelHistory": {**page, "locationId": ids["location"], "sku": ids["sku"]},
         "PhoneOrderSetup": {},
+        "Reports": {"locationId": ids["location"], "first": 20},
         "SimulateRouting": {
             "input": {
                 "lines": [{"sku": ids["sku"], "quantity": 2}],

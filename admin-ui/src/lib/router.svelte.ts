@@ -26,6 +26,7 @@ const PATTERNS = {
   customers: '/customers',
   catalogue: '/catalogue',
   sku: '/catalogue/:code',
+  reports: '/reports',
   settings: '/settings',
 } as const;
 
