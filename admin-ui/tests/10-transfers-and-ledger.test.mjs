@@ -92,6 +92,18 @@ test('a count settles units a picker did not find, and the ledger shows every ch
   assert.match(rows[0], /On hand\s+\+1\s+Discrepancy settled/);
   assert.match(rows[1], /Discrepancy\s+-2\s+Discrepancy settled/);
   assert.match(rows[2], /Discrepancy\s+\+2\s+State move/);
+
+  const stockAt = page.getByRole('form', { name: 'Stock at a moment' });
+  const snapshot = page.getByTestId('level-at');
+  await stockAt.getByLabel('Stock at').fill('2001-01-01T00:00');
+  await stockAt.getByRole('button', { name: 'Show' }).click();
+  await snapshot.locator('div', { hasText: 'On hand' }).getByText('0', { exact: true }).waitFor();
+  const inAMinute = new Date(Date.now() + 60_000 - new Date().getTimezoneOffset() * 60_000);
+  await stockAt.getByLabel('Stock at').fill(inAMinute.toISOString().slice(0, 16));
+  await stockAt.getByRole('button', { name: 'Show' }).click();
+  const onHandNow = await page.getByTestId('level-now').locator('div', { hasText: 'On hand' }).locator('dd').innerText();
+  await snapshot.locator('div', { hasText: 'On hand' }).getByText(onHandNow, { exact: true }).waitFor();
+  await snapshot.locator('div', { hasText: 'Missing' }).getByText('0', { exact: true }).waitFor();
   await screenshot(page, 'ledger');
   assertNoErrors(page);
 });

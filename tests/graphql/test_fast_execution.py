@@ -78,6 +78,11 @@ def variables_for(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "Transfers": page,
         "LevelHistory": {**page, "locationId": ids["location"], "sku": ids["sku"]},
         "PhoneOrderSetup": {},
+        "LevelAt": {
+            "locationId": ids["location"],
+            "sku": ids["sku"],
+            "at": f"{date(2026, 3, 9).isoformat()}T12:00:00Z",
+        },
         "Reports": {"locationId": ids["location"], "first": 20},
         "SimulateRouting": {
             "input": {
