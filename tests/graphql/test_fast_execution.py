@@ -78,6 +78,7 @@ def variables_for(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "Transfers": page,
         "LevelHistory": {**page, "locationId": ids["location"], "sku": ids["sku"]},
         "PhoneOrderSetup": {},
+        "Bins": {"locationId": ids["location"], "withLevels": True},
         "LevelAt": {
             "locationId": ids["location"],
             "sku": ids["sku"],

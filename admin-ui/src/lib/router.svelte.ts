@@ -16,6 +16,7 @@ const PATTERNS = {
   inventory: '/inventory',
   transfers: '/inventory/transfers',
   levelHistory: '/inventory/history',
+  bins: '/inventory/bins',
   fulfilment: '/fulfilment',
   pickList: '/fulfilment/pick-lists/:id',
   shipments: '/fulfilment/shipments',
