@@ -35,10 +35,27 @@ test('a pick list is created, picked in walking order, packed and shipped, and t
   await bench.getByRole('button', { name: 'Confirm picks' }).click();
   await bench.getByRole('button', { name: 'Confirm picks' }).waitFor({ state: 'detached' });
   const shipment = bench.locator(`[data-testid=bench-shipment][data-order="${placed.order.number}"]`);
+  const scan = shipment.getByLabel('Scan an item');
+  await scan.fill('NOT-IN-THIS-BOX');
+  await scan.press('Enter');
+  await shipment.getByText('NOT-IN-THIS-BOX is not in this shipment').waitFor();
+  assert.equal(await shipment.getByRole('button', { name: 'Pack' }).isDisabled(), true, 'a wrong item stops packing');
+  await shipment.getByRole('button', { name: 'Scan again from the start' }).click();
+  const sku = placed.order.lines[0].sku.code;
+  await scan.fill(sku);
+  await scan.press('Enter');
+  await shipment.getByText(`${sku}: 1 of 1 scanned`).waitFor();
+  await shipment.getByRole('button', { name: 'Add a parcel' }).click();
+  await shipment.getByLabel('Parcel 1 weight (g)').fill('600');
+  await shipment.getByLabel('Parcel 2 weight (g)').fill('400');
   await shipment.getByRole('button', { name: 'Pack' }).click();
   await shipment.getByRole('button', { name: 'Ship' }).click();
   await shipment.getByRole('link', { name: 'Print label' }).waitFor();
   assert.match(await shipment.innerText(), /Shipped/);
+  const { order: packed } = await api('query($id: ID!) { order(id: $id) { shipments { packages { weightGrams } } } }', {
+    id: placed.order.id,
+  });
+  assert.deepEqual(packed.shipments[0].packages, [{ weightGrams: 600 }, { weightGrams: 400 }]);
   await screenshot(bench, 'shipped');
 
   // The order page moved on by itself, and so did what the customer sees.
