@@ -8,6 +8,7 @@ is ``api.fulfilment.confirming``.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -59,25 +60,12 @@ async def create_pick_list(
             "shipments waiting to be picked at location", location.code, field=["locationId"]
         )
     bins = await _bins(uow, location_id, {a.sku_id for a in allocations})
-    units: dict[int, int] = defaultdict(int)
-    for allocation in allocations:
-        units[allocation.sku_id] += allocation.quantity
-    order = sorted(units, key=lambda sku_id: _walk_key(bins.get(sku_id), sku_id))
-    spots = {sku_id: _spot(bins.get(sku_id)) for sku_id in units}
-    length = rules.aisle_length(spots.values())
-    per_shipment: dict[int, set[int]] = defaultdict(set)
-    for allocation in allocations:
-        per_shipment[allocation.shipment_id].add(allocation.sku_id)  # type: ignore[index]
-    position = {sku_id: index for index, sku_id in enumerate(order)}
-    naive = sum(
-        rules.walk([spots[s] for s in sorted(skus, key=position.__getitem__)], length)
-        for skus in per_shipment.values()
-    )
+    walk = _walk(allocations, bins)
     now = utcnow()
     pick_list = PickList(
         location_id=location_id,
-        walking_distance_m=rules.walk([spots[sku_id] for sku_id in order], length),
-        naive_walking_distance_m=round(naive, 2),
+        walking_distance_m=walk.distance_m,
+        naive_walking_distance_m=walk.naive_distance_m,
         created_by=uow.actor,
         created_at=now,
     )
@@ -90,10 +78,10 @@ async def create_pick_list(
                 "sku_id": sku_id,
                 "bin_id": bins[sku_id].id if sku_id in bins else None,
                 "sequence": sequence,
-                "quantity": units[sku_id],
+                "quantity": walk.units[sku_id],
                 "status": rules.PICK_TASK.start(PickTaskStatus.OPEN),
             }
-            for sequence, sku_id in enumerate(order, start=1)
+            for sequence, sku_id in enumerate(walk.order, start=1)
         ],
     )
     task_ids = {sku_id: task_id for task_id, sku_id in created.all()}
@@ -108,13 +96,48 @@ async def create_pick_list(
             pick_list_id=pick_list_id,
             location_id=location_id,
             shipments=[shipment.id for shipment in shipments if shipment.id is not None],
-            tasks=len(order),
+            tasks=len(walk.order),
             walking_distance_m=pick_list.walking_distance_m,
             naive_walking_distance_m=pick_list.naive_walking_distance_m,
         )
     )
     await uow.commit()
     return pick_list
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A wave's tasks in walking order, and how far the picker walks: once through the wave,
+    and (``naive``) order by order, for comparison."""
+
+    order: list[int]
+    """SKU ids in the order they are picked."""
+    units: dict[int, int]
+    distance_m: float
+    naive_distance_m: float
+
+
+def _walk(allocations: list[Allocation], bins: dict[int, Bin]) -> Walk:
+    units: dict[int, int] = defaultdict(int)
+    for allocation in allocations:
+        units[allocation.sku_id] += allocation.quantity
+    order = sorted(units, key=lambda sku_id: _walk_key(bins.get(sku_id), sku_id))
+    spots = {sku_id: _spot(bins.get(sku_id)) for sku_id in units}
+    length = rules.aisle_length(spots.values())
+    per_shipment: dict[int, set[int]] = defaultdict(set)
+    for allocation in allocations:
+        per_shipment[allocation.shipment_id].add(allocation.sku_id)  # type: ignore[index]
+    position = {sku_id: index for index, sku_id in enumerate(order)}
+    naive = sum(
+        rules.walk([spots[s] for s in sorted(skus, key=position.__getitem__)], length)
+        for skus in per_shipment.values()
+    )
+    return Walk(
+        order=order,
+        units=dict(units),
+        distance_m=rules.walk([spots[sku_id] for sku_id in order], length),
+        naive_distance_m=round(naive, 2),
+    )
 
 
 async def _waiting_shipments(uow: UnitOfWork, location_id: int, limit: int) -> list[Shipment]:

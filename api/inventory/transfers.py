@@ -56,21 +56,6 @@ async def transfer_inventory(
     await ledger.find_location(uow, to_location_id, "toLocationId")
     sku = await ledger.find_sku(uow, sku_code)
     assert sku.id is not None
-    outgoing = {InventoryBucket.ON_HAND: -quantity}
-    source = await ledger.change_level(
-        uow,
-        from_location_id,
-        sku.id,
-        outgoing,
-        col(Level.on_hand) - col(Level.reserved) >= quantity,
-        *ledger.on_hand_matches(expected_on_hand),
-    )
-    if source is None:
-        raise await ledger.refusal(uow, from_location_id, sku, quantity, expected_on_hand)
-    await ledger.ensure_level(uow, to_location_id, sku.id)
-    incoming = {InventoryBucket.INCOMING: quantity}
-    target = await ledger.change_level(uow, to_location_id, sku.id, incoming)
-    assert target is not None
     transfer = Transfer(
         sku_id=sku.id,
         from_location_id=from_location_id,
@@ -78,15 +63,16 @@ async def transfer_inventory(
         quantity=quantity,
         reference=reference,
     )
+    source, target = await _send(uow, transfer, sku, expected_on_hand)
     uow.session.add(transfer)
     await uow.session.flush()
     assert transfer.id is not None
     ledger_reference = reference or f"transfer:{transfer.id}"
     await ledger.record_movements(
-        uow, source, outgoing, MovementKind.TRANSFER_OUT, reference=ledger_reference
+        uow, source, _outgoing(quantity), MovementKind.TRANSFER_OUT, reference=ledger_reference
     )
     await ledger.record_movements(
-        uow, target, incoming, MovementKind.TRANSFER_IN, reference=ledger_reference
+        uow, target, _incoming(quantity), MovementKind.TRANSFER_IN, reference=ledger_reference
     )
     uow.record(
         TransferShipped(
@@ -103,6 +89,38 @@ async def transfer_inventory(
     return transfer
 
 
+def _outgoing(quantity: int) -> dict[InventoryBucket, int]:
+    return {InventoryBucket.ON_HAND: -quantity}
+
+
+def _incoming(quantity: int) -> dict[InventoryBucket, int]:
+    return {InventoryBucket.INCOMING: quantity}
+
+
+async def _send(
+    uow: UnitOfWork, transfer: Transfer, sku: Sku, expected_on_hand: int | None
+) -> tuple[InventoryLevel, InventoryLevel]:
+    """Takes the units off the source's on_hand (never from reserved units) and puts them in
+    the target's incoming: the two levels after the move."""
+    quantity = transfer.quantity
+    source = await ledger.change_level(
+        uow,
+        transfer.from_location_id,
+        transfer.sku_id,
+        _outgoing(quantity),
+        col(Level.on_hand) - col(Level.reserved) >= quantity,
+        *ledger.on_hand_matches(expected_on_hand),
+    )
+    if source is None:
+        raise await ledger.refusal(uow, transfer.from_location_id, sku, quantity, expected_on_hand)
+    await ledger.ensure_level(uow, transfer.to_location_id, transfer.sku_id)
+    target = await ledger.change_level(
+        uow, transfer.to_location_id, transfer.sku_id, _incoming(quantity)
+    )
+    assert target is not None
+    return source, target
+
+
 async def receive_transfer(
     uow: UnitOfWork,
     *,
@@ -116,6 +134,43 @@ async def receive_transfer(
         uow, Transfer, idempotency_key, "receiveTransfer", request
     ):
         return first
+    transfer_row, quantity = await _claim_receipt(uow, transfer_id, quantity)
+    sku = await uow.session.get(Sku, transfer_row.sku_id)
+    assert sku is not None and sku.id is not None
+    deltas = {InventoryBucket.INCOMING: -quantity, InventoryBucket.ON_HAND: quantity}
+    level = await ledger.change_level(
+        uow,
+        transfer_row.to_location_id,
+        sku.id,
+        deltas,
+        col(Level.incoming) >= quantity,
+    )
+    assert level is not None, "incoming must cover an outstanding transfer"
+    await ledger.record_movements(
+        uow, level, deltas, MovementKind.TRANSFER_RECEIPT, reference=f"transfer:{transfer_id}"
+    )
+    if any(await reactions.announce(uow, StockArrived(level, sku.code))):
+        level = await ledger.current_level(uow, transfer_row.to_location_id, sku.id) or level
+    uow.record(
+        TransferReceived(
+            transfer_id=transfer_id,
+            sku=sku.code,
+            quantity=quantity,
+            status=transfer_row.status,
+            level=LevelSnapshot.of(level, sku),
+        )
+    )
+    await idempotency.remember_row(uow, idempotency_key, transfer_id)
+    await uow.commit()
+    return transfer_row
+
+
+async def _claim_receipt(
+    uow: UnitOfWork, transfer_id: int, quantity: int | None
+) -> tuple[Transfer, int]:
+    """Counts ``quantity`` units (all outstanding when None) as received, guarded against a
+    receipt running at the same time; RECEIVED once every unit is in. The transfer and the
+    units received."""
     transfer = await uow.session.get(Transfer, transfer_id)
     if transfer is None:
         raise NotFound("transfer", transfer_id, field=["transferId"])
@@ -148,31 +203,4 @@ async def receive_transfer(
     if transfer_row.received_quantity == transfer_row.quantity:
         TRANSFER.move(transfer_row, TransferStatus.RECEIVED, transfer_id)
         transfer_row.received_at = utcnow()
-    sku = await uow.session.get(Sku, transfer_row.sku_id)
-    assert sku is not None and sku.id is not None
-    deltas = {InventoryBucket.INCOMING: -quantity, InventoryBucket.ON_HAND: quantity}
-    level = await ledger.change_level(
-        uow,
-        transfer_row.to_location_id,
-        sku.id,
-        deltas,
-        col(Level.incoming) >= quantity,
-    )
-    assert level is not None, "incoming must cover an outstanding transfer"
-    await ledger.record_movements(
-        uow, level, deltas, MovementKind.TRANSFER_RECEIPT, reference=f"transfer:{transfer_id}"
-    )
-    if any(await reactions.announce(uow, StockArrived(level, sku.code))):
-        level = await ledger.current_level(uow, transfer_row.to_location_id, sku.id) or level
-    uow.record(
-        TransferReceived(
-            transfer_id=transfer_id,
-            sku=sku.code,
-            quantity=quantity,
-            status=transfer_row.status,
-            level=LevelSnapshot.of(level, sku),
-        )
-    )
-    await idempotency.remember_row(uow, idempotency_key, transfer_id)
-    await uow.commit()
-    return transfer_row
+    return transfer_row, quantity

@@ -110,18 +110,9 @@ async def edit_order(
     )
     _require_currency(prepared, order.currency, lines or [])
     plan, holds, _states = await reserve_plan(uow, prepared, policy)
-    promises = await backorder_promises(uow, plan.backorders, utcnow(), policy)
-    new_lines = _apply_plan(order_id, order_lines, codes, wanted, prepared, plan, promises)
-    if new_lines:
-        await uow.session.execute(insert(OrderLine), new_lines)
-    await uow.session.flush()
-    order_lines = await order_lines_of(uow, order_id)
-    line_ids = {line.sku_id: line.id for line in order_lines if line.id is not None}
-    now = utcnow()
-    locations = {allocation.location_id for allocation in plan.allocations}
-    shipment_ids = await shipments_for(uow, order_id, order.currency, locations, now)
-    await write_allocations(uow, order_id, plan, line_ids, shipment_ids, now)
-    await cancel_empty_shipments(uow, order_id, reason="order edited")
+    order_lines = await _allocate_anew(
+        uow, order, order_lines, codes, wanted, prepared, plan, policy
+    )
     await reservations.record(uow, holds, MovementKind.RESERVATION, reference=number)
     previous_total = order.total
     await _reprice(uow, payments, order, order_lines, plan, prepared.speed)
@@ -144,6 +135,34 @@ async def edit_order(
     await idempotency.remember_row(uow, idempotency_key, order_id)
     await uow.commit()
     return order
+
+
+async def _allocate_anew(
+    uow: UnitOfWork,
+    order: Order,
+    order_lines: list[OrderLine],
+    codes: dict[int, str],
+    wanted: dict[str, int],
+    prepared: routing.Prepared,
+    plan: routing.RoutingPlan,
+    policy: OrderPolicy,
+) -> list[OrderLine]:
+    """The order's lines, allocations and shipments as the new plan has them (its old
+    allocations released before): the lines as they now are."""
+    assert order.id is not None
+    promises = await backorder_promises(uow, plan.backorders, utcnow(), policy)
+    new_lines = _apply_plan(order.id, order_lines, codes, wanted, prepared, plan, promises)
+    if new_lines:
+        await uow.session.execute(insert(OrderLine), new_lines)
+    await uow.session.flush()
+    order_lines = await order_lines_of(uow, order.id)
+    line_ids = {line.sku_id: line.id for line in order_lines if line.id is not None}
+    now = utcnow()
+    locations = {allocation.location_id for allocation in plan.allocations}
+    shipment_ids = await shipments_for(uow, order.id, order.currency, locations, now)
+    await write_allocations(uow, order.id, plan, line_ids, shipment_ids, now)
+    await cancel_empty_shipments(uow, order.id, reason="order edited")
+    return order_lines
 
 
 def _require_currency(

@@ -106,6 +106,24 @@ def _fingerprint(request: PlaceOrderRequest) -> dict[str, Any]:
     }
 
 
+async def _claim_key(
+    uow: UnitOfWork, request: PlaceOrderRequest, policy: OrderPolicy, token: str
+) -> idempotency.Claim | None:
+    """The request's idempotency key claimed, or the first placement's answer under it."""
+    if request.idempotency_key is None:
+        return None
+    # The token is stored with the key (only for the key's lifetime) so that a client
+    # retrying after a lost response gets the same answer, token included.
+    return await idempotency.claim(
+        uow,
+        key=request.idempotency_key,
+        operation="placeOrder",
+        request=_fingerprint(request),
+        expires_after=policy.idempotency_ttl,
+        known_result={"trackingToken": token},
+    )
+
+
 async def _replay(uow: UnitOfWork, claimed: idempotency.Claim) -> PlacedOrder:
     order = (
         await uow.session.execute(
@@ -131,23 +149,11 @@ async def place_order(
     The payment is authorised while the reservations are held, so a declined payment rolls
     them back with everything else.
     """
-    key = request.idempotency_key
     token = secrets.token_urlsafe(24)
-    record_id: int | None = None
-    if key is not None:
-        # The token is stored with the key (only for the key's lifetime) so that a client
-        # retrying after a lost response gets the same answer, token included.
-        claimed = await idempotency.claim(
-            uow,
-            key=key,
-            operation="placeOrder",
-            request=_fingerprint(request),
-            expires_after=policy.idempotency_ttl,
-            known_result={"trackingToken": token},
-        )
-        if claimed.replay is not None:
-            return await _replay(uow, claimed)
-        record_id = claimed.record_id
+    claimed = await _claim_key(uow, request, policy, token)
+    if claimed is not None and claimed.replay is not None:
+        return await _replay(uow, claimed)
+    record_id = claimed.record_id if claimed is not None else None
     valid = validated(request)
     channel_id = await _channel_id(uow, request.channel)
     if valid.external_reference is not None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlmodel import col
 
 from api.catalog.models import Sku
@@ -42,6 +42,10 @@ RECENT_RECEIPTS = 10
 """Purchase orders per supplier whose lead times are averaged."""
 ERROR_SPREAD = 1.25
 """Standard deviation over mean absolute error, for errors spread normally."""
+
+
+LevelStock = Row[int, int, str, int, int, int, int]
+"""A level's location_id, sku_id, (SKU) code, on_hand, reserved, safety_stock and incoming."""
 
 
 @dataclass(frozen=True)
@@ -122,26 +126,7 @@ async def level_outlooks(
 ) -> list[LevelOutlook]:
     """The outlook of every level of an active SKU (at the location, of the SKUs, if given),
     from the ``policy.history_days`` up to ``today``."""
-    level = InventoryLevel
-    statement = (
-        select(
-            col(level.location_id),
-            col(level.sku_id),
-            col(Sku.code),
-            col(level.on_hand),
-            col(level.reserved),
-            col(level.safety_stock),
-            col(level.incoming),
-        )
-        .join(Sku, col(Sku.id) == col(level.sku_id))
-        .where(col(Sku.active))
-        .order_by(col(level.location_id), col(level.sku_id))
-    )
-    if location_id is not None:
-        statement = statement.where(col(level.location_id) == location_id)
-    if sku_ids is not None:
-        statement = statement.where(col(level.sku_id).in_(sku_ids))
-    levels = (await reader.execute(statement)).all()
+    levels = await _active_levels(reader, location_id, sku_ids)
     if not levels:
         return []
     terms = await _cheapest_terms(reader, sku_ids)
@@ -162,38 +147,84 @@ async def level_outlooks(
     no_demand = [0.0] * policy.history_days
     histories = [demand.get((row.location_id, row.sku_id), no_demand) for row in levels]
     forecasts = forecast_many(histories, horizon)
-    outlooks = []
-    for row, lead, history, result in zip(levels, lead_times, histories, forecasts, strict=True):
-        covered = lead.days + policy.review_days
-        free = available(row.on_hand, row.reserved, row.safety_stock)
-        supplier = terms.get(row.sku_id)
-        on_draft = drafted.get((row.location_id, row.sku_id), 0)
-        outlooks.append(
-            LevelOutlook(
-                location_id=row.location_id,
-                sku_id=row.sku_id,
-                sku_code=row.code,
-                on_hand=row.on_hand,
-                available=free,
-                incoming=row.incoming,
-                drafted=on_draft,
-                supplier=supplier,
-                lead_time=lead,
-                forecast=result,
-                daily_demand=sum(result.daily[: max(covered, 1)]) / max(covered, 1),
-                replenishment=replenishment(
-                    result.daily,
-                    ERROR_SPREAD * _typical_error(result, history),
-                    lead_time_days=lead.days,
-                    service_level=policy.service_level,
-                    review_days=policy.review_days,
-                    available=free,
-                    incoming=row.incoming + on_draft,
-                    pack_size=supplier.pack_size if supplier else 1,
-                ),
-            )
+    return [
+        _outlook(
+            row,
+            policy,
+            lead,
+            history,
+            forecast,
+            terms.get(row.sku_id),
+            drafted.get((row.location_id, row.sku_id), 0),
         )
-    return outlooks
+        for row, lead, history, forecast in zip(
+            levels, lead_times, histories, forecasts, strict=True
+        )
+    ]
+
+
+async def _active_levels(
+    reader: Reader, location_id: int | None, sku_ids: Sequence[int] | None
+) -> Sequence[LevelStock]:
+    """The stock of every level of an active SKU (at the location, of the SKUs, if given)."""
+    level = InventoryLevel
+    statement = (
+        select(
+            col(level.location_id),
+            col(level.sku_id),
+            col(Sku.code),
+            col(level.on_hand),
+            col(level.reserved),
+            col(level.safety_stock),
+            col(level.incoming),
+        )
+        .join(Sku, col(Sku.id) == col(level.sku_id))
+        .where(col(Sku.active))
+        .order_by(col(level.location_id), col(level.sku_id))
+    )
+    if location_id is not None:
+        statement = statement.where(col(level.location_id) == location_id)
+    if sku_ids is not None:
+        statement = statement.where(col(level.sku_id).in_(sku_ids))
+    return (await reader.execute(statement)).all()
+
+
+def _outlook(
+    row: LevelStock,
+    policy: PlanningPolicy,
+    lead: LeadTime,
+    history: Sequence[float],
+    forecast: Forecast,
+    supplier: SupplierTerms | None,
+    on_draft: int,
+) -> LevelOutlook:
+    """One level's outlook: its demand over the lead time and review period, and what to
+    order to cover it."""
+    covered = max(lead.days + policy.review_days, 1)
+    free = available(row.on_hand, row.reserved, row.safety_stock)
+    return LevelOutlook(
+        location_id=row.location_id,
+        sku_id=row.sku_id,
+        sku_code=row.code,
+        on_hand=row.on_hand,
+        available=free,
+        incoming=row.incoming,
+        drafted=on_draft,
+        supplier=supplier,
+        lead_time=lead,
+        forecast=forecast,
+        daily_demand=sum(forecast.daily[:covered]) / covered,
+        replenishment=replenishment(
+            forecast.daily,
+            ERROR_SPREAD * _typical_error(forecast, history),
+            lead_time_days=lead.days,
+            service_level=policy.service_level,
+            review_days=policy.review_days,
+            available=free,
+            incoming=row.incoming + on_draft,
+            pack_size=supplier.pack_size if supplier else 1,
+        ),
+    )
 
 
 def _typical_error(result: Forecast, history: Sequence[float]) -> float:

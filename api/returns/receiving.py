@@ -75,21 +75,8 @@ async def receive_return(
     number = order_number(found.order_id)
     for index, received in enumerate(lines):
         line = return_lines[received.return_line_id]
-        arrived = 0 if received.disposition is ReturnDisposition.MISSING else received.quantity
-        location_id = received.location_id or await shipped_from(uow, line.order_line_id)
-        bucket = DISPOSITION_BUCKET.get(received.disposition)
-        if arrived and bucket is not None:
-            if location_id is None:
-                raise InvalidInput(
-                    "say where the units go", field=["lines", str(index), "locationId"]
-                )
-            await ledger.find_location(uow, location_id, f"lines.{index}.locationId")
-            await _put_away(uow, location_id, line.sku_id, bucket, arrived, number)
-        line.quantity_received = arrived
-        line.condition = received.condition
-        line.disposition = received.disposition
-        line.location_id = location_id
-        order_lines[line.order_line_id].quantity_returned += arrived
+        await _take_in(uow, index, received, line, number)
+        order_lines[line.order_line_id].quantity_returned += line.quantity_received
     now = utcnow()
     RETURN.move(found, ReturnStatus.INSPECTED, return_id)
     found.received_at = now
@@ -115,6 +102,25 @@ async def receive_return(
     await idempotency.remember_row(uow, idempotency_key, return_id)
     await uow.commit()
     return found
+
+
+async def _take_in(
+    uow: UnitOfWork, index: int, received: ReceivedLine, line: ReturnLine, number: str
+) -> None:
+    """Records what arrived of one return line and puts it in the inventory state its
+    disposition names, at the location it shipped from unless another is given."""
+    arrived = 0 if received.disposition is ReturnDisposition.MISSING else received.quantity
+    location_id = received.location_id or await shipped_from(uow, line.order_line_id)
+    bucket = DISPOSITION_BUCKET.get(received.disposition)
+    if arrived and bucket is not None:
+        if location_id is None:
+            raise InvalidInput("say where the units go", field=["lines", str(index), "locationId"])
+        await ledger.find_location(uow, location_id, f"lines.{index}.locationId")
+        await _put_away(uow, location_id, line.sku_id, bucket, arrived, number)
+    line.quantity_received = arrived
+    line.condition = received.condition
+    line.disposition = received.disposition
+    line.location_id = location_id
 
 
 def _require_receivable(

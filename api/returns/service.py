@@ -17,7 +17,7 @@ from api.dbtypes import utcnow
 from api.errors import IllegalTransition, InvalidInput, NotFound
 from api.locations.models import Location
 from api.orders.changes import lock_order, order_lines_of
-from api.orders.models import Allocation, Order, Shipment, order_number
+from api.orders.models import Allocation, Order, OrderLine, Shipment, order_number
 from api.orders.requests import address_of
 from api.orders.routing import locate_destination
 from api.orders.statuses import AllocationStatus, OrderStatus
@@ -103,41 +103,12 @@ async def request_return(
     the return window from delivery (or shipping when delivery is not reported)."""
     order = await lock_order(uow, order_id)
     number = order_number(order_id)
-    if OrderStatus(order.status) not in RETURNABLE_ORDERS:
-        raise IllegalTransition(
-            f"order {number} is {order.status}: only shipped or delivered orders take returns",
-            field=["orderId"],
-        )
     now = utcnow()
-    sent = await _sent_at(uow, order_id)
-    if sent is not None and now - sent > window:
-        raise InvalidInput(
-            f"the return window of {window.days} days closed on {(sent + window).date()}",
-            field=["orderId"],
-        )
+    await _require_returnable(uow, order, window, now)
     if not lines:
         raise InvalidInput("name at least one line", field=["lines"])
     order_lines = {line.id: line for line in await order_lines_of(uow, order_id)}
-    pending = await _pending(uow, order_id)
-    asked: dict[int, int] = {}
-    for index, wanted in enumerate(lines):
-        field = ["lines", str(index)]
-        line = order_lines.get(wanted.order_line_id)
-        if line is None:
-            raise NotFound("order line", wanted.order_line_id, field=[*field, "orderLineId"])
-        if wanted.order_line_id in asked:
-            raise InvalidInput("name each order line once", field=[*field, "orderLineId"])
-        returnable = (
-            line.quantity_fulfilled - line.quantity_returned - pending.get(wanted.order_line_id, 0)
-        )
-        if not 1 <= wanted.quantity <= returnable:
-            raise InvalidInput(
-                f"1 to {returnable} units of this line can be returned"
-                if returnable
-                else "no units of this line can be returned",
-                field=[*field, "quantity"],
-            )
-        asked[wanted.order_line_id] = wanted.quantity
+    _check_units_asked(lines, order_lines, await _pending(uow, order_id))
     requested = Return(
         order_id=order_id,
         resolution=resolution,
@@ -171,6 +142,53 @@ async def request_return(
     )
     await uow.commit()
     return requested
+
+
+async def _require_returnable(
+    uow: UnitOfWork, order: Order, window: timedelta, now: datetime
+) -> None:
+    """The order has shipped goods, and its return window is still open."""
+    assert order.id is not None
+    if OrderStatus(order.status) not in RETURNABLE_ORDERS:
+        raise IllegalTransition(
+            f"order {order_number(order.id)} is {order.status}: "
+            "only shipped or delivered orders take returns",
+            field=["orderId"],
+        )
+    sent = await _sent_at(uow, order.id)
+    if sent is not None and now - sent > window:
+        raise InvalidInput(
+            f"the return window of {window.days} days closed on {(sent + window).date()}",
+            field=["orderId"],
+        )
+
+
+def _check_units_asked(
+    lines: Sequence[ReturnLineRequest],
+    order_lines: Mapping[int | None, OrderLine],
+    pending: Mapping[int, int],
+) -> None:
+    """Each line named once, for 1 up to the units shipped and neither returned nor asked
+    back already."""
+    asked: set[int] = set()
+    for index, wanted in enumerate(lines):
+        field = ["lines", str(index)]
+        line = order_lines.get(wanted.order_line_id)
+        if line is None:
+            raise NotFound("order line", wanted.order_line_id, field=[*field, "orderLineId"])
+        if wanted.order_line_id in asked:
+            raise InvalidInput("name each order line once", field=[*field, "orderLineId"])
+        returnable = (
+            line.quantity_fulfilled - line.quantity_returned - pending.get(wanted.order_line_id, 0)
+        )
+        if not 1 <= wanted.quantity <= returnable:
+            raise InvalidInput(
+                f"1 to {returnable} units of this line can be returned"
+                if returnable
+                else "no units of this line can be returned",
+                field=[*field, "quantity"],
+            )
+        asked.add(wanted.order_line_id)
 
 
 async def approve_return(
