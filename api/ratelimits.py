@@ -137,9 +137,13 @@ class LocalBuckets:
 
 
 # The bucket's row is locked by the upsert, so concurrent charges of one principal queue and
-# each sees the level the one before left.
+# each sees the level the one before left. now() is when a statement began: one that began
+# before the charge it queued behind drains nothing (not a negative time, which would fill
+# the bucket), and the bucket's moment never goes back.
 _COST, _CAPACITY = "CAST(:cost AS float8)", "CAST(:capacity AS float8)"
-_DRAINED = "GREATEST(0, b.level - EXTRACT(EPOCH FROM now() - b.updated_at) * CAST(:rate AS float8))"
+_ELAPSED = "GREATEST(0, EXTRACT(EPOCH FROM now() - b.updated_at))"
+_DRAINED = f"GREATEST(0, b.level - {_ELAPSED} * CAST(:rate AS float8))"
+_MOMENT = "GREATEST(b.updated_at, now())"
 _CHARGE = text(f"""
 INSERT INTO rate_limit_bucket AS b (principal, level, allowed, updated_at)
 VALUES (:who, CASE WHEN {_COST} <= {_CAPACITY} THEN {_COST} ELSE 0 END, {_COST} <= {_CAPACITY},
@@ -147,11 +151,11 @@ VALUES (:who, CASE WHEN {_COST} <= {_CAPACITY} THEN {_COST} ELSE 0 END, {_COST} 
 ON CONFLICT (principal) DO UPDATE SET
   allowed = {_DRAINED} + {_COST} <= {_CAPACITY},
   level = {_DRAINED} + CASE WHEN {_DRAINED} + {_COST} <= {_CAPACITY} THEN {_COST} ELSE 0 END,
-  updated_at = now()
+  updated_at = {_MOMENT}
 RETURNING allowed, level
 """)
 _REFUND = text(f"""
-UPDATE rate_limit_bucket AS b SET level = GREATEST(0, {_DRAINED} - {_COST}), updated_at = now()
+UPDATE rate_limit_bucket AS b SET level = GREATEST(0, {_DRAINED} - {_COST}), updated_at = {_MOMENT}
 WHERE principal = :who
 """)
 

@@ -35,6 +35,20 @@ async def test_two_processes_charging_one_principal_share_one_bucket(
 
 
 @pytest.mark.postgresql
+async def test_a_charge_that_began_before_the_one_it_queued_behind_never_overfills(
+    pg_database: Database,
+) -> None:
+    budget = Budget.per_second(1)
+    async with pg_database.engine.connect() as early, early.begin():
+        await early.execute(text("SELECT now()"))  # its statements' now() is from here
+        await asyncio.sleep(0.2)
+        assert (await SharedBuckets(pg_database).charge("api_key:9", 10, budget)).allowed
+        parameters = {"who": "api_key:9", "cost": 1.0, "rate": 1.0, "capacity": budget.capacity}
+        allowed, level = (await early.execute(ratelimits._CHARGE, parameters)).one()
+    assert not allowed and level <= budget.capacity
+
+
+@pytest.mark.postgresql
 async def test_buckets_left_alone_are_forgotten(
     pg_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
