@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
-from functools import cache
 from typing import Any, ClassVar
 
 from api.events.models import EventType
@@ -45,9 +44,20 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-@cache
-def _layout(kind: type) -> tuple[tuple[str, str, bool], ...]:
-    """(attribute, payload key, omitted when None) of each payload field of ``kind``."""
+Layout = tuple[tuple[str, str, bool], ...]
+_LAYOUTS: dict[type, Layout | None] = {}
+
+
+def _layout(kind: type) -> Layout | None:
+    """(attribute, payload key, omitted when None) of each payload field of ``kind``; None
+    when ``kind`` is not a declared record."""
+    if kind in _LAYOUTS:
+        return _LAYOUTS[kind]
+    layout = _LAYOUTS[kind] = _written_fields(kind) if is_dataclass(kind) else None
+    return layout
+
+
+def _written_fields(kind: type) -> Layout:
     return tuple(
         (
             each.name,
@@ -59,12 +69,36 @@ def _layout(kind: type) -> tuple[tuple[str, str, bool], ...]:
     )
 
 
+_ABOUT: dict[type, str] = {}
+_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
+
+
+def _about(kind: type) -> str:
+    """The attribute of ``kind`` that names what its events are about."""
+    if kind not in _ABOUT:
+        _ABOUT[kind] = next(each.name for each in fields(kind) if each.metadata.get(ABOUT))
+    return _ABOUT[kind]
+
+
+def _attributes(kind: type) -> tuple[str, ...]:
+    if kind not in _ATTRIBUTES:
+        _ATTRIBUTES[kind] = tuple(each.name for each in fields(kind))
+    return _ATTRIBUTES[kind]
+
+
+_WRITTEN_AS_THEY_ARE = frozenset({int, str, bool, float, type(None)})
+
+
 def as_json(value: Any) -> Any:
     """A value as the log stores it: declared records as objects of their payload keys, enums
     as their values, moments as ISO 8601."""
-    if is_dataclass(value) and not isinstance(value, type):
+    kind = type(value)
+    if kind in _WRITTEN_AS_THEY_ARE:  # most values: decided by one set lookup
+        return value
+    layout = _layout(kind)
+    if layout is not None:
         written: dict[str, Any] = {}
-        for attribute, key, omitted in _layout(type(value)):
+        for attribute, key, omitted in layout:
             item = getattr(value, attribute)
             if item is None and omitted:
                 continue
@@ -96,9 +130,7 @@ class DomainEvent:
 
     @property
     def aggregate_id(self) -> int:
-        return next(
-            int(getattr(self, each.name)) for each in fields(self) if each.metadata.get(ABOUT)
-        )
+        return int(getattr(self, _about(type(self))))
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -117,8 +149,8 @@ class DomainEvent:
     def levels_listed(self) -> list[tuple[int, int]]:
         """The (location id, SKU id) of each inventory level the event lists."""
         found = []
-        for each in fields(self):
-            value = getattr(self, each.name)
+        for attribute in _attributes(type(self)):
+            value = getattr(self, attribute)
             for item in value if isinstance(value, list | tuple) else [value]:
                 if isinstance(item, LevelMentioned):
                     found.append((item.location_id, item.sku_id))
