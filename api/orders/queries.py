@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api.events.models import Event
+from api.orders import links
 from api.orders.models import Allocation, Order, OrderLine, order_id_from_number
 from api.orders.placement import hash_tracking_token
 from api.payments.models import Payment
@@ -60,13 +61,33 @@ def orders_query(criteria: OrderFilter) -> Select[Any]:
     return statement
 
 
-async def order_by_tracking_token(session: AsyncSession, token: str) -> Order | None:
+async def order_by_tracking_token(
+    session: AsyncSession, token: str, secret_key: str, *, for_update: bool = False
+) -> Order | None:
+    """The order a customer's token opens: its tracking token, or a link token from a mail
+    (``api.orders.links``); None for anything else."""
+    token = token.strip()
     if not token or len(token) > 200:
         return None
-    result = await session.execute(
-        select(Order).where(col(Order.tracking_token_hash) == hash_tracking_token(token))
-    )
-    return result.scalar_one_or_none()
+    if links.is_link_token(token):
+        order_id = links.linked_order_id(token)
+        if order_id is None:
+            return None
+        statement = select(Order).where(col(Order.id) == order_id)
+    else:
+        statement = select(Order).where(
+            col(Order.tracking_token_hash) == hash_tracking_token(token)
+        )
+    if for_update:
+        statement = statement.with_for_update()
+    order = (await session.execute(statement)).scalar_one_or_none()
+    if order is None or order.id is None:
+        return None
+    if links.is_link_token(token) and not links.link_token_valid(
+        token, order.id, order.tracking_token_hash, secret_key
+    ):
+        return None
+    return order
 
 
 @cache

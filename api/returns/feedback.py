@@ -1,4 +1,5 @@
-"""The survey after delivery: one rating per order, given with the order's tracking token."""
+"""The survey after delivery: one rating per order, given by its customer (who names the order
+with its tracking token or a mail's link token: ``api.orders.queries.order_by_tracking_token``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from sqlmodel import col
 from api import validation
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
-from api.errors import AlreadyExists, IllegalTransition, InvalidInput, NotFound
+from api.errors import AlreadyExists, IllegalTransition, InvalidInput
 from api.orders.models import Order, order_number
-from api.orders.placement import hash_tracking_token
 from api.orders.statuses import OrderStatus
 from api.returns.events import FeedbackSubmitted
 from api.returns.models import Feedback
@@ -19,20 +19,13 @@ AFTER_DELIVERY = (OrderStatus.DELIVERED,)
 
 
 async def submit_feedback(
-    uow: UnitOfWork, *, tracking_token: str, rating: int, comment: str | None = None
+    uow: UnitOfWork, *, order_id: int, rating: int, comment: str | None = None
 ) -> Feedback:
+    """The customer's rating, once, after delivery."""
     if not 1 <= rating <= 5:
         raise InvalidInput("rating is 1 to 5", field=["rating"])
     comment = validation.optional_text(comment, "comment", max_length=2000)
-    order = (
-        await uow.session.execute(
-            select(Order)
-            .where(col(Order.tracking_token_hash) == hash_tracking_token(tracking_token.strip()))
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if order is None or not tracking_token.strip():
-        raise NotFound("order for this tracking token", "", field=["trackingToken"])
+    order = await uow.lock(Order, order_id, what="order", field="trackingToken")
     assert order.id is not None
     if OrderStatus(order.status) not in AFTER_DELIVERY:
         raise IllegalTransition(

@@ -128,9 +128,8 @@ class Simulator:
         self.report = SimulationReport()
         self._agenda: list[_Due] = []
         self._sequence = itertools.count()
-        # Orders whose customer may come back after delivery (feedback, a return): their
-        # tracking tokens, which only the placing answer shows.
-        self._after_delivery: dict[int, str] = {}
+        # Orders whose customer comes back after delivery (feedback, a return).
+        self._after_delivery: set[int] = set()
         self._restock_scale = 1.0
 
     async def run(
@@ -211,7 +210,7 @@ class Simulator:
             change_of_mind = moment + timedelta(minutes=world.rng.randrange(5, 180))
             self._later(change_of_mind, lambda: self._cancel(change_of_mind, order_id))
         if world.chance(world.odds.feedback + world.odds.returned):
-            self._after_delivery[order_id] = placed.tracking_token
+            self._after_delivery.add(order_id)
 
     async def _release(self, moment: datetime, order_id: int) -> None:
         await self._command(moment, release_order_hold, order_id=order_id)
@@ -307,20 +306,20 @@ class Simulator:
             return
         self.report.deliveries += 1
         self.report.late_deliveries += late
-        token = self._after_delivery.pop(order_id, None)
-        if token is None:
+        if order_id not in self._after_delivery:
             return
+        self._after_delivery.discard(order_id)
         world = self.world
         share = world.odds.returned / (world.odds.returned + world.odds.feedback)
         later = moment + timedelta(days=world.rng.randrange(1, 6), hours=world.rng.randrange(8))
         if world.chance(share):
             self._later(later, lambda: self._return(later, order_id))
         else:
-            self._later(later, lambda: self._feedback(later, token, late))
+            self._later(later, lambda: self._feedback(later, order_id, late))
 
-    async def _feedback(self, moment: datetime, token: str, late: bool) -> None:
+    async def _feedback(self, moment: datetime, order_id: int, late: bool) -> None:
         rating = self.world.rating(late)
-        given = await self._command(moment, submit_feedback, tracking_token=token, rating=rating)
+        given = await self._command(moment, submit_feedback, order_id=order_id, rating=rating)
         self.report.feedback += given is not None
 
     async def _return(self, moment: datetime, order_id: int) -> None:

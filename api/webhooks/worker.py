@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from api.auth import Permission
+from api.backoff import RetryPolicy
 from api.db import Database
 from api.dbtypes import utcnow
 from api.events.audience import readable_types
@@ -55,26 +55,6 @@ log = logging.getLogger("oms.webhooks")
 USER_AGENT = "OMS-Webhooks/1"
 MAX_IN_FLIGHT = 50
 MAX_IN_FLIGHT_PER_WEBHOOK = 8
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base_seconds: float
-    max_seconds: float
-    period: timedelta
-
-    def next_attempt(self, attempts: int, now: datetime) -> datetime:
-        """Exponential from ``base_seconds``, capped, with full jitter over its upper half."""
-        ceiling = min(self.max_seconds, self.base_seconds * 2 ** max(attempts - 1, 0))
-        return now + timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
-        return cls(
-            base_seconds=settings.webhook_retry_base_seconds,
-            max_seconds=settings.webhook_retry_max_seconds,
-            period=timedelta(hours=settings.webhook_retry_hours),
-        )
 
 
 @dataclass(frozen=True)
@@ -115,7 +95,11 @@ class WebhookWorker:
         max_in_flight_per_webhook: int = MAX_IN_FLIGHT_PER_WEBHOOK,
     ) -> None:
         self.database = database
-        self.retry = RetryPolicy.from_settings(settings)
+        self.retry = RetryPolicy(
+            base_seconds=settings.webhook_retry_base_seconds,
+            max_seconds=settings.webhook_retry_max_seconds,
+            period=timedelta(hours=settings.webhook_retry_hours),
+        )
         self.timeout = settings.webhook_timeout_seconds
         self.cursor_key = settings.secret_key
         self.allow_private_targets = settings.webhook_allow_private_targets

@@ -82,7 +82,9 @@ def _require(info: Info, permission: Permission) -> None:
 
 async def _order_by_token(info: Info, token: str) -> int:
     async with info.context.database.session() as session:
-        order = await order_queries.order_by_tracking_token(session, token)
+        order = await order_queries.order_by_tracking_token(
+            session, token, info.context.settings.secret_key
+        )
     if order is None or order.id is None:
         raise Forbidden("Unknown tracking token")
     return order.id

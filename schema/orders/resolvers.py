@@ -142,7 +142,9 @@ class OrderQueries:
     @fields.query(None, description="The customer's view of one order; the token alone grants it.")
     async def order_by_tracking_token(self, info: Info, token: str) -> OrderType | None:
         async with info.context.database.session() as session:
-            row = await queries.order_by_tracking_token(session, token)
+            row = await queries.order_by_tracking_token(
+                session, token, info.context.settings.secret_key
+            )
         return OrderType.from_row(row) if row else None
 
     @fields.query(
@@ -172,6 +174,10 @@ class OrderQueries:
 class CustomerInput:
     email: str
     name: str
+    locale: str | None = strawberry.field(
+        default=None,
+        description="The language the customer reads (de, en-GB): their mail is written in it.",
+    )
 
 
 @strawberry.input
@@ -277,6 +283,7 @@ class OrderMutations:
             channel=input.channel,
             customer_email=input.customer.email,
             customer_name=input.customer.name,
+            customer_locale=input.customer.locale,
             lines=_lines(input.lines),
             address=input.shipping_address.to_domain(),
             payment_method=input.payment.method,

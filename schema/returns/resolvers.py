@@ -190,7 +190,9 @@ async def _order_for_return(info: Info, input: RequestReturnInput) -> tuple[int,
         raise ClientError("give orderId (staff) or trackingToken (customer)")
     if input.tracking_token is not None:
         async with info.context.database.session() as session:
-            order = await order_queries.order_by_tracking_token(session, input.tracking_token)
+            order = await order_queries.order_by_tracking_token(
+                session, input.tracking_token, info.context.settings.secret_key
+            )
         if order is None or order.id is None:
             raise NotFound("order for this tracking token", "", field=["trackingToken"])
         return order.id, f"customer:order:{order.id}"
@@ -332,9 +334,15 @@ class ReturnMutations:
     async def submit_feedback(
         self, info: Info, input: SubmitFeedbackInput
     ) -> SubmitFeedbackPayload:
-        async with info.context.database.unit_of_work("customer") as uow:
+        async with info.context.database.session() as session:
+            order = await order_queries.order_by_tracking_token(
+                session, input.tracking_token, info.context.settings.secret_key
+            )
+        if order is None or order.id is None:
+            raise NotFound("order for this tracking token", "", field=["trackingToken"])
+        async with info.context.database.unit_of_work(f"customer:order:{order.id}") as uow:
             given = await feedback.submit_feedback(
-                uow, tracking_token=input.tracking_token, rating=input.rating, comment=input.comment
+                uow, order_id=order.id, rating=input.rating, comment=input.comment
             )
         return SubmitFeedbackPayload(feedback=FeedbackType.from_row(given))
 

@@ -205,21 +205,23 @@ async def test_refunds_stop_at_what_was_captured_and_a_key_refunds_once(
 
 async def test_feedback_once_after_delivery_with_a_rating_of_1_to_5(delivered: Delivered) -> None:
     database = delivered.warehouse.database
-    token = delivered.placed.tracking_token
+    order_id = delivered.placed.order.id
+    assert order_id is not None
     for rating in (0, 6):
         with pytest.raises(InvalidInput):
             async with database.unit_of_work("customer") as uow:
-                await submit_feedback(uow, tracking_token=token, rating=rating)
+                await submit_feedback(uow, order_id=order_id, rating=rating)
     async with database.unit_of_work("customer") as uow:
-        feedback = await submit_feedback(uow, tracking_token=token, rating=5, comment="quick")
+        feedback = await submit_feedback(uow, order_id=order_id, rating=5, comment="quick")
     assert feedback.rating == 5
     with pytest.raises(AlreadyExists):
         async with database.unit_of_work("customer") as uow:
-            await submit_feedback(uow, tracking_token=token, rating=4)
+            await submit_feedback(uow, order_id=order_id, rating=4)
     not_yet = await delivered.warehouse.place(("S2", 1), email="later@example.com")
+    assert not_yet.order.id is not None
     with pytest.raises(IllegalTransition):
         async with database.unit_of_work("customer") as uow:
-            await submit_feedback(uow, tracking_token=not_yet.tracking_token, rating=4)
+            await submit_feedback(uow, order_id=not_yet.order.id, rating=4)
 
 
 async def test_a_refund_is_money_not_a_quantity(delivered: Delivered) -> None:
