@@ -31,6 +31,10 @@ from api.fulfilment.endpoints import carrier_events, label
 from api.kpis import projection as kpi_projection
 from api.logs import configure_logging
 from api.logs import request_id as request_ids
+from api.notifications.unsubscribing import PATH as UNSUBSCRIBE_PATH
+from api.notifications.unsubscribing import unsubscribe
+from api.notifications.worker import run_notifications
+from api.orders.delays import mark_delayed
 from api.payments.provider import PaymentProvider, TestPaymentProvider
 from api.planning import alerts
 from api.planning.plans import PlanningPolicy
@@ -157,6 +161,7 @@ def create_app(
             Route("/carriers/{carrier}/events", carrier_events, methods=["POST"]),
             Route("/exports/orders.{format}", orders_export, methods=["GET"]),
             Route("/reports/{name}.csv", report_csv, methods=["GET"]),
+            Route(UNSUBSCRIBE_PATH, unsubscribe, methods=["GET", "POST"]),
         ],
         middleware=_middleware(settings),
         lifespan=_lifespan(settings, database, feed, payments, graphql),
@@ -212,6 +217,11 @@ def _lifespan(
             if settings.webhooks_in_process
             else None
         )
+        notifications = (
+            asyncio.create_task(run_notifications(database, settings, stop_background))
+            if settings.notifications_in_process
+            else None
+        )
         loops = _background_loops(settings, database, payments)
         for loop in loops:
             loop.start()
@@ -221,8 +231,9 @@ def _lifespan(
         stop_background.set()
         await refreshing
         await watching
-        if webhooks is not None:
-            await webhooks
+        for worker in (webhooks, notifications):
+            if worker is not None:
+                await worker
         await feed.stop()
         await database.dispose()
 
@@ -256,6 +267,9 @@ def _background_loops(
             functools.partial(reconcile_payments, payments=payments),
             every_seconds=60,
             woken_by_commits=False,
+        ),
+        BackgroundLoop(
+            database, "delay-watch", mark_delayed, every_seconds=60, woken_by_commits=False
         ),
         BackgroundLoop(
             database,

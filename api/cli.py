@@ -217,6 +217,30 @@ def webhooks() -> None:
     _run(deliver)
 
 
+@app.command()
+def notifications() -> None:
+    """Turn events into customers' mail and send it until stopped (Ctrl-C or SIGTERM). Run any
+    number. Set OMS_NOTIFICATIONS_IN_PROCESS=false on the API when they run."""
+    import signal
+
+    from api.logs import configure_logging
+    from api.notifications.worker import run_notifications
+
+    settings = _settings_to_serve()
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def send(database: Database) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        where = "to " + settings.smtp_url.split("@")[-1] if settings.smtp_url else "kept, no SMTP"
+        typer.echo(f"sending customers' mail ({where}; Ctrl-C to stop)")
+        await run_notifications(database, settings, stop)
+
+    _run(send)
+
+
 @app.command("import")
 def import_csv(
     kind: ImportKind,

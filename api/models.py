@@ -11,6 +11,7 @@ from api.idempotency.models import IdempotencyRecord
 from api.inventory.models import InventoryLevel, InventoryMovement, Transfer
 from api.kpis.models import KpiOrderFact, KpiStockDay
 from api.locations.models import Bin, Location
+from api.notifications.models import Message, MessageAttempt
 from api.orders.models import Allocation, Order, OrderLine, Shipment
 from api.payments.models import Payment, PaymentCall, PaymentTransaction
 from api.planning.models import LevelPlan
@@ -38,6 +39,8 @@ __all__ = [
     "KpiStockDay",
     "LevelPlan",
     "Location",
+    "Message",
+    "MessageAttempt",
     "Order",
     "OrderLine",
     "Package",

@@ -133,6 +133,47 @@ class Settings(BaseSettings):
         description="Run the delivery worker inside the API process (off when `oms webhooks` "
         "runs it on its own).",
     )
+    shop_name: str = Field(
+        default="OMS Demo Shop", min_length=1, max_length=100, description="Signs customers' mail."
+    )
+    support_email: str | None = Field(
+        default=None, description="Where customers write back; shown in every mail."
+    )
+    mail_from: str = Field(
+        default="OMS Demo Shop <orders@shop.example>",
+        description="The From of customers' mail.",
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description="The mail server: smtp://[user:password@]host[:port] (STARTTLS when "
+        "offered; ?starttls=false for a plain local relay) or smtps://... (TLS). Unset: "
+        "messages are kept in the database and shown in the admin app, not sent.",
+    )
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where customers reach this API (label and unsubscribe links in mail).",
+    )
+    customer_page_url: str = Field(
+        default="http://127.0.0.1:5173/track/",
+        description="The customer's order page (the admin app's /track/), linked from mail.",
+    )
+    default_locale: str = Field(
+        default="en", description="The language of mail to customers who have none set."
+    )
+    survey_delay_hours: float = Field(
+        default=0, ge=0, le=24 * 60, description="How long after delivery the survey is sent."
+    )
+    notification_retry_hours: float = Field(
+        default=48, gt=0, le=24 * 14, description="How long a message the server defers is retried."
+    )
+    notification_retry_base_seconds: float = Field(default=30, gt=0, le=3600)
+    notification_retry_max_seconds: float = Field(default=3600, gt=0, le=86_400)
+    notifications_in_process: bool = Field(
+        default=True,
+        description="Turn events into customers' mail and send it inside the API process (off "
+        "when `oms notifications` does it on its own).",
+    )
     ws_init_timeout_seconds: float = Field(
         default=10,
         gt=0,
@@ -194,6 +235,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("public_url", "customer_page_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("an absolute http(s) URL")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @field_validator("log_level")
     @classmethod

@@ -10,6 +10,7 @@ from api.errors import InvalidInput
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
 MAX_QUANTITY = 1_000_000
 
 
@@ -59,6 +60,17 @@ def country(value: str, field: str = "country") -> str:
     if not COUNTRY_PATTERN.fullmatch(value):
         raise InvalidInput(f"{field} must be an ISO 3166-1 alpha-2 code", field=[field])
     return value
+
+
+def locale(value: str | None, field: str = "locale") -> str | None:
+    """A language tag (``de``, ``en-GB``), its language in lower case; None when blank."""
+    if value is None or not value.strip():
+        return None
+    tag = value.strip().replace("_", "-")
+    if len(tag) > 16 or not LOCALE_PATTERN.fullmatch(tag):
+        raise InvalidInput("a language tag such as de or en-GB", field=[field])
+    language, *rest = tag.split("-")
+    return "-".join([language.lower(), *rest])
 
 
 def currency(value: str, field: str = "currency") -> str:

@@ -22,7 +22,7 @@ from schema.catalog.types import ProductType, SkuType
 from schema.channels.resolvers import ChannelMutations, ChannelQueries
 from schema.channels.types import ChannelType
 from schema.cost import QueryCost
-from schema.customers.resolvers import CustomerQueries
+from schema.customers.resolvers import CustomerMutations, CustomerQueries
 from schema.customers.types import CustomerType
 from schema.errors import ERROR_TYPES
 from schema.events.resolvers import EventQueries
@@ -37,6 +37,8 @@ from schema.kpis.resolvers import KpiQueries, ReportQueries
 from schema.locations.resolvers import LocationMutations, LocationQueries
 from schema.locations.types import BinType, LocationType
 from schema.nodes import NodeQueries
+from schema.notifications.resolvers import NotificationMutations, NotificationQueries
+from schema.notifications.types import CustomerMessageType
 from schema.orders.resolvers import OrderMutations, OrderQueries
 from schema.orders.types import OrderType
 from schema.planning.resolvers import PlanningMutations, PlanningQueries
@@ -80,6 +82,7 @@ class Query(
     OrderQueries,
     FulfilmentQueries,
     ReturnQueries,
+    NotificationQueries,
     EventQueries,
     WebhookQueries,
     KpiQueries,
@@ -97,9 +100,11 @@ class Mutation(
     InventoryMutations,
     PurchasingMutations,
     PlanningMutations,
+    CustomerMutations,
     OrderMutations,
     FulfilmentMutations,
     ReturnMutations,
+    NotificationMutations,
     WebhookMutations,
     BulkMutations,
 ):
@@ -126,6 +131,7 @@ NODE_IMPLEMENTATIONS = [
     ReturnType,
     ReturnLineType,
     RefundType,
+    CustomerMessageType,
 ]
 
 

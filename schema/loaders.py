@@ -15,6 +15,7 @@ from api.customers import queries as customers
 from api.fulfilment import queries as fulfilment
 from api.inventory import queries as inventory
 from api.locations import queries as locations
+from api.notifications import queries as notifications
 from api.orders import queries as orders
 from api.purchasing import queries as purchasing
 from api.reads import Reader, RequestReads
@@ -35,6 +36,7 @@ from schema.fulfilment.types import (
 )
 from schema.inventory.types import InventoryLevelType, TransferType
 from schema.locations.types import BinType, LocationType
+from schema.notifications.types import CustomerMessageType, MessageAttemptType
 from schema.orders.types import (
     AllocationType,
     OrderLineType,
@@ -260,4 +262,13 @@ class Loaders:
     )
     webhook_delivery_by_id: Lazy[DataLoader[int, WebhookDeliveryType | None]] = by_key(
         webhooks.deliveries_by_id, WebhookDeliveryType.from_row
+    )
+    message_by_id: Lazy[DataLoader[int, CustomerMessageType | None]] = by_key(
+        notifications.messages_by_id, CustomerMessageType.from_row
+    )
+    messages_by_order_id: Lazy[DataLoader[int, list[CustomerMessageType]]] = groups(
+        notifications.messages_by_order_id, CustomerMessageType.from_row
+    )
+    attempts_by_message_id: Lazy[DataLoader[int, list[MessageAttemptType]]] = groups(
+        notifications.attempts_by_message_id, MessageAttemptType.from_row
     )

@@ -36,6 +36,7 @@ NODE_TYPES: dict[str, tuple[Permission, str]] = {
     "PickList": (Permission.ORDERS_READ, "pick_list_by_id"),
     "PickTask": (Permission.ORDERS_READ, "pick_task_by_id"),
     "Return": (Permission.ORDERS_READ, "return_by_id"),
+    "CustomerMessage": (Permission.ORDERS_READ, "message_by_id"),
     "Webhook": (Permission.WEBHOOKS_MANAGE, "webhook_by_id"),
     "WebhookDelivery": (Permission.WEBHOOKS_MANAGE, "webhook_delivery_by_id"),
 }

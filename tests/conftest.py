@@ -6,6 +6,7 @@ PostgreSQL fails the run instead of skipping its tests.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from api.cli import migrate_database
 from api.db import Database
@@ -67,12 +69,23 @@ def _truncate_all() -> str:
 
 async def empty_database(database: Database) -> None:
     """Every table emptied and every id sequence restarted."""
-    async with database.engine.begin() as connection:
-        if not database.is_sqlite:
-            await connection.execute(text(_truncate_all()))
+    if database.is_sqlite:
+        async with database.engine.begin() as connection:
+            for table in reversed(metadata.sorted_tables):
+                await connection.execute(table.delete())
+        return
+    # A served API's background work (projections, the outbox, the sender) may hold a lock on
+    # one table while it asks for another that TRUNCATE, locking them all in turn, already
+    # holds: PostgreSQL ends one of the two. When it is the TRUNCATE, it is simply taken again.
+    for attempt in range(5):
+        try:
+            async with database.engine.begin() as connection:
+                await connection.execute(text(_truncate_all()))
             return
-        for table in reversed(metadata.sorted_tables):
-            await connection.execute(table.delete())
+        except DBAPIError as error:
+            if "deadlock detected" not in str(error.orig) or attempt == 4:
+                raise
+            await asyncio.sleep(0.1)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -14,3 +14,12 @@ class CustomerCreated(DomainEvent):
     aggregate_type = "customer"
     customer_id: int = about()
     email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerPreferencesChanged(DomainEvent):
+    type = EventType.CUSTOMER_PREFERENCES_CHANGED
+    aggregate_type = "customer"
+    customer_id: int = about()
+    receives_surveys: bool
+    locale: str | None

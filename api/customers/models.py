@@ -13,6 +13,10 @@ class Customer(SQLModel, table=True):
     email: str = Field(sa_type=String(254), unique=True, nullable=False)
     name: str = Field(sa_type=String(200), nullable=False)
     phone: str | None = Field(default=None, sa_type=String(32))
+    locale: str | None = Field(default=None, sa_type=String(16))
+    """The language their mail is written in (``de``, ``en-GB``); the shop's default if none."""
+    surveys_opted_out_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """When they asked for no more surveys (mail that is not about a transaction)."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 

@@ -4,14 +4,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from api import validation
-from api.customers.events import CustomerCreated
+from api.customers.events import CustomerCreated, CustomerPreferencesChanged
+from api.customers.facts import SurveysRefused
 from api.customers.models import Customer, CustomerAddress
 from api.db import UnitOfWork
 from api.dbtypes import utcnow
+from api.errors import NotFound
+from api.events import reactions
 from api.reads import columns
 
 
@@ -34,7 +38,12 @@ def _link_statement(sqlite: bool) -> Any:
     statement = (sqlite_insert if sqlite else postgresql_insert)(table)
     # Setting the key to itself makes RETURNING answer for an existing row too.
     return statement.on_conflict_do_update(
-        index_elements=["email"], set_={"email": statement.excluded.email}
+        index_elements=["email"],
+        set_={
+            "email": statement.excluded.email,
+            # A locale given with a new order is the customer's latest word on it.
+            "locale": func.coalesce(statement.excluded.locale, table.c.locale),
+        },
     ).returning(table.c.id, table.c.created_at)
 
 
@@ -45,7 +54,12 @@ class LinkedCustomer:
 
 
 async def link_customer(
-    uow: UnitOfWork, *, email: str, name: str, phone: str | None = None
+    uow: UnitOfWork,
+    *,
+    email: str,
+    name: str,
+    phone: str | None = None,
+    locale: str | None = None,
 ) -> LinkedCustomer:
     """The customer with this email, created on first sight, in one statement; an existing
     record keeps its name. Does not commit: part of a command."""
@@ -57,6 +71,7 @@ async def link_customer(
             "email": email,
             "name": validation.text(name, "customer.name"),
             "phone": validation.optional_text(phone, "customer.phone", max_length=32),
+            "locale": validation.locale(locale, "customer.locale"),
             "created_at": now,
         },
     )
@@ -86,3 +101,37 @@ async def add_address(
     uow.session.add(row)
     await uow.session.flush()
     return row
+
+
+async def set_preferences(
+    uow: UnitOfWork,
+    *,
+    customer_id: int,
+    receives_surveys: bool | None = None,
+    locale: str | None = None,
+) -> Customer:
+    """What mail a customer receives, and in which language (None: as it was). Commits."""
+    customer = (
+        await uow.session.execute(
+            select(Customer).where(Customer.id == customer_id).with_for_update()  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+    if customer is None:
+        raise NotFound("customer", customer_id, field=["customerId"])
+    if receives_surveys is not None:
+        opted_out = customer.surveys_opted_out_at is not None
+        if receives_surveys == opted_out:
+            customer.surveys_opted_out_at = None if receives_surveys else utcnow()
+        if not receives_surveys:
+            await reactions.announce(uow, SurveysRefused(customer_id))
+    if locale is not None:
+        customer.locale = validation.locale(locale, "locale")
+    uow.record(
+        CustomerPreferencesChanged(
+            customer_id=customer_id,
+            receives_surveys=customer.surveys_opted_out_at is None,
+            locale=customer.locale,
+        )
+    )
+    await uow.commit()
+    return customer

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from api.db import UnitOfWork
 
-REACTING_MODULES = ("api.orders.backorders", "api.returns.exchanges")
+REACTING_MODULES = ("api.orders.backorders", "api.returns.exchanges", "api.notifications.optouts")
 
 Fact = TypeVar("Fact")
 Reaction = Callable[["UnitOfWork", Fact], Awaitable[Any]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from api.events.declared import DomainEvent, about, named
@@ -44,6 +45,13 @@ class OrderStatusChanged(OrderEvent):
     type = EventType.ORDER_STATUS_CHANGED
     previous: str = named("from")
     current: str = named("to")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDelayed(OrderEvent):
+    type = EventType.ORDER_DELAYED
+    promised_at: datetime
+    status: str
 
 
 @dataclass(frozen=True, kw_only=True)

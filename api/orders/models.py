@@ -13,15 +13,27 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlmodel import Field, SQLModel
 
 from api.dbtypes import UtcDateTime, utcnow
-from api.orders.statuses import AllocationStatus, ShipmentStatus
+from api.orders.statuses import AllocationStatus, OrderStatus, ShipmentStatus
 from api.validation import whole_number
 
 ORDER_NUMBER_PREFIX = "SO-"
+ON_THE_WAY = (
+    OrderStatus.CONFIRMED,
+    OrderStatus.ON_HOLD,
+    OrderStatus.PROCESSING,
+    OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED,
+)
+"""Orders whose goods have not all reached the customer, and still will."""
+AWAITING_PROMISE = (
+    "delayed_at IS NULL AND status IN (" + ", ".join(f"'{s.value}'" for s in ON_THE_WAY) + ")"
+)
 
 
 def order_number(order_id: int) -> str:
@@ -57,6 +69,13 @@ class Order(SQLModel, table=True):
         ),
         Index("ix_sales_order_status_id", "status", "id"),
         Index("ix_sales_order_placed_at_id", "placed_at", "id"),
+        # The orders still on their way and not yet found late: all the delay check reads.
+        Index(
+            "ix_sales_order_awaiting_promise",
+            "promised_at",
+            postgresql_where=text(AWAITING_PROMISE),
+            sqlite_where=text(AWAITING_PROMISE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,6 +121,8 @@ class Order(SQLModel, table=True):
     status_before_hold: str | None = Field(default=None, sa_type=String(24))
     cancel_reason: str | None = Field(default=None, sa_type=String(200))
     cancelled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    delayed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """When it was found still on its way after its promised date (``api.orders.delays``)."""
     version: int = Field(default=0, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 

@@ -96,7 +96,8 @@ async def reserve_plan(
 def _fingerprint(request: PlaceOrderRequest) -> dict[str, Any]:
     return {
         "channel": request.channel,
-        "customer": [request.customer_email, request.customer_name],
+        "customer": [request.customer_email, request.customer_name]
+        + ([request.customer_locale] if request.customer_locale else []),
         "lines": [[line.sku, line.quantity] for line in request.lines],
         "address": vars(request.address),
         "payment": [request.payment_method, request.payment_token],
@@ -161,7 +162,7 @@ async def place_order(
     prepared = await routing.prepare(
         uow.session, valid.quantities, request.address, request.shipping_speed
     )
-    customer = await link_customer(uow, email=valid.email, name=valid.name)
+    customer = await link_customer(uow, email=valid.email, name=valid.name, locale=valid.locale)
     plan, holds, states = await reserve_plan(uow, prepared, policy)
     shipping, transit_days = routing.shipping_total(plan, prepared.speed)
     country = request.address.country.strip().upper()

@@ -63,6 +63,8 @@ class PlaceOrderRequest:
     """Minor units already paid for this order (the returned goods of an exchange); only the
     rest is authorised."""
     exchange_for_return_id: int | None = None
+    customer_locale: str | None = None
+    """The language the customer reads (their mail is written in it)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class ValidOrder:
     request: PlaceOrderRequest
     email: str
     name: str
+    locale: str | None
     quantities: dict[str, int]
     """SKU code -> units, lines naming one SKU merged."""
     ship_columns: dict[str, object]
@@ -91,6 +94,7 @@ def validated(request: PlaceOrderRequest) -> ValidOrder:
         request=request,
         email=validation.email(request.customer_email, "customer.email"),
         name=validation.text(request.customer_name, "customer.name"),
+        locale=validation.locale(request.customer_locale, "customer.locale"),
         quantities=merged_lines(request.lines),
         ship_columns=checked_address(request.address),
         external_reference=validation.optional_text(

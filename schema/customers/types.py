@@ -50,6 +50,10 @@ class CustomerType(Node):
     email: str
     name: str
     phone: str | None
+    locale: str | None = strawberry.field(description="The language their mail is written in.")
+    receives_surveys: bool = strawberry.field(
+        description="False once they opted out of mail that is not about a transaction."
+    )
     created_at: datetime
 
     recent_orders = related(
@@ -71,5 +75,7 @@ class CustomerType(Node):
             email=row.email,
             name=row.name,
             phone=row.phone,
+            locale=row.locale,
+            receives_surveys=row.surveys_opted_out_at is None,
             created_at=row.created_at,
         )

@@ -28,6 +28,7 @@ from schema.scalars import Money
 
 if TYPE_CHECKING:
     from schema.fulfilment.types import ShipmentType
+    from schema.notifications.types import CustomerMessageType
     from schema.returns.types import FeedbackType, RefundType, ReturnType
 
 # The published name keeps the spelling partners have always read.
@@ -297,6 +298,13 @@ class OrderType(Node):
         "pk",
         list[Annotated["ShipmentType", strawberry.lazy("schema.fulfilment.types")]],
         description="One per location the order ships from, oldest first.",
+    )
+    messages = related(
+        "messages_by_order_id",
+        "pk",
+        list[Annotated["CustomerMessageType", strawberry.lazy("schema.notifications.types")]],
+        extensions=STAFF_ONLY,
+        description="The mail its customer was sent (or will be, or was kept), oldest first.",
     )
     timeline = related(
         "events_by_order_id",

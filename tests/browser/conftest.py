@@ -18,6 +18,7 @@ import pytest
 from api.cli import migrate_database
 from api.settings import PROJECT_ROOT
 from tests.factories import TEST_SECRET
+from tests.mail import mail_server
 from tests.servers import OMS, free_port, wait_until_up
 
 ADMIN_UI = PROJECT_ROOT / "admin-ui"
@@ -54,8 +55,8 @@ def _require_tools() -> None:
 class SupervisedApi:
     """`oms serve` on one port, started again whenever it exits until ``stop``."""
 
-    def __init__(self, environment: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
+    def __init__(self, environment: dict[str, str], log_path: Path, port: int) -> None:
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         self._environment = environment
         self._log = log_path.open("a")
@@ -93,8 +94,15 @@ class SupervisedApi:
 def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
     _require_tools()
     folder = tmp_path_factory.mktemp("browser")
+    mail = folder / "mail"
+    mail.mkdir()
+    with mail_server(mail) as (smtp_url, _):
+        yield from _serve(folder, smtp_url, mail)
+
+
+def _serve(folder: Path, smtp_url: str, mail: Path) -> Iterator[AdminApp]:
     database_url = f"sqlite+aiosqlite:///{folder / 'oms.db'}"
-    app_port = free_port()
+    app_port, api_port = free_port(), free_port()
     app_url = f"http://127.0.0.1:{app_port}"
     environment = {
         **os.environ,
@@ -103,10 +111,15 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
         "OMS_LOG_LEVEL": "WARNING",
         "OMS_SECRET_KEY": TEST_SECRET,
         "OMS_CARRIER_WEBHOOK_SECRET": TEST_SECRET[::-1],
+        # Customers' mail goes to the tests' own mail server, each mail kept in MAILDIR.
+        "OMS_SMTP_URL": smtp_url,
+        "OMS_PUBLIC_URL": f"http://127.0.0.1:{api_port}",
+        "OMS_CUSTOMER_PAGE_URL": f"{app_url}/track/",
+        "MAILDIR": str(mail),
     }
     migrate_database(database_url)
     subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
-    api = SupervisedApi(environment, folder / "api.log")
+    api = SupervisedApi(environment, folder / "api.log", api_port)
     try:
         api.start()
         api_url = api.url

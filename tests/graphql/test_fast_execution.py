@@ -22,6 +22,8 @@ from api.dbtypes import simulated_time
 from api.fulfilment.endpoints import label_link_valid
 from api.fulfilment.models import PickList
 from api.inventory.models import InventoryLevel
+from api.notifications import outbox
+from api.orders.links import link_token
 from api.orders.models import Order, order_number
 from api.returns.models import Return
 from api.seed import seed_demo_data
@@ -54,6 +56,8 @@ def variables_for(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "Orders": page,
         "Order": {"number": ids["order"], "withCustomer": True},
         "Customers": page,
+        "Messages": page,
+        "TrackOrder": {"token": ids["link"]},
         "PickLists": page,
         "PickList": {"id": ids["pickList"]},
         "InventoryLevels": page,
@@ -102,7 +106,7 @@ def variables_for(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_every_admin_query_is_compared() -> None:
     assert set(admin_queries()) == set(
-        variables_for({"order": "", "pickList": "", "return": "", "sku": "", "location": ""})
+        variables_for(dict.fromkeys(("order", "pickList", "return", "sku", "location", "link"), ""))
     )
 
 
@@ -139,6 +143,9 @@ async def test_both_execution_paths_answer_every_admin_query_alike(
     await simulated(database, days=6, orders_per_day=6)
     async with database.session() as session:
         first_order = (await session.execute(select(func.min(Order.id)))).scalar_one()
+        hashed = (
+            await session.execute(select(Order.tracking_token_hash).where(Order.id == first_order))
+        ).scalar_one()
         pick_list = (await session.execute(select(func.min(PickList.id)))).scalar_one()
         a_return = (await session.execute(select(func.min(Return.id)))).scalar_one()
         level = (await session.execute(select(InventoryLevel).limit(1))).scalar_one()
@@ -151,8 +158,10 @@ async def test_both_execution_paths_answer_every_admin_query_alike(
             "return": encode_global_id("Return", a_return),
             "sku": sku,
             "location": encode_global_id("Location", level.location_id),
+            "link": link_token(first_order, hashed, settings.secret_key),
         }
     )
+    await outbox.catch_up(database, settings)
     token = await staff_token(database, Role.ADMIN, email="both-paths@example.com")
     async with (
         await _client(settings, database, fast=True) as fast_http,

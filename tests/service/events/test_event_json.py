@@ -18,6 +18,7 @@ from sqlmodel import col
 from api.auth import Permission, Role
 from api.catalog.models import Sku
 from api.catalog.service import SkuChanges, update_sku
+from api.customers.service import set_preferences
 from api.db import Database
 from api.dbtypes import simulated_time
 from api.events.models import Event
@@ -31,7 +32,11 @@ from api.inventory.service import (
     settle_discrepancy,
 )
 from api.inventory.transfers import receive_transfer, transfer_inventory
+from api.notifications import outbox
+from api.notifications.models import Message
+from api.notifications.service import resend
 from api.orders.changes import LineCancellation, cancel_order, hold_order, release_order_hold
+from api.orders.delays import mark_delayed
 from api.orders.editing import edit_order
 from api.orders.models import Order, OrderLine, Shipment
 from api.orders.placement import place_order
@@ -52,9 +57,11 @@ from api.purchasing.service import (
 from api.returns.models import ReturnReason, ReturnResolution
 from api.returns.service import ReturnLineRequest, close_return, reject_return, request_return
 from api.seed import seed_demo_data
+from api.settings import Settings
 from api.users.service import create_api_key, create_user, revoke_api_key
 from api.users.sessions import deactivate_user, reactivate_user, revoke_staff_tokens
 from api.webhooks.service import create_webhook, delete_webhook
+from tests.factories import TEST_SECRET
 from tests.service.orders.conftest import order_request
 from tests.service.simulation.test_simulator import FIRST_DAY, simulated
 
@@ -225,6 +232,11 @@ async def _staff_commands(database: Database) -> None:
     await run(close_return, return_id=asked.id)
     await run(remove_supplier_sku, supplier_code=supplier, sku_code=sku.code)
     await catch_up(database, PLANNING)
+    await run(set_preferences, customer_id=order.customer_id, receives_surveys=False, locale="de")
+    await mark_delayed(database)
+    await outbox.catch_up(database, Settings(secret_key=TEST_SECRET))
+    message = await first(select(Message).order_by(col(Message.id)))
+    await run(resend, message.id)
 
 
 async def _history(database: Database) -> list[dict[str, Any]]:
