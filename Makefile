@@ -45,6 +45,7 @@ run: install $(ADMIN_UI)/node_modules/.installed
 	$(BIN)/oms trusted-documents $(ADMIN_UI)/src
 	cd $(ADMIN_UI) && VITE_OMS_API_URL=http://$(HOST):$(PORT) npm run --silent build -- --logLevel warn
 	@echo "admin app on http://$(HOST):$(APP_PORT) (sign in as admin@example.com / admin-password)"
+	@echo "customers' mail: the Messages page (kept there unless OMS_SMTP_URL names a mail server); its links open the customer's order page"
 	(cd $(ADMIN_UI) && exec node_modules/.bin/vite preview --host $(HOST) --port $(APP_PORT) --strictPort) & \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/oms serve --host $(HOST) --port $(PORT)

@@ -25,6 +25,7 @@ const PATTERNS = {
   purchasing: '/purchasing',
   planning: '/planning',
   customers: '/customers',
+  messages: '/messages',
   catalogue: '/catalogue',
   sku: '/catalogue/:code',
   reports: '/reports',
