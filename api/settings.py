@@ -150,6 +150,9 @@ class Settings(BaseSettings):
         "messages are kept in the database and shown in the admin app, not sent.",
     )
     smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    smtp_connections: int = Field(
+        default=4, ge=1, le=32, description="Connections a sender keeps to the mail server."
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Where customers reach this API (label and unsubscribe links in mail).",

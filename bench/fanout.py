@@ -2,7 +2,7 @@
 series of order changes, and for each subscriber every event: how many arrived (none may be
 lost), delivery latency from commit, and server memory per idle subscription.
 
-    DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/oms_bench .venv/bin/oms serve --workers 2 --port 8001
+    DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/oms_bench OMS_ENV=development .venv/bin/oms serve --workers 2 --port 8001
     .venv/bin/python bench/fanout.py --url http://127.0.0.1:8001/graphql
 
 Subscribers connect from two client processes (one Python process cannot read 2,000 sockets

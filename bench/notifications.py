@@ -4,7 +4,7 @@ in a process of its own).
 
     DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/oms_bench .venv/bin/oms migrate
     DATABASE_URL=... .venv/bin/oms simulate --days 7 --orders-per-day 100 --once
-    DATABASE_URL=... .venv/bin/python bench/notifications.py --mails 2000
+    DATABASE_URL=... .venv/bin/python bench/notifications.py --mails 2000 --connections 4
 
 The database is changed: its messages are made (if not yet) and sent.
 """
@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select, update
 from api.db import Database
 from api.dbtypes import utcnow
 from api.notifications import outbox
-from api.notifications.mail import transport_for
+from api.notifications.mail import transports_for
 from api.notifications.models import Message
 from api.notifications.sender import NotificationSender
 from api.notifications.statuses import MessageStatus
@@ -70,7 +70,7 @@ async def queued(database: Database, mails: int) -> None:
 
 
 async def sent(database: Database, settings: Settings, mails: int) -> None:
-    sender = NotificationSender(database, settings, transport_for(settings))
+    sender = NotificationSender(database, settings, transports_for(settings))
     started = time.perf_counter()
     handed = 0
     while handed < mails:
@@ -79,7 +79,7 @@ async def sent(database: Database, settings: Settings, mails: int) -> None:
             break
         handed += done
     elapsed = time.perf_counter() - started
-    await sender.transport.close()  # type: ignore[union-attr]
+    await sender.close()
     async with database.reader() as reader:
         count = (
             await reader.execute(
@@ -87,13 +87,15 @@ async def sent(database: Database, settings: Settings, mails: int) -> None:
             )
         ).scalar_one()
     print(
-        f"sender: {handed} mails in {elapsed:.1f} s ({handed / elapsed:.0f} mails/s, "
-        f"one sender, one SMTP connection); {count} SENT in all"
+        f"sender: {handed} mails in {elapsed:.1f} s ({handed / elapsed:.0f} mails/s, one "
+        f"sender, {settings.smtp_connections} SMTP connections); {count} SENT in all"
     )
 
 
-async def measure(port: int, mails: int) -> None:
-    settings = Settings(smtp_url=f"smtp://127.0.0.1:{port}?starttls=false")
+async def measure(port: int, mails: int, connections: int) -> None:
+    settings = Settings(
+        smtp_url=f"smtp://127.0.0.1:{port}?starttls=false", smtp_connections=connections
+    )
     database = Database.from_settings(settings)
     try:
         print(f"{settings.database_url.split('://')[0]}, load average {os.getloadavg()[0]:.2f}")
@@ -104,7 +106,7 @@ async def measure(port: int, mails: int) -> None:
         await database.dispose()
 
 
-def main(mails: int) -> None:
+def main(mails: int, connections: int) -> None:
     port = free_port()
     sink = subprocess.Popen(
         [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
@@ -113,7 +115,7 @@ def main(mails: int) -> None:
     )  # fmt: skip
     try:
         time.sleep(1.5)
-        asyncio.run(measure(port, mails))
+        asyncio.run(measure(port, mails, connections))
     finally:
         sink.terminate()
         sink.wait()
@@ -122,4 +124,6 @@ def main(mails: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mails", type=int, default=2000)
-    main(parser.parse_args().mails)
+    parser.add_argument("--connections", type=int, default=4)
+    arguments = parser.parse_args()
+    main(arguments.mails, arguments.connections)

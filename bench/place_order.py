@@ -3,7 +3,7 @@ raw-SQL ceiling of the same transaction.
 
     DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/oms_bench .venv/bin/oms migrate
     DATABASE_URL=... .venv/bin/oms seed
-    DATABASE_URL=... .venv/bin/oms serve --workers 2 --port 8001
+    DATABASE_URL=... OMS_ENV=development .venv/bin/oms serve --workers 2 --port 8001
     DATABASE_URL=... .venv/bin/python bench/place_order.py --url http://127.0.0.1:8001/graphql
 
 Orders are 2-line orders of random SKUs across the catalogue, each with its own idempotency

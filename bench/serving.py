@@ -36,6 +36,9 @@ def free_port() -> int:
 
 @contextmanager
 def serving_as_admin(environment: dict[str, str]) -> Iterator[Served]:
+    """The benchmarks' scratch databases run with the development secrets (unless the
+    environment names others): ``oms serve`` refuses them outside development."""
+    environment = {"OMS_ENV": "development", **environment}
     email = f"bench-{time.time_ns()}@example.com"
     subprocess.run([OMS, "create-user", "--email", email, "--password", PASSWORD,
                     "--role", "admin"], env=environment, check=True, capture_output=True)  # fmt: skip

@@ -2,7 +2,7 @@
 
 ``OMS_SMTP_URL`` names the server: ``smtp://host:587`` (STARTTLS when the server offers it),
 ``smtp://host:25?starttls=false`` (plain, a relay on the same machine), ``smtps://host:465``
-(TLS from the first byte); a user and password in the URL log in. One connection is kept
+(TLS from the first byte); a user and password in the URL log in. Each connection is kept
 open and reused while mail keeps coming, and opened again after an error.
 """
 
@@ -160,8 +160,13 @@ class SmtpTransport:
                 client.close()
 
 
-def transport_for(settings: Settings) -> MailTransport | None:
-    """The SMTP server the settings name; None when there is none (mail is kept, not sent)."""
+def transports_for(settings: Settings) -> list[MailTransport]:
+    """``OMS_SMTP_CONNECTIONS`` connections to the SMTP server the settings name; none when
+    they name none (mail is kept, not sent)."""
     if not settings.smtp_url:
-        return None
-    return SmtpTransport(SmtpServer.parse(settings.smtp_url), settings.smtp_timeout_seconds)
+        return []
+    server = SmtpServer.parse(settings.smtp_url)
+    return [
+        SmtpTransport(server, settings.smtp_timeout_seconds)
+        for _ in range(settings.smtp_connections)
+    ]

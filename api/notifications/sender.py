@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,14 +53,14 @@ class NotificationSender:
         self,
         database: Database,
         settings: Settings,
-        transport: MailTransport | None,
+        transports: Sequence[MailTransport],
         *,
         poll_seconds: float = 5.0,
         batch: int = BATCH,
     ) -> None:
         self.database = database
         self.settings = settings
-        self.transport = transport
+        self.transports = list(transports)
         self.retry = RetryPolicy(
             base_seconds=settings.notification_retry_base_seconds,
             max_seconds=settings.notification_retry_max_seconds,
@@ -85,8 +86,11 @@ class NotificationSender:
                 if not busy:
                     await self._idle(stop)
         finally:
-            if self.transport is not None:
-                await self.transport.close()
+            await self.close()
+
+    async def close(self) -> None:
+        for transport in self.transports:
+            await transport.close()
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Until ``stop``, a wake-up, or the poll for retries falling due and for messages
@@ -94,19 +98,28 @@ class NotificationSender:
         stopping = asyncio.ensure_future(stop.wait())
         woken = asyncio.ensure_future(self._wake.wait())
         await asyncio.wait(
-            [stopping, woken], timeout=self.poll_seconds, return_when="FIRST_COMPLETED"
+            [stopping, woken], timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
         )
         stopping.cancel()
         woken.cancel()
         self._wake.clear()
 
     async def send_due(self) -> int:
-        """One round: the due messages sent (or kept, without a mail server); how many."""
-        if self.transport is None:
+        """One round: the due messages sent (or kept, without a mail server); how many. Each
+        connection sends its share one mail at a time, so a mail is written down as soon as the
+        server has it."""
+        if not self.transports:
             return await self.keep_due()
-        claimed = await self.claim(self.batch)
+        claimed = await self.claim(self.batch * len(self.transports))
+        queue: asyncio.Queue[Claimed] = asyncio.Queue()
         for item in claimed:
-            await self._attempt(self.transport, item)
+            queue.put_nowait(item)
+
+        async def send_over(transport: MailTransport) -> None:
+            while not queue.empty():
+                await self._attempt(transport, queue.get_nowait())
+
+        await asyncio.gather(*(send_over(transport) for transport in self.transports))
         return len(claimed)
 
     async def keep_due(self) -> int:

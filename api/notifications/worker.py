@@ -10,7 +10,7 @@ import asyncio
 from api.background import BackgroundLoop
 from api.db import Database
 from api.notifications import outbox
-from api.notifications.mail import transport_for
+from api.notifications.mail import transports_for
 from api.notifications.sender import NotificationSender
 from api.settings import Settings
 
@@ -18,7 +18,7 @@ from api.settings import Settings
 async def run_notifications(database: Database, settings: Settings, stop: asyncio.Event) -> None:
     """Until ``stop`` is set: the outbox soon after each commit in this process (and every
     couple of seconds, for commits in others), waking the sender when it made messages."""
-    sender = NotificationSender(database, settings, transport_for(settings))
+    sender = NotificationSender(database, settings, transports_for(settings))
 
     async def make(database: Database) -> None:
         if await outbox.catch_up(database, settings):

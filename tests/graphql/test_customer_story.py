@@ -14,7 +14,7 @@ import pytest
 from api.db import Database
 from api.kpis import projection as kpi_projection
 from api.notifications import outbox
-from api.notifications.mail import transport_for
+from api.notifications.mail import transports_for
 from api.notifications.sender import NotificationSender
 from api.settings import Settings
 from tests.factories import GraphQLClient
@@ -41,7 +41,7 @@ class Post:
 
     def __init__(self, database: Database, settings: Settings, mailbox: Mailbox) -> None:
         self.database, self.settings, self.mailbox = database, settings, mailbox
-        self.sender = NotificationSender(database, settings, transport_for(settings))
+        self.sender = NotificationSender(database, settings, transports_for(settings))
 
     async def mail(self, subject: str) -> Received:
         await outbox.catch_up(self.database, self.settings)
@@ -129,4 +129,4 @@ async def test_a_customer_hears_of_every_step_and_rates_the_order_from_the_mail(
     assert after["csat"]["count"] == before["csat"]["count"] + 1
     assert after["averageRating"] == 5
     assert len(mailbox.received) == 4
-    await post.sender.transport.close()  # type: ignore[union-attr]
+    await post.sender.close()
