@@ -150,6 +150,11 @@ class Settings(BaseSettings):
         "messages are kept in the database and shown in the admin app, not sent.",
     )
     smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="Certificates (PEM) to trust for the mail server's TLS instead of the "
+        "system's: a relay with a private certificate authority.",
+    )
     smtp_connections: int = Field(
         default=4, ge=1, le=32, description="Connections a sender keeps to the mail server."
     )

@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event
 
 from api.cli import migrate_database
 from api.db import Database
@@ -62,9 +62,22 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate_all() -> str:
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    return f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
+def _empty_all() -> str:
+    """Every row deleted and every sequence restarted, in one round trip. DELETE rather than
+    TRUNCATE: a test leaves a few rows in a few tables, and TRUNCATE gives each of the ~45
+    tables new files (370 ms a test, against about 15)."""
+    cycles = [
+        f'UPDATE "{table.name}" SET "{key.parent.name}" = NULL WHERE "{key.parent.name}" IS NOT NULL'
+        for table in metadata.sorted_tables
+        for key in table.foreign_keys
+        if key.constraint is not None and key.constraint.use_alter
+    ]
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(metadata.sorted_tables)]
+    restart = (
+        "SELECT setval(oid, 1, false) FROM pg_class "
+        "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+    )
+    return ";\n".join([*cycles, *deletes, restart])
 
 
 async def empty_database(database: Database) -> None:
@@ -75,15 +88,16 @@ async def empty_database(database: Database) -> None:
                 await connection.execute(table.delete())
         return
     # A served API's background work (projections, the outbox, the sender) may hold a lock on
-    # one table while it asks for another that TRUNCATE, locking them all in turn, already
-    # holds: PostgreSQL ends one of the two. When it is the TRUNCATE, it is simply taken again.
+    # one row while it waits for another this transaction holds: PostgreSQL ends one of the
+    # two. When it is this one, it is simply run again.
     for attempt in range(5):
         try:
-            async with database.engine.begin() as connection:
-                await connection.execute(text(_truncate_all()))
+            async with database.engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                await raw.driver_connection.execute(_empty_all())  # type: ignore[union-attr]
             return
-        except DBAPIError as error:
-            if "deadlock detected" not in str(error.orig) or attempt == 4:
+        except asyncpg.exceptions.DeadlockDetectedError:
+            if attempt == 4:
                 raise
             await asyncio.sleep(0.1)
 

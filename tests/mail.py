@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from tests.servers import free_port
 
@@ -106,5 +109,47 @@ def mail_server(folder: Path | None = None) -> Iterator[tuple[str, Mailbox]]:
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{port}?starttls=false", mailbox
+    finally:
+        controller.stop()
+
+
+@dataclass(frozen=True)
+class SecureServer:
+    host_and_port: str
+    certificate: Path
+    """The server's self-signed certificate, for the client to trust (OMS_SMTP_CA_FILE)."""
+    user: str
+    password: str
+
+
+@contextmanager
+def secure_mail_server(folder: Path) -> Iterator[tuple[SecureServer, Mailbox]]:
+    """An SMTP server that takes mail only over STARTTLS and after a login, with a certificate
+    of its own (made by openssl for 127.0.0.1)."""
+    certificate, key = folder / "smtp.pem", folder / "smtp.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate, key)
+    server = SecureServer("", certificate, "shop", "s3cret-mail-password")
+
+    def authenticate(_server: Any, _session: Any, _envelope: Any, _mechanism: str,
+                     login: Any) -> AuthResult:  # fmt: skip
+        known = login.login == server.user.encode() and login.password == server.password.encode()
+        return AuthResult(success=known, handled=False)
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(
+        _Handler(mailbox), hostname="127.0.0.1", port=port, tls_context=context,
+        require_starttls=True, auth_required=True, authenticator=authenticate,
+    )  # fmt: skip
+    controller.start()
+    try:
+        yield replace(server, host_and_port=f"127.0.0.1:{port}"), mailbox
     finally:
         controller.stop()

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -34,11 +35,16 @@ class Outgoing:
 
 
 class Refused(Exception):
-    """The server did not take the mail: ``code`` its reply (None when none came)."""
+    """The server did not take the mail: ``code`` its reply (None when none came).
+    ``about_the_mail``: the refusal answered this mail (its address, its content), not the
+    connection or the login, which fail every mail alike and are the operator's to mend."""
 
-    def __init__(self, reason: str, code: int | None = None) -> None:
+    def __init__(
+        self, reason: str, code: int | None = None, *, about_the_mail: bool = False
+    ) -> None:
         super().__init__(reason)
         self.code = code
+        self.about_the_mail = about_the_mail
 
 
 class MailTransport(Protocol):
@@ -101,9 +107,10 @@ class SmtpServer:
 
 
 class SmtpTransport:
-    def __init__(self, server: SmtpServer, timeout: float) -> None:
+    def __init__(self, server: SmtpServer, timeout: float, ca_file: Path | None = None) -> None:
         self.server = server
         self.timeout = timeout
+        self.ca_file = ca_file
         self._client: aiosmtplib.SMTP | None = None
 
     async def _connected(self) -> aiosmtplib.SMTP:
@@ -118,6 +125,7 @@ class SmtpTransport:
             username=server.username,
             password=server.password,
             timeout=self.timeout,
+            cert_bundle=str(self.ca_file) if self.ca_file else None,
         )
         try:
             await client.connect()
@@ -134,16 +142,20 @@ class SmtpTransport:
             refused, _ = await client.send_message(mail)
         except aiosmtplib.SMTPRecipientsRefused as refusal:
             first = refusal.recipients[0]
-            raise Refused(f"{first.code} {first.message}"[:500], first.code) from refusal
+            raise Refused(
+                f"{first.code} {first.message}"[:500], first.code, about_the_mail=True
+            ) from refusal
         except aiosmtplib.SMTPResponseException as refusal:
             await self._drop()
-            raise Refused(f"{refusal.code} {refusal.message}"[:500], refusal.code) from refusal
+            raise Refused(
+                f"{refusal.code} {refusal.message}"[:500], refusal.code, about_the_mail=True
+            ) from refusal
         except (aiosmtplib.SMTPException, OSError) as failure:
             await self._drop()
             raise Refused(f"{type(failure).__name__}: {failure}"[:500]) from failure
         if refused:
             answer = next(iter(refused.values()))
-            raise Refused(f"{answer.code} {answer.message}"[:500], answer.code)
+            raise Refused(f"{answer.code} {answer.message}"[:500], answer.code, about_the_mail=True)
         return 250
 
     async def _drop(self) -> None:
@@ -167,6 +179,6 @@ def transports_for(settings: Settings) -> list[MailTransport]:
         return []
     server = SmtpServer.parse(settings.smtp_url)
     return [
-        SmtpTransport(server, settings.smtp_timeout_seconds)
+        SmtpTransport(server, settings.smtp_timeout_seconds, settings.smtp_ca_file)
         for _ in range(settings.smtp_connections)
     ]

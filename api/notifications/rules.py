@@ -61,6 +61,7 @@ def kinds_for(event_type: str, payload: Mapping[str, Any]) -> list[MessageKind]:
 
 
 def is_permanent_refusal(code: int | None) -> bool:
-    """An SMTP reply in the 5xx range: the server will never take this mail (an address that
-    does not exist, a domain that takes no mail). 4xx replies and broken connections pass."""
+    """An SMTP reply to a mail in the 5xx range: the server will never take it (an address
+    that does not exist, a domain that takes no mail). 4xx replies and broken connections
+    pass."""
     return code is not None and 500 <= code <= 599

@@ -7,8 +7,9 @@ never lost, and it is sent twice only when a sender dies after the server took t
 before the sender wrote that down (the at-least-once window every SMTP client has: the server's
 250 and the database's commit cannot be one step). Both copies carry the same Message-ID.
 
-A 5xx reply (an address the server will never take) fails the message at once; a 4xx reply or
-a broken connection tries again with exponential backoff and jitter until
+A 5xx reply to the mail itself (an address the server will never take, content it rejects)
+fails the message at once; a 4xx reply, a broken connection or a refused login (the operator's
+to mend, and the same for every mail) tries again with exponential backoff and jitter until
 ``notification_retry_hours`` after the message was made. Without a mail server
 (``OMS_SMTP_URL`` unset) due messages are KEPT: written, readable by staff, never sent.
 """
@@ -193,26 +194,33 @@ class NotificationSender:
         started = time.perf_counter()
         code: int | None = None
         error: str | None = None
+        for_good = False
         try:
             async with asyncio.timeout(self.settings.smtp_timeout_seconds):
                 code = await transport.send(email_of(item.outgoing, self.settings))
         except Refused as refused:
             code, error = refused.code, str(refused)
+            for_good = refused.about_the_mail and is_permanent_refusal(code)
         except TimeoutError:
             error = f"no answer within {self.settings.smtp_timeout_seconds:g} s"
             await transport.close()
         latency_ms = int((time.perf_counter() - started) * 1000)
-        await self._record(item, code, error, latency_ms)
+        await self._record(item, code, error, latency_ms, for_good)
 
     async def _record(
-        self, item: Claimed, code: int | None, error: str | None, latency_ms: int
+        self,
+        item: Claimed,
+        code: int | None,
+        error: str | None,
+        latency_ms: int,
+        for_good: bool,
     ) -> None:
         now = utcnow()
         outcome: dict[str, Any]
         if error is None:
             outcome = {**MESSAGE.bulk_move([MessageStatus.PENDING], MessageStatus.SENT),
                        "sent_at": now}  # fmt: skip
-        elif is_permanent_refusal(code) or now - item.created_at >= self.retry.period:
+        elif for_good or now - item.created_at >= self.retry.period:
             outcome = MESSAGE.bulk_move([MessageStatus.PENDING], MessageStatus.FAILED)
         else:
             outcome = {"next_attempt_at": self.retry.next_attempt(item.attempts, now)}

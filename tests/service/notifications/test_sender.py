@@ -24,7 +24,7 @@ from api.notifications.sender import NotificationSender
 from api.notifications.statuses import MessageKind, MessageStatus
 from api.orders.models import Order
 from api.settings import Settings
-from tests.mail import Mailbox, mail_server
+from tests.mail import Mailbox, mail_server, secure_mail_server
 from tests.servers import OMS
 from tests.service.fulfilment.conftest import Warehouse
 from tests.service.orders.conftest import Shop
@@ -232,3 +232,34 @@ async def test_a_sender_killed_mid_send_loses_nothing(
     arrived = Counter(mail.message["Message-ID"] for mail in mailbox.wait_for(4))
     assert sorted(arrived.values()) == [1, 1, 2]
     await survivor.close()
+
+
+async def test_mail_goes_over_starttls_with_a_login(
+    shop: Shop, settings: Settings, tmp_path: Path
+) -> None:
+    """A server that takes mail only over TLS and after a login: the sender upgrades the
+    connection (trusting the server's own certificate authority) and logs in. A wrong password
+    (535) fails every mail alike: the message waits to be tried again once it is mended."""
+    with secure_mail_server(tmp_path) as (server, mailbox):
+        url = f"smtp://{server.user}:{server.password}@{server.host_and_port}"
+        secure = sending(settings, url).model_copy(update={"smtp_ca_file": server.certificate})
+        await shop.place(("TEE-M", 1))
+        await outbox.catch_up(shop.database, secure)
+        sender = NotificationSender(shop.database, secure, transports_for(secure))
+        await rounds(sender)
+        await sender.close()
+        [mail] = mailbox.wait_for(1)
+        assert mail.recipients == ["ada@example.com"]
+
+        await shop.place(("TEE-M", 1))
+        await outbox.catch_up(shop.database, secure)
+        wrong = secure.model_copy(
+            update={"smtp_url": f"smtp://{server.user}:wrong@{server.host_and_port}"}
+        )
+        refused = NotificationSender(shop.database, wrong, transports_for(wrong))
+        await rounds(refused)
+        await refused.close()
+        waiting = (await stored(shop.database))[-1]
+        assert waiting.status == MessageStatus.PENDING and waiting.attempts == 1
+        assert waiting.last_error is not None and waiting.last_error.startswith("535")
+        assert len(mailbox.received) == 1
