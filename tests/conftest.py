@@ -10,6 +10,8 @@ import asyncio
 import os
 import re
 import shutil
+import sqlite3
+import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from api.models import metadata
 from api.settings import Settings
 from tests import postgres
 from tests.factories import TEST_SECRET
+from tests.servers import OMS
 from tests.webhooks import Receiver, serve_receiver
 
 BACKENDS = ("sqlite", "postgresql")
@@ -60,6 +63,26 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.db"
     migrate_database(f"sqlite+aiosqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database with the demo data (`oms seed`), made once a run: the served tests that
+    start from the demo data copy it (``demo_database``) rather than seed anew (~20 s each)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    environment = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{path}"}
+    subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
+    with sqlite3.connect(path) as connection:  # everything in the file itself, none in its WAL
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+def demo_database(template: Path, folder: Path) -> str:
+    """A fresh copy of the demo data in ``folder``: its database URL."""
+    path = folder / "oms.db"
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 def _empty_all() -> str:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import migrate_database
 from api.settings import PROJECT_ROOT
+from tests.conftest import demo_database
 from tests.factories import TEST_SECRET
 from tests.mail import mail_server
 from tests.servers import OMS, free_port, wait_until_up
@@ -91,17 +91,16 @@ class SupervisedApi:
 
 
 @pytest.fixture(scope="session")
-def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
+def admin_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminApp]:
     _require_tools()
     folder = tmp_path_factory.mktemp("browser")
     mail = folder / "mail"
     mail.mkdir()
     with mail_server(mail) as (smtp_url, _):
-        yield from _serve(folder, smtp_url, mail)
+        yield from _serve(demo_database(demo_template, folder), folder, smtp_url, mail)
 
 
-def _serve(folder: Path, smtp_url: str, mail: Path) -> Iterator[AdminApp]:
-    database_url = f"sqlite+aiosqlite:///{folder / 'oms.db'}"
+def _serve(database_url: str, folder: Path, smtp_url: str, mail: Path) -> Iterator[AdminApp]:
     app_port, api_port = free_port(), free_port()
     app_url = f"http://127.0.0.1:{app_port}"
     environment = {
@@ -117,8 +116,6 @@ def _serve(folder: Path, smtp_url: str, mail: Path) -> Iterator[AdminApp]:
         "OMS_CUSTOMER_PAGE_URL": f"{app_url}/track/",
         "MAILDIR": str(mail),
     }
-    migrate_database(database_url)
-    subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
     api = SupervisedApi(environment, folder / "api.log", api_port)
     try:
         api.start()

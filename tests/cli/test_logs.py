@@ -14,6 +14,7 @@ import httpx
 
 from api.cli import migrate_database
 from api.logs import redacted
+from tests.conftest import demo_database
 from tests.servers import OMS, free_port, serving
 
 
@@ -85,15 +86,13 @@ PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   order { id } trackingToken userErrors { code } } }"""
 
 
-def test_a_whole_scenario_logs_no_secret(tmp_path: Path) -> None:
+def test_a_whole_scenario_logs_no_secret(tmp_path: Path, demo_template: Path) -> None:
     """Logged in, keys made and used, an order placed and tracked by GET, links and carrier
     reports signed, an unexpected database error and a throttled login: the server's log,
     at DEBUG, holds none of the secrets that went by."""
-    url = f"sqlite+aiosqlite:///{tmp_path}/oms.db"
-    migrate_database(url)
+    url = demo_database(demo_template, tmp_path)
     environment = {**os.environ, "DATABASE_URL": url, "OMS_ENV": "development",
                    "OMS_LOG_LEVEL": "DEBUG", "OMS_LOGIN_FAILURES_PER_ACCOUNT": "2"}  # fmt: skip
-    subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
     log_path = tmp_path / "serve.log"
     secrets: list[str] = ["admin-password", "wrong-password-1"]
     with serving(environment, log_path) as graphql:

@@ -7,17 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from api.cli import migrate_database
-from tests.servers import OMS, serving
+from tests.conftest import demo_database
+from tests.servers import serving
 
 GUIDE_EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "partner.py"
 
 
-def test_the_partner_walkthrough_runs_against_the_demo_data(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    migrate_database(url)
+def test_the_partner_walkthrough_runs_against_the_demo_data(
+    tmp_path: Path, demo_template: Path
+) -> None:
+    url = demo_database(demo_template, tmp_path)
     environment = {**os.environ, "DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
-    subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
     with serving(environment, tmp_path / "serve.log") as graphql_url:
         walked = subprocess.run(
             [sys.executable, str(GUIDE_EXAMPLE), graphql_url],

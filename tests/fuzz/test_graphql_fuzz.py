@@ -9,7 +9,6 @@ ones every run); a longer run is in the README ("Fuzzing").
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +21,9 @@ from graphql import language
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from api.cli import migrate_database
 from api.settings import PROJECT_ROOT
-from tests.servers import OMS, serving
+from tests.conftest import demo_database
+from tests.servers import serving
 
 EXAMPLES = int(os.environ.get("OMS_FUZZ_EXAMPLES", "4"))
 
@@ -41,14 +40,14 @@ schema = schemathesis.graphql.from_path(PROJECT_ROOT / "schema.graphql")
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+def served(
+    demo_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, str]]]:
     """A served API on the demo data, and the credentials of each kind of caller: an admin
     (the widest reach), a partner's key with one scope, and nobody."""
     folder: Path = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite+aiosqlite:///{folder / 'oms.db'}"
-    migrate_database(url)
+    url = demo_database(demo_template, folder)
     environment = {**os.environ, "DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
-    subprocess.run([OMS, "seed"], env=environment, check=True, capture_output=True)
     with serving(environment, folder / "serve.log") as graphql_url:
         login = httpx.post(graphql_url, json={"query": 'mutation { login(input: {email: '
             '"admin@example.com", password: "admin-password"}) { token } }'}).json()  # fmt: skip
